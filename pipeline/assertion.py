@@ -1,0 +1,107 @@
+"""Status, acuity and occlusion of a finding from its cue, its anchor and their ConText modifiers.
+
+Pure decision logic. Precedence, first match wins::
+
+    section indication/history                      -> indication   "INDICATION: r/o left DVT"
+    HYPOTHETICAL                                    -> hypothetical "Evaluate for calf DVT."
+    RESOLVED                                        -> absent       "Previously seen popliteal thrombus has resolved."
+    HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
+    POSSIBLE (not closer-negated)                   -> possible     "Peroneal vein thrombosis cannot be excluded."
+    NOT_EVALUATED on the cue of a thrombus cue      -> absent       "Thrombus is not visualized in the CFV."
+    NOT_EVALUATED on a normal cue, or no cue         -> not_evaluated "The peroneal veins were not visualized."
+    thrombus cue (negated -> absent)                -> present      "Noncompressible left popliteal vein."
+    normal cue (negated -> present)                 -> absent       "The CFV is compressible."
+    no cue: OCCLUSIVE/NONOCCLUSIVE -> present; NEGATED -> absent; otherwise no finding.
+"""
+from __future__ import annotations
+
+from .model import Mention, Modifier
+
+FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
+_ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
+
+
+def _merged(*mentions: Mention | None) -> tuple[Modifier, ...]:
+    seen: dict[tuple[str, int], Modifier] = {}
+    for m in mentions:
+        for mod in m.modifiers if m else ():
+            seen.setdefault((mod.category, mod.start), mod)
+    return tuple(sorted(seen.values(), key=lambda m: (m.start, m.category)))
+
+
+def _distance(mod: Modifier, target: Mention) -> int:
+    return min(abs(mod.tok_start - target.tok_end), abs(target.tok_start - mod.tok_end))
+
+
+def _cats(mods: tuple[Modifier, ...]) -> set[str]:
+    return {m.category for m in mods}
+
+
+def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> tuple[str | None, tuple[Modifier, ...]]:
+    """The status of an (anchor, cue) pair and the modifiers that set it; None: no finding."""
+    mods = _merged(anchor, cue)
+    cats = _cats(mods)
+    primary = cue or anchor
+    own = _cats(primary.modifiers) if primary else set()
+    if section == "indication":
+        return "indication", mods
+    if section in FINDING_SECTIONS_EXCLUDED:
+        return None, mods
+    if "HYPOTHETICAL" in cats:
+        return "hypothetical", mods
+    if "RESOLVED" in cats:
+        return "absent", mods
+    if ("HISTORICAL" in cats or section == "comparison") and "PERSISTENT" not in cats:
+        return "historical", mods
+    negation = [m for m in primary.modifiers if m.category == "NEGATED_EXISTENCE"] if primary else []
+    possible = [m for m in mods if m.category == "POSSIBLE_EXISTENCE"]
+    if possible:
+        target = primary
+        nearest_possible = min(_distance(m, target) for m in possible)
+        if not negation or nearest_possible < min(_distance(m, target) for m in negation):
+            return "possible", mods
+    if cue is None:
+        if "NOT_EVALUATED" in own:
+            return "not_evaluated", mods
+        if own & {"OCCLUSIVE", "NONOCCLUSIVE"}:
+            return "present", mods
+        if "NEGATED_EXISTENCE" in own:
+            return "absent", mods
+        return None, mods
+    if "NOT_EVALUATED" in own:
+        return ("absent" if cue.kind == "thrombus" else "not_evaluated"), mods
+    thrombus = cue.kind == "thrombus"
+    if negation:
+        thrombus = not thrombus
+    return ("present" if thrombus else "absent"), mods
+
+
+def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modifier, ...]) -> str:
+    """acute, subacute, chronic, acute_on_chronic or unspecified, from cue words and modifiers."""
+    cats = _cats(mods)
+    if "ACUTE_ON_CHRONIC" in cats:
+        return "acute_on_chronic"
+    found = [m for m in mods if m.category in _ACUITY_CATEGORIES]
+    cue_acuity = cue.acuity if cue else None
+    if cue_acuity == "chronic" and "ACUTE" in cats:
+        return "acute_on_chronic"
+    if found:
+        target = cue or anchor
+        nearest = min(found, key=lambda m: (_distance(m, target), m.start))
+        acuity = _ACUITY_CATEGORIES[nearest.category]
+        if {"ACUTE", "CHRONIC"} <= cats and acuity in ("acute", "chronic"):
+            acute = min(_distance(m, target) for m in found if m.category == "ACUTE")
+            chronic = min(_distance(m, target) for m in found if m.category == "CHRONIC")
+            return "acute" if acute <= chronic else "chronic"
+        return acuity
+    return cue_acuity or "unspecified"
+
+
+def decide_occlusion(cue: Mention | None, mods: tuple[Modifier, ...]) -> str | None:
+    """occlusive, nonocclusive or None (not stated)."""
+    cats = _cats(mods)
+    if "NONOCCLUSIVE" in cats:
+        return "nonocclusive"
+    if "OCCLUSIVE" in cats:
+        return "occlusive"
+    return cue.occlusion if cue else None

@@ -1,0 +1,123 @@
+"""Per-side and report labels from findings: LABELS.md sections 3 and 5, pure Python.
+
+Decision table (one side; the report label is the most severe side label)::
+
+    label            rule                                              example sentence
+    PROXIMAL         any present proximal segment                      "Occlusive thrombus in the left SFV."
+    IDDVT            no proximal; present axial or unspecified calf     "Nonocclusive thrombus in the peroneal veins."
+                     (with or without muscular)                        "Left calf DVT."
+    ICMVT            only present muscular calf veins                  "Thrombus in a medial gastrocnemius vein."
+    DVT_UNSPECIFIED  DVT asserted, no segment resolvable               "Acute left leg DVT."
+    INDETERMINATE    a possible deep finding, or no deep vein           "Calf vein thrombosis cannot be excluded."
+                     of the side could be assessed                     "Right: nondiagnostic, deep veins not visualized."
+    NEGATIVE         none of the above                                 "The CFV, FV and popliteal veins are compressible."
+
+Rules of section 5 applied here:
+    * only current findings count (historical, hypothetical and indication mentions never do);
+    * chronic-only thrombus does not count unless ``count_chronic``; acute-on-chronic does;
+    * for the same segment and side, an addendum supersedes the impression, which supersedes
+      the findings; a generic denial in an addendum ("on re-review, no DVT") supersedes the
+      original read of that side; within one level, present > possible > absent > not_evaluated;
+    * superficial and upper-extremity findings never make a DVT label; ``svt`` is a present,
+      non-chronic superficial thrombus, ``svt_near_junction`` one at or into the SFJ/SPJ.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .model import DEEP_GROUPS, GENERIC_DEEP_GROUP, Classification, Finding
+
+LABEL_ORDER = ("PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE")
+CURRENT_STATUSES = ("present", "possible", "absent", "not_evaluated")
+_STATUS_RANK = {"present": 0, "possible": 1, "absent": 2, "not_evaluated": 3}
+_AUTHORITY = {"addendum": 0, "impression": 1}
+
+
+def most_severe(labels: Iterable[str | None]) -> str:
+    """The most severe of the given labels (NEGATIVE when none)."""
+    present = [label for label in labels if label]
+    return min(present, key=LABEL_ORDER.index) if present else "NEGATIVE"
+
+
+def counts_as_thrombus(finding: Finding, count_chronic: bool = False) -> bool:
+    """A present finding that counts toward a label (chronic-only only under the policy)."""
+    return finding.status == "present" and (count_chronic or finding.acuity != "chronic")
+
+
+def _authority(finding: Finding) -> int:
+    return _AUTHORITY.get(finding.section, 2)
+
+
+def consolidate(findings: list[Finding]) -> list[Finding]:
+    """The findings that decide the labels: one per (segment, side), by authority then severity.
+
+    Generic (segment-less) findings are kept per (side, status); an addendum's generic
+    denial of a side drops the original read's deep findings of that side.
+    """
+    current = [f for f in findings if f.status in CURRENT_STATUSES]
+    reread = {f.side for f in current if f.section == "addendum" and f.segment is None and f.status == "absent"}
+    if reread:
+        current = [f for f in current if not (f.is_deep and f.section != "addendum" and (f.side in reread or "unspecified" in reread))]
+    by_key: dict[tuple, list[Finding]] = {}
+    for f in current:
+        key = (f.segment, f.side) if f.segment else (None, f.side, f.status)
+        by_key.setdefault(key, []).append(f)
+    chosen = []
+    for group in by_key.values():
+        best_authority = min(_authority(f) for f in group)
+        top = [f for f in group if _authority(f) == best_authority]
+        top.sort(key=lambda f: (_STATUS_RANK[f.status], f.acuity == "chronic", f.order))
+        chosen.append(top[0])
+    return sorted(chosen, key=lambda f: f.order)
+
+
+def side_label(findings: list[Finding], count_chronic: bool = False) -> str:
+    """The label of one side from its consolidated findings (LABELS.md section 3)."""
+    deep = [f for f in findings if f.is_deep]
+    positive_groups = {f.group for f in deep if counts_as_thrombus(f, count_chronic)}
+    if "proximal" in positive_groups:
+        return "PROXIMAL"
+    if positive_groups & {"distal_axial", "distal_unspecified"}:
+        return "IDDVT"
+    if "distal_muscular" in positive_groups:
+        return "ICMVT"
+    if GENERIC_DEEP_GROUP in positive_groups:
+        return "DVT_UNSPECIFIED"
+    if any(f.status == "possible" for f in deep):
+        return "INDETERMINATE"
+    assessed = any(f.status in ("present", "absent") for f in deep)
+    if not assessed and any(f.status == "not_evaluated" for f in deep):
+        return "INDETERMINATE"
+    return "NEGATIVE"
+
+
+def classify(findings: list[Finding], examined_sides: Iterable[str], count_chronic: bool = False) -> Classification:
+    """Label each side and the report from all findings of a report.
+
+    ``examined_sides`` are the sides whose veins the report says were imaged; a side not in it
+    gets a null label. The ``unspecified`` side gets a label only when it holds a present or
+    possible deep finding, or when no left/right side was examined but findings exist.
+    """
+    decisive = consolidate(findings)
+    examined = set(examined_sides)
+    side_labels: dict[str, str | None] = {}
+    for side in ("left", "right"):
+        own = [f for f in decisive if f.side == side]
+        side_labels[side] = side_label(own, count_chronic) if side in examined or own else None
+    unspecified = [f for f in decisive if f.side == "unspecified"]
+    flagged = any(f.is_deep and f.status in ("present", "possible") for f in unspecified)
+    lone = not any(side_labels[s] for s in ("left", "right")) and (unspecified or "unspecified" in examined)
+    side_labels["unspecified"] = side_label(unspecified, count_chronic) if (flagged or lone) else None
+    superficial = [f for f in decisive if f.group == "superficial" and counts_as_thrombus(f)]
+    label = most_severe(side_labels.values())
+    return Classification(
+        label=label,
+        side_labels=side_labels,
+        distal=label in ("IDDVT", "ICMVT"),
+        svt=bool(superficial),
+        svt_near_junction=any(f.junction for f in superficial),
+        findings=decisive,
+    )
+
+
+__all__ = ["LABEL_ORDER", "classify", "consolidate", "side_label", "most_severe", "counts_as_thrombus", "DEEP_GROUPS"]

@@ -1,0 +1,1 @@
+"""spaCy components of the duplex pipeline, one per module; factories live in pipeline.factories."""

@@ -1,0 +1,63 @@
+"""Which cue and which side word belong to a mention: token-distance scores inside a sentence.
+
+Pure functions over a :class:`~pipeline.model.Sentence`. A lower score is a closer link.
+Crossing a contrast word (";", "but", "except", ...) costs a lot; commas cost a little;
+a cue before its vein must read forward ("thrombus in the ...", "noncompressible left ...").
+"""
+from __future__ import annotations
+
+from .model import Mention, Sentence
+
+STRONG_BOUNDARIES = frozenset({";", "but", "however", "although", "though", "whereas", "while", "except", "otherwise", "additionally", "also", "."})
+FORWARD_LINKS = frozenset({"in", "within", "of", "involving", "involves", "at", "throughout", "into", "from", "filling", "fills", "along", "extending", "extends", "affecting", "occluding", "occupying", "distending", "expanding", "noted", "seen", "identified", "present", "visualized", "demonstrated", "detected", "observed", "on", "the", "to", "through", "extension", "propagating", "including"})
+LINK_LIMIT = 60
+SIDE_LIMIT = 60
+
+
+def between(sentence: Sentence, a: Mention, b: Mention) -> tuple[str, ...]:
+    """Lower-cased tokens strictly between two mentions of a sentence."""
+    lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
+    off = sentence.tok_start
+    return sentence.tokens[max(lo - off, 0): max(hi - off, 0)]
+
+
+def _crossing_cost(tokens: tuple[str, ...]) -> int:
+    return sum(100 if t in STRONG_BOUNDARIES else 3 if t == "," else 0 for t in tokens)
+
+
+def reads_forward(sentence: Sentence, cue: Mention) -> bool:
+    """True when the words after a cue point to a vein that follows ("thrombus is seen in the ...")."""
+    off = sentence.tok_start
+    after = sentence.tokens[cue.tok_end - off: cue.tok_end - off + 4]
+    return any(t in FORWARD_LINKS for t in after)
+
+
+def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
+    """How far a cue is from an anchor, in tokens plus penalties."""
+    gap_tokens = between(sentence, anchor, cue)
+    words = [t for t in gap_tokens if not t.isspace()]
+    score = len(words) + _crossing_cost(gap_tokens)
+    lo, hi = sorted((anchor.tok_start, cue.tok_start))
+    score += 10 * sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
+    if cue.tok_end <= anchor.tok_start and len(words) > 2 and not reads_forward(sentence, cue):
+        score += 15
+    return score
+
+
+def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
+    """The cue that describes an anchor, or None when none is close enough."""
+    scored = [(cue_score(sentence, anchor, c, cues), c.tok_start, c) for c in cues]
+    scored = [s for s in scored if s[0] < LINK_LIMIT]
+    return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+
+
+def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -> Mention | None:
+    """The side word that qualifies a target: the nearest in its clause, preferring one before it."""
+    scored = []
+    for side in sides:
+        gap_tokens = between(sentence, target, side)
+        words = [t for t in gap_tokens if not t.isspace()]
+        score = len(words) + _crossing_cost(gap_tokens) + (0 if side.tok_end <= target.tok_start else 2)
+        scored.append((score, side.tok_start, side))
+    scored = [s for s in scored if s[0] < SIDE_LIMIT]
+    return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None

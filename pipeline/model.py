@@ -1,0 +1,140 @@
+"""Plain, typed data passed between the spaCy adapter and the pure decision logic.
+
+Nothing here imports spaCy: the resolver and the classifier work on these values only,
+so they can be tested with hand-made inputs and serialised as plain dicts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Side = Literal["left", "right", "unspecified"]
+Status = Literal["present", "absent", "possible", "historical", "hypothetical", "indication", "not_evaluated"]
+Acuity = Literal["acute", "subacute", "chronic", "acute_on_chronic", "unspecified"]
+
+DEEP_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified")
+GENERIC_DEEP_GROUP = "deep_unspecified"
+SIDES: tuple[str, ...] = ("left", "right", "unspecified")
+
+
+@dataclass(frozen=True)
+class TextSpan:
+    """A character span of the original text."""
+
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Modifier:
+    """A ConText modifier (negation, uncertainty, acuity, ...) that reached a target."""
+
+    category: str
+    start: int
+    end: int
+    text: str
+    tok_start: int
+    tok_end: int
+
+    def as_dict(self) -> dict:
+        return {"category": self.category, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A matched target: a vein segment, a generic deep-vein reference, a non-venous look-alike,
+    a thrombus or normal cue, or a side word.
+
+    ``kind`` is one of segment, generic_deep, nonvenous, thrombus, normal, side.
+    ``value`` is the canonical segment, side, or cue phrase; ``group`` the segment group.
+    Cues may carry a fixed ``acuity``/``occlusion``; segments a ``junction`` flag (SFJ/SPJ).
+    """
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    text: str
+    tok_start: int
+    tok_end: int
+    group: str | None = None
+    acuity: str | None = None
+    occlusion: str | None = None
+    junction: bool = False
+    implies: str | None = None
+    modifiers: tuple[Modifier, ...] = ()
+
+    @property
+    def span(self) -> TextSpan:
+        return TextSpan(self.start, self.end, self.text)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence with everything the resolver needs to know about it."""
+
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+    section: str  # exam, indication, comparison, technique, findings, impression, addendum
+    heading_side: str | None  # side set by a heading such as "LEFT LEG:"
+    paragraph: int  # index of the blank-line-separated block
+    tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
+    mentions: tuple[Mention, ...]
+
+
+@dataclass
+class Finding:
+    """A (segment, side) assertion with its evidence."""
+
+    segment: str | None  # None: DVT asserted or denied with no resolvable segment
+    group: str
+    side: str
+    status: str
+    acuity: str | None
+    occlusion: str | None
+    section: str
+    anchor: TextSpan
+    cue: TextSpan | None
+    sentence: tuple[int, int]
+    modifiers: tuple[Modifier, ...] = ()
+    junction: bool = False
+    order: int = 0  # position in the report, for stable output
+
+    @property
+    def is_deep(self) -> bool:
+        return self.group in DEEP_GROUPS or self.group == GENERIC_DEEP_GROUP
+
+    def as_dict(self) -> dict:
+        return {
+            "segment": self.segment,
+            "group": self.group,
+            "side": self.side,
+            "status": self.status,
+            "acuity": self.acuity,
+            "occlusion": self.occlusion,
+            "section": self.section,
+            "evidence": {
+                **self.anchor.as_dict(),
+                "cue": self.cue.as_dict() if self.cue else None,
+                "sentence": {"start": self.sentence[0], "end": self.sentence[1]},
+                "modifiers": [m.as_dict() for m in self.modifiers],
+            },
+        }
+
+
+@dataclass
+class Classification:
+    """The report-level outcome of LABELS.md section 3."""
+
+    label: str
+    side_labels: dict[str, str | None]
+    distal: bool
+    svt: bool
+    svt_near_junction: bool
+    findings: list[Finding] = field(default_factory=list)

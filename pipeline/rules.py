@@ -1,0 +1,180 @@
+"""Load and validate the rule files of ``patterns/``; fail loudly, naming the file and entry.
+
+One source of truth per kind of rule:
+    anatomy.json        segments, groups, aliases, generic deep / non-venous / side words
+    cues.json           thrombus and normal cues
+    context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
+    section_rules.json  section headers (medspaCy SectionRule JSON)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json")
+SEGMENT_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "superficial", "upper")
+SIDE_VALUES = ("left", "right", "bilateral", "contralateral")
+CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "TERMINATE", "PSEUDO")
+SECTION_CATEGORIES = ("exam", "indication", "comparison", "technique", "findings", "impression", "addendum", "side_right", "side_left")
+_CONTEXT_KEYS = {"literal", "category", "direction", "pattern", "max_scope", "max_targets", "allowed_types", "excluded_types", "metadata"}
+_SECTION_KEYS = {"literal", "category", "pattern", "max_scope", "parents", "parent_required", "metadata"}
+
+
+class RuleError(ValueError):
+    """A rule file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One surface form and what it stands for."""
+
+    text: str
+    kind: str  # segment, generic_deep, nonvenous, side, thrombus, normal
+    value: str
+    group: str | None = None
+    acuity: str | None = None
+    occlusion: str | None = None
+    junction: bool = False
+    implies: str | None = None  # a cue that stands for a segment when no vein claims it
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Every validated rule, plus a hash that identifies the rule version in outputs."""
+
+    terms: tuple[Term, ...]
+    context_rules: tuple[dict, ...]
+    section_rules: tuple[dict, ...]
+    rules_hash: str
+    directory: str
+
+
+def default_directory() -> Path:
+    """The bundled ``patterns/`` directory (installed as ``pipeline.patterns``)."""
+    local = Path(__file__).resolve().parent.parent / "patterns"
+    if (local / "anatomy.json").is_file():
+        return local
+    return Path(str(resources.files("pipeline.patterns")))
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RuleError(f"{path}: rule file missing") from exc
+    except json.JSONDecodeError as exc:
+        raise RuleError(f"{path}: invalid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: top level must be an object")
+    return data
+
+
+def _check_keys(path: Path, where: str, entry: dict, allowed: set[str], required: set[str]) -> None:
+    if not isinstance(entry, dict):
+        raise RuleError(f"{path}: {where}: entry must be an object, got {entry!r}")
+    unknown = set(entry) - allowed
+    if unknown:
+        raise RuleError(f"{path}: {where}: unknown key(s) {sorted(unknown)}")
+    missing = required - set(entry)
+    if missing:
+        raise RuleError(f"{path}: {where}: missing key(s) {sorted(missing)}")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None:
+    key = _norm(term.text)
+    if not key:
+        raise RuleError(f"{path}: {where}: empty alias")
+    if key in seen:
+        other = seen[key]
+        if (other.kind, other.value) != (term.kind, term.value):
+            raise RuleError(f"{path}: {where}: alias {term.text!r} maps to {term.kind}:{term.value} and to {other.kind}:{other.value}")
+        raise RuleError(f"{path}: {where}: duplicate alias {term.text!r}")
+    seen[key] = term
+
+
+def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
+    data = _read(path)
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "nonvenous", "sides"}, {"segments", "groups"})
+    if tuple(data["groups"]) != SEGMENT_GROUPS:
+        raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
+    names = set()
+    for i, seg in enumerate(data["segments"]):
+        where = f"segments[{i}]"
+        _check_keys(path, where, seg, {"segment", "group", "aliases", "junction_aliases"}, {"segment", "group", "aliases"})
+        if seg["group"] not in SEGMENT_GROUPS:
+            raise RuleError(f"{path}: {where} ({seg['segment']}): unknown group {seg['group']!r}")
+        if seg["segment"] in names:
+            raise RuleError(f"{path}: {where}: duplicate segment {seg['segment']!r}")
+        names.add(seg["segment"])
+        junction = {_norm(a) for a in seg.get("junction_aliases", [])}
+        if not junction <= {_norm(a) for a in seg["aliases"]}:
+            raise RuleError(f"{path}: {where} ({seg['segment']}): junction_aliases must also be aliases")
+        for alias in seg["aliases"]:
+            _add_term(path, seen, Term(alias, "segment", seg["segment"], seg["group"], junction=_norm(alias) in junction), f"{where} ({seg['segment']})")
+    for kind in ("generic_deep", "nonvenous"):
+        for alias in data.get(kind, []):
+            _add_term(path, seen, Term(alias, kind, kind), kind)
+    for side, aliases in data.get("sides", {}).items():
+        if side not in SIDE_VALUES:
+            raise RuleError(f"{path}: sides: unknown side {side!r}")
+        for alias in aliases:
+            _add_term(path, seen, Term(alias, "side", side), f"sides.{side}")
+
+
+def _cue_terms(path: Path, seen: dict[str, Term]) -> None:
+    segments = {t.value: t.group for t in seen.values() if t.kind == "segment"}
+    data = _read(path)
+    _check_keys(path, "top level", data, {"description", "cues"}, {"cues"})
+    for i, entry in enumerate(data["cues"]):
+        where = f"cues[{i}]"
+        _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment"}, {"polarity", "phrases"})
+        implied = entry.get("segment")
+        if implied is not None and implied not in segments:
+            raise RuleError(f"{path}: {where}: unknown segment {implied!r}")
+        if entry["polarity"] not in ("thrombus", "normal"):
+            raise RuleError(f"{path}: {where}: polarity must be thrombus or normal")
+        if entry.get("acuity") not in (None, "chronic", "acute", "subacute"):
+            raise RuleError(f"{path}: {where}: unknown acuity {entry.get('acuity')!r}")
+        if entry.get("occlusion") not in (None, "occlusive", "nonocclusive"):
+            raise RuleError(f"{path}: {where}: unknown occlusion {entry.get('occlusion')!r}")
+        for phrase in entry["phrases"]:
+            _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
+
+
+def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, ...]) -> tuple[dict, ...]:
+    data = _read(path)
+    _check_keys(path, "top level", data, {"description", key}, {key})
+    seen: dict[str, str] = {}
+    for i, rule in enumerate(data[key]):
+        where = f"{key}[{i}]"
+        _check_keys(path, where, rule, allowed, {"literal", "category"})
+        if rule["category"] not in categories:
+            raise RuleError(f"{path}: {where} ({rule['literal']!r}): unknown category {rule['category']!r}")
+        ident = _norm(rule["literal"]) + json.dumps(rule.get("pattern"), sort_keys=True)
+        if ident in seen:
+            raise RuleError(f"{path}: {where}: duplicate rule {rule['literal']!r} ({seen[ident]} and {rule['category']})")
+        seen[ident] = rule["category"]
+    return tuple(data[key])
+
+
+@lru_cache(maxsize=8)
+def load_rules(directory: str | None = None) -> RuleSet:
+    """Read and validate every rule file of a directory (default: the bundled rules)."""
+    folder = Path(directory) if directory else default_directory()
+    seen: dict[str, Term] = {}
+    _anatomy_terms(folder / "anatomy.json", seen)
+    _cue_terms(folder / "cues.json", seen)
+    context = _rule_list(folder / "context_rules.json", "context_rules", _CONTEXT_KEYS, CONTEXT_CATEGORIES)
+    sections = _rule_list(folder / "section_rules.json", "section_rules", _SECTION_KEYS, SECTION_CATEGORIES)
+    digest = hashlib.sha256()
+    for name in RULE_FILES:
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder))

@@ -1,0 +1,147 @@
+"""Surface forms of veins, sides and limbs, each tagged with the split it may appear in.
+
+Entry syntax: "TAG|text" where TAG is s (shared by both splits), d (dev only) or
+t (test only); a trailing "~" on the tag makes the entry rare (misspellings).
+A noun form ending in "*" is plural ("posterior tibial veins*").
+"""
+from __future__ import annotations
+
+# Noun phrases naming one segment.
+SEG_NOUN: dict[str, list[str]] = {
+    "ivc": ["s|inferior vena cava", "s|IVC", "t|infrarenal IVC"],
+    "common_iliac": ["s|common iliac vein", "d|CIV", "t|common iliac vein segment"],
+    "external_iliac": ["s|external iliac vein", "d|EIV", "t|ext iliac vein", "d|distal external iliac vein"],
+    "internal_iliac": ["s|internal iliac vein"],
+    "common_femoral": [
+        "s|common femoral vein", "s|CFV", "d|common femoral vein at the groin", "t|common fem vein",
+        "t|CFV at the inguinal ligament",
+    ],
+    "deep_femoral": [
+        "s|deep femoral vein", "d|profunda femoris vein", "d|PFV", "t|DFV", "t|profunda femoral vein",
+        "t|profunda vein",
+    ],
+    "femoral": [
+        "s|femoral vein", "s|superficial femoral vein", "d|SFV", "d|mid femoral vein", "d|proximal femoral vein",
+        "d|distal femoral vein", "t|FV", "t|femoral vein in the adductor canal", "t|superficial femoral vein (SFV)",
+        "t|mid-thigh femoral vein",
+    ],
+    "popliteal": [
+        "s|popliteal vein", "d|pop v.", "d~|poplitial vein", "d|above-knee popliteal vein",
+        "d|below-knee popliteal vein", "t|POP vein", "t|popliteal vein behind the knee", "t~|popliteal vien",
+    ],
+    "tibioperoneal_trunk": ["s|tibioperoneal trunk", "d|TPT", "t|tibial-peroneal trunk", "t|TP trunk"],
+    "posterior_tibial": [
+        "s|posterior tibial veins*", "s|posterior tibial vein", "d|PTV", "d|paired posterior tibial veins*",
+        "t|PTVs*", "t|post tibial veins*", "t|posterior tibial vv.*",
+    ],
+    "peroneal": [
+        "s|peroneal veins*", "s|peroneal vein", "d|peroneal vv.*", "d~|perroneal veins*", "t|fibular veins*",
+        "t~|perineal veins*", "t|PERO veins*",
+    ],
+    "anterior_tibial": ["s|anterior tibial veins*", "d|ATV", "d|anterior tibial vein", "t|ant. tibial veins*"],
+    "calf_unspecified": [
+        "s|calf veins*", "d|infrapopliteal veins*", "d|deep calf veins*", "t|below-knee deep veins*",
+    ],
+    "gastrocnemius": [
+        "s|gastrocnemius vein", "d|medial gastrocnemius vein", "d|gastroc veins*", "d~|gastrocnemious vein",
+        "t|lateral gastrocnemius veins*", "t|gastrocnemius muscle vein", "t~|gastrocnemeus vein",
+    ],
+    "soleal": [
+        "s|soleal vein", "s|soleal veins*", "d|soleal sinus", "d|soleal muscle veins*", "t|soleus vein",
+        "t|soleal sinuses*", "t|soleal venous sinus",
+    ],
+    "muscular_calf": [
+        "s|muscular calf vein", "d|intramuscular calf veins*", "d|calf muscle vein", "t|sural veins*",
+        "t|intramuscular calf vein",
+    ],
+    "great_saphenous": [
+        "s|great saphenous vein", "s|GSV", "d|greater saphenous vein", "d|long saphenous vein",
+        "t|great saphenous vein (GSV)", "t~|great saphenus vein", "t|LSV",
+    ],
+    "small_saphenous": [
+        "s|small saphenous vein", "d|SSV", "d|lesser saphenous vein", "t|short saphenous vein",
+        "t~|small saphenus vein",
+    ],
+    "superficial_other": [
+        "s|superficial vein", "d|superficial varicosity", "d|varicose tributary", "t|superficial tributary vein",
+        "t|calf varicosity",
+    ],
+}
+
+# Adjective heads used in lists ("the common femoral, femoral and popliteal veins").
+SEG_ADJ: dict[str, list[str]] = {
+    "common_iliac": ["s|common iliac"],
+    "external_iliac": ["s|external iliac"],
+    "common_femoral": ["s|common femoral"],
+    "deep_femoral": ["s|deep femoral", "d|profunda femoris", "t|profunda"],
+    "femoral": ["s|femoral", "s|superficial femoral"],
+    "popliteal": ["s|popliteal", "d~|poplitial"],
+    "posterior_tibial": ["s|posterior tibial"],
+    "peroneal": ["s|peroneal", "t|fibular", "t~|perineal"],
+    "anterior_tibial": ["s|anterior tibial"],
+    "calf_unspecified": ["s|calf", "d|deep calf"],
+    "gastrocnemius": ["s|gastrocnemius", "d|gastroc", "d~|gastrocnemious"],
+    "soleal": ["s|soleal"],
+    "muscular_calf": ["s|muscular calf", "t|intramuscular calf"],
+    "great_saphenous": ["s|great saphenous", "d|greater saphenous", "t|long saphenous"],
+    "small_saphenous": ["s|small saphenous", "t|lesser saphenous"],
+}
+
+# Row labels of worksheets and tables.
+SEG_ROW: dict[str, list[str]] = {
+    "ivc": ["s|IVC"],
+    "common_iliac": ["s|CIV", "d|Common iliac"],
+    "external_iliac": ["s|EIV", "d|External iliac", "t|Ext iliac"],
+    "common_femoral": ["s|CFV", "d|Common femoral", "t|COMMON FEM", "t|Com. femoral"],
+    "deep_femoral": ["d|PFV", "d|Profunda", "t|DFV", "t|Deep femoral"],
+    "femoral": ["d|SFV", "d|Femoral", "d|FV", "t|Fem vein", "t|FEMORAL (SFV)"],
+    "popliteal": ["s|Popliteal", "d|POP", "d~|Poplitial", "t|Pop v.", "t|POPLITEAL"],
+    "tibioperoneal_trunk": ["d|TPT", "t|TP trunk"],
+    "posterior_tibial": ["s|PTV", "d|Post tibial", "t|PT veins", "t|Posterior tibials"],
+    "peroneal": ["s|Peroneal", "d|PERO", "t|Peroneals", "t~|Perineal"],
+    "anterior_tibial": ["s|ATV", "t|Ant tibial"],
+    "calf_unspecified": ["s|Calf veins", "t|Calf"],
+    "gastrocnemius": ["s|Gastroc", "d|Gastrocnemius", "t|Gastroc v.", "t~|Gastrocnemious"],
+    "soleal": ["s|Soleal", "t|Soleus", "d|Soleal sinus"],
+    "muscular_calf": ["s|Muscular calf", "t|Calf muscle veins"],
+    "great_saphenous": ["s|GSV", "d|Great saph", "t|LSV", "t|Greater saphenous"],
+    "small_saphenous": ["s|SSV", "d|Small saph", "t|Lesser saph"],
+    "superficial_other": ["s|Superficial", "t|Varicosities"],
+}
+
+SIDE_ADJ: dict[str, list[str]] = {
+    "left": ["s|left", "s|left", "d|Lt", "d|LEFT", "t|L", "t|lt."],
+    "right": ["s|right", "s|right", "d|Rt", "d|RIGHT", "t|R", "t|rt."],
+}
+
+LIMB: dict[str, list[str]] = {
+    "left": ["s|left lower extremity", "s|left leg", "d|LLE", "d|Lt lower extremity", "t|L LE", "t|left lower limb"],
+    "right": ["s|right lower extremity", "s|right leg", "d|RLE", "d|Rt lower extremity", "t|R LE", "t|right lower limb"],
+}
+
+SIDE_HEAD: dict[str, list[str]] = {
+    "left": ["s|LEFT:", "s|LEFT LOWER EXTREMITY:", "d|Left leg:", "d|LLE:", "t|Lt leg -", "t|LEFT LEG", "t|L LE:"],
+    "right": ["s|RIGHT:", "s|RIGHT LOWER EXTREMITY:", "d|Right leg:", "d|RLE:", "t|Rt leg -", "t|RIGHT LEG", "t|R LE:"],
+}
+
+LAT_TITLE: dict[str, list[str]] = {
+    "left": ["s|LEFT", "d|LT", "t|UNILATERAL LEFT", "t|L"],
+    "right": ["s|RIGHT", "d|RT", "t|UNILATERAL RIGHT", "t|R"],
+    "bilateral": ["s|BILATERAL", "d|BILAT", "t|BOTH", "t|BILATERAL LOWER"],
+}
+
+JUNCTION: dict[str, list[str]] = {
+    "great_saphenous": ["s|saphenofemoral junction", "d|SFJ", "t|sapheno-femoral junction", "t|SF junction"],
+    "small_saphenous": ["s|saphenopopliteal junction", "d|SPJ", "t|sapheno-popliteal junction"],
+}
+
+ACUITY_WORD: dict[str, list[str]] = {
+    "acute": ["s|acute", "s|acute", "d|acute-appearing", "t|fresh"],
+    "subacute": ["s|subacute"],
+    "indeterminate_age": ["s|indeterminate-age", "t|age-indeterminate"],
+}
+
+OCCLUSION_WORD: dict[str, list[str]] = {
+    "occlusive": ["s|occlusive", "d|totally occlusive", "t|completely occlusive"],
+    "nonocclusive": ["s|nonocclusive", "d|non-occlusive", "t|partially occlusive"],
+}
