@@ -7,9 +7,11 @@ Pure decision logic. Precedence, first match wins::
     RESOLVED                                        -> absent       "Previously seen popliteal thrombus has resolved."
     HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
     POSSIBLE (not closer-negated)                   -> possible     "Peroneal vein thrombosis cannot be excluded."
+    an unassessable cue                             -> not_evaluated "Nondiagnostic examination."
     NOT_EVALUATED on the cue of a thrombus cue      -> absent       "Thrombus is not visualized in the CFV."
     NOT_EVALUATED on a normal cue, or no cue         -> not_evaluated "The peroneal veins were not visualized."
     thrombus cue (negated -> absent)                -> present      "Noncompressible left popliteal vein."
+        (a negation between cue and vein negates:          "thrombus ... without extension into the popliteal vein")
     normal cue (negated -> present)                 -> absent       "The CFV is compressible."
     no cue: OCCLUSIVE/NONOCCLUSIVE -> present; NEGATED -> absent; otherwise no finding.
 """
@@ -22,6 +24,7 @@ _ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chro
 
 
 def _merged(*mentions: Mention | None) -> tuple[Modifier, ...]:
+    """The modifiers of several mentions, each once, in text order."""
     seen: dict[tuple[str, int], Modifier] = {}
     for m in mentions:
         for mod in m.modifiers if m else ():
@@ -54,6 +57,9 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
     if ("HISTORICAL" in cats or section == "comparison") and "PERSISTENT" not in cats:
         return "historical", mods
     negation = [m for m in primary.modifiers if m.category == "NEGATED_EXISTENCE"] if primary else []
+    if cue is not None and anchor is not None:
+        lo, hi = sorted((cue.tok_end, anchor.tok_start)) if cue.tok_end <= anchor.tok_start else sorted((anchor.tok_end, cue.tok_start))
+        negation += [m for m in anchor.modifiers if m.category == "NEGATED_EXISTENCE" and lo <= m.tok_start and m.tok_end <= hi]
     possible = [m for m in mods if m.category == "POSSIBLE_EXISTENCE"]
     if possible:
         target = primary
@@ -68,6 +74,8 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         if "NEGATED_EXISTENCE" in own:
             return "absent", mods
         return None, mods
+    if cue.kind == "unassessable":
+        return "not_evaluated", mods
     if "NOT_EVALUATED" in own:
         return ("absent" if cue.kind == "thrombus" else "not_evaluated"), mods
     thrombus = cue.kind == "thrombus"
@@ -76,13 +84,17 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
     return ("present" if thrombus else "absent"), mods
 
 
-def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modifier, ...]) -> str:
-    """acute, subacute, chronic, acute_on_chronic or unspecified, from cue words and modifiers."""
+def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modifier, ...], related: tuple[Mention, ...] = ()) -> str:
+    """acute, subacute, chronic, acute_on_chronic or unspecified, from cue words and modifiers.
+
+    ``related`` are other thrombus cues of the same clause ("partially compressible with synechiae").
+    """
+    mods = _merged(anchor, cue, *related) if related else mods
     cats = _cats(mods)
     if "ACUTE_ON_CHRONIC" in cats:
         return "acute_on_chronic"
     found = [m for m in mods if m.category in _ACUITY_CATEGORIES]
-    cue_acuity = cue.acuity if cue else None
+    cue_acuity = (cue.acuity if cue else None) or next((c.acuity for c in related if c.acuity), None)
     if cue_acuity == "chronic" and "ACUTE" in cats:
         return "acute_on_chronic"
     if found:

@@ -95,8 +95,8 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     """Label each side and the report from all findings of a report.
 
     ``examined_sides`` are the sides whose veins the report says were imaged; a side not in it
-    gets a null label. The ``unspecified`` side gets a label only when it holds a present or
-    possible deep finding, or when no left/right side was examined but findings exist.
+    gets a null label. The ``unspecified`` side gets a label only when its findings make it
+    something other than NEGATIVE (a sideless "No DVT." examines no side).
     """
     decisive = consolidate(findings)
     examined = set(examined_sides)
@@ -104,10 +104,8 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     for side in ("left", "right"):
         own = [f for f in decisive if f.side == side]
         side_labels[side] = side_label(own, count_chronic) if side in examined or own else None
-    unspecified = [f for f in decisive if f.side == "unspecified"]
-    flagged = any(f.is_deep and f.status in ("present", "possible") for f in unspecified)
-    lone = not any(side_labels[s] for s in ("left", "right")) and (unspecified or "unspecified" in examined)
-    side_labels["unspecified"] = side_label(unspecified, count_chronic) if (flagged or lone) else None
+    unspecified_label = side_label([f for f in decisive if f.side == "unspecified"], count_chronic)
+    side_labels["unspecified"] = None if unspecified_label == "NEGATIVE" else unspecified_label
     superficial = [f for f in decisive if f.group == "superficial" and counts_as_thrombus(f)]
     label = most_severe(side_labels.values())
     return Classification(

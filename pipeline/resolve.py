@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterable
 
 from .assertion import decide_acuity, decide_occlusion, decide_status
-from .linking import best_cue, best_side, cue_score
+from .linking import best_cue, best_side, between, cue_score
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence
 
 ANCHOR_KINDS = ("segment", "generic_deep")
-CUE_KINDS = ("thrombus", "normal")
+CUE_KINDS = ("thrombus", "normal", "unassessable")
+AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femoral", "popliteal", "tibioperoneal_trunk")
+MIDLINE_SEGMENTS = ("ivc",)
+RELATED_CUE_LIMIT = 20
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
 NEAR_JUNCTION_CM = 3.0
 
@@ -70,17 +73,81 @@ class _SideTracker:
         return carried
 
 
+def _followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[Mention, ...]) -> bool:
+    """'popliteal artery', 'fem-pop bypass graft': a vein word that names something else."""
+    position = anchor.tok_end
+    for m in mentions:
+        if m.tok_start < position:
+            continue
+        if m.tok_start > position:
+            gap = between(sentence, Mention("", "", 0, 0, "", position, position), m)
+            if any(t not in ("-", "/", "and") for t in gap):
+                return False
+        if m.kind == "nonvenous":
+            return True
+        if m.kind != "segment":
+            return False
+        position = m.tok_end
+    return False
+
+
+def _anchors(sentence: Sentence) -> list[Mention]:
+    """Vein mentions that can hold a finding (not arteries, grafts, or the head noun of a list)."""
+    mentions = sentence.mentions
+    anchors = []
+    for m in mentions:
+        if m.kind not in ANCHOR_KINDS or _followed_by_nonvenous(sentence, m, mentions):
+            continue
+        if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
+            continue
+        anchors.append(m)
+    return anchors
+
+
+def _bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
+    """'calf' alone names the calf veins only as 'calf DVT' / 'DVT in the calf' with no named vein."""
+    if anchor.value != "calf_unspecified" or anchor.text.lower() != "calf":
+        return True
+    if cue is None or any(a.kind == "segment" and a is not anchor and a.group != "superficial" for a in anchors):
+        return False
+    if any(a.group == "superficial" for a in anchors):
+        return False
+    words = [t for t in between(sentence, anchor, cue) if not t.isspace()]
+    return len(words) <= 2
+
+
+def _range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]]) -> list[tuple[Mention, Mention | None]]:
+    """'from the CFV through the popliteal vein' also involves the femoral vein between them."""
+    off = sentence.tok_start
+    extra = []
+    segs = [(a, c) for a, c in pairs if a.kind == "segment" and a.value in AXIAL_CHAIN and c is not None]
+    for (a, ca), (b, cb) in zip(segs, segs[1:]):
+        if ca is not cb:
+            continue
+        before = sentence.tokens[max(a.tok_start - off - 3, 0): a.tok_start - off]
+        gap = between(sentence, a, b)
+        if "from" not in before or not any(t in ("through", "to", "into", "thru") for t in gap):
+            continue
+        lo, hi = sorted((AXIAL_CHAIN.index(a.value), AXIAL_CHAIN.index(b.value)))
+        for value in AXIAL_CHAIN[lo + 1: hi]:
+            span_text = f"{a.text}…{b.text}"
+            extra.append((Mention("segment", value, a.start, b.end, span_text, a.tok_start, b.tok_end, group="proximal" if value != "tibioperoneal_trunk" else "distal_axial", modifiers=a.modifiers), ca))
+    return pairs + extra
+
+
 def _sentence_findings(sentence: Sentence, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
     cues = tuple(m for m in mentions if m.kind in CUE_KINDS)
     sides = tuple(m for m in mentions if m.kind == "side")
-    anchors = [m for m in mentions if m.kind in ANCHOR_KINDS]
+    anchors = _anchors(sentence)
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, best_cue(sentence, a, cues)) for a in anchors]
+    pairs = [(a, c) for a, c in pairs if _bare_calf_ok(sentence, a, c, anchors)]
     claimed = {id(c) for _, c in pairs if c is not None}
     named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
     pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
-    if not anchors:
+    pairs = _range_fill(sentence, pairs)
+    if not pairs:
         for cue in cues:
             owner = min((cue_score(sentence, n, cue, cues) for n in nonvenous), default=999)
             if id(cue) not in claimed and owner >= 50:
@@ -89,20 +156,24 @@ def _sentence_findings(sentence: Sentence, text: str, exam: str | None, carried:
     for anchor, cue in pairs:
         implied = anchor.implies if anchor.kind in CUE_KINDS else None
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
-        status, mods = decide_status(None if anchor.kind in CUE_KINDS else anchor, cue, sentence.section)
+        vein = None if anchor.kind in CUE_KINDS else anchor
+        status, mods = decide_status(vein, cue, sentence.section)
         if status is None:
             continue
+        related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
         side_word = best_side(sentence, anchor, sides)
         side = side_word.value if side_word else sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
         segment = None if is_generic else implied or anchor.value
+        if segment in MIDLINE_SEGMENTS:
+            side = "unspecified"
         for one_side in _expand(side, exam):
             findings.append(Finding(
                 segment=segment,
                 group=group,
                 side=one_side,
                 status=status,
-                acuity=decide_acuity(anchor, cue, mods) if status in ("present", "possible") else None,
+                acuity=decide_acuity(vein, cue, mods, related) if status in ("present", "possible") else None,
                 occlusion=decide_occlusion(cue, mods) if status in ("present", "possible") else None,
                 section=sentence.section,
                 anchor=anchor.span,
@@ -129,7 +200,7 @@ def resolve(sentences: Iterable[Sentence], text: str) -> tuple[list[Finding], se
     for sentence in sentences:
         if sentence.section in ("indication", "comparison"):
             continue
-        for m in sentence.mentions:
+        for m in _anchors(sentence):
             if m.kind == "segment" and m.group not in ("upper",):
                 side_word = best_side(sentence, m, tuple(x for x in sentence.mentions if x.kind == "side"))
                 if side_word and side_word.value in ("left", "right", "bilateral"):

@@ -139,8 +139,8 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> None:
         implied = entry.get("segment")
         if implied is not None and implied not in segments:
             raise RuleError(f"{path}: {where}: unknown segment {implied!r}")
-        if entry["polarity"] not in ("thrombus", "normal"):
-            raise RuleError(f"{path}: {where}: polarity must be thrombus or normal")
+        if entry["polarity"] not in ("thrombus", "normal", "unassessable"):
+            raise RuleError(f"{path}: {where}: polarity must be thrombus, normal or unassessable")
         if entry.get("acuity") not in (None, "chronic", "acute", "subacute"):
             raise RuleError(f"{path}: {where}: unknown acuity {entry.get('acuity')!r}")
         if entry.get("occlusion") not in (None, "occlusive", "nonocclusive"):

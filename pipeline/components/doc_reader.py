@@ -19,6 +19,7 @@ from .targets import SPAN_GROUP
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
+_SIDED_SECTIONS = ("findings", "impression", "addendum")
 
 
 def _section_map(doc: Doc, targets: list[Span], terms: tuple[Term, ...]) -> list[tuple[int, str, str | None]]:
@@ -34,6 +35,8 @@ def _section_map(doc: Doc, targets: list[Span], terms: tuple[Term, ...]) -> list
             category = "exam" if len(sections) > 1 and not has_cue else "findings"
         if category in _HEADING_SIDES:
             side = _HEADING_SIDES[category]
+            if current not in _SIDED_SECTIONS:
+                current = "findings"
         else:
             current, side = category, None
         out.append((start, current, side))

@@ -32,8 +32,6 @@ class DuplexFindings:
         setattr(doc._, DOC_ATTRIBUTE, record)
         spans = []
         for finding in record["findings"]:
-            if not finding["decisive"]:
-                continue
             label = f"{finding['side']}:{finding['segment'] or 'deep'}:{finding['status']}"
             evidence = finding["evidence"]
             for part in (evidence, evidence["cue"]):

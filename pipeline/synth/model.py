@@ -80,6 +80,7 @@ class Truth:
     dvt_unspecified: list[str] = field(default_factory=list)  # sides with DVT asserted, no segment
     addendum: Addendum | None = None
     comparison: bool = False  # a prior study is compared
+    extras: list[tuple[str, str]] = field(default_factory=list)  # (kind, side) mentions that never count
     features: list[str] = field(default_factory=list)
 
     @property
@@ -139,3 +140,20 @@ def compute_gold(truth: Truth) -> dict:
         "svt": bool(svt),
         "svt_near_junction": any(f.near_junction for f in svt),
     }
+
+
+@dataclass(frozen=True)
+class Template:
+    """A report layout and what the truth sampler may put in it."""
+
+    name: str
+    split: str  # dev / test
+    render: object  # Callable[[Truth, Ctx], str]
+    protocol: str = "full"  # full / thigh / two_point / three_point / none
+    labels: frozenset[str] = frozenset(LABELS)
+    unspecified_ok: bool = False  # can say a finding with no side on a bilateral exam
+    comparison: str = "no"  # no / ok / required
+    addendum: bool = False
+    superficial: bool = True
+    nondiag_ok: bool = True
+    weight: float = 1.0

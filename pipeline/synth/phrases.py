@@ -260,6 +260,11 @@ B: dict[str, list[str]] = {
         "d|Superficial vein thrombosis of the {seg}{jxc}.",
         "t|{seg} SVT{jxc}.",
     ],
+    "imp_svt_ext": [
+        "s|Thrombus of the {seg} extending across the {jx} into the {tgt}.",
+        "d|Superficial thrombophlebitis of the {seg} with extension into the {tgt} (deep venous thrombosis).",
+        "t|{seg} SVT propagating into the {tgt}.",
+    ],
     "imp_resolved": [
         "s|Interval resolution of the previously seen {seg} thrombus.",
         "d|Previously noted thrombus in the {seg} has resolved.",
@@ -393,4 +398,10 @@ ROW: dict[str, list[str]] = {
         "t|cannot exclude thrombus", "t|probable nonocclusive thrombus", "t|suspicious for thrombus",
     ],
     "not_evaluated": ["s|not visualized", "d|not seen ({reason})", "d|NV", "t|not imaged", "t|unable to visualize ({reason})"],
+    "resolved": ["s|compressible; prior thrombus resolved", "d|now compressible (thrombus resolved)",
+                 "t|patent, previously thrombosed"],
+    "stable_sfx": ["s| - unchanged from prior", "d|, stable", "t| (stable vs prior)"],
+    "new_sfx": ["s| - new since prior", "t| (new)"],
+    "ext_sfx": ["s|, extends into {tgt}", "d|; extending into {tgt}", "t| -> into {tgt}"],
+    "noext_sfx": ["s|, no extension into {tgt}", "t|; does not extend into {tgt}"],
 }
