@@ -107,13 +107,15 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     unspecified_label = side_label([f for f in decisive if f.side == "unspecified"], count_chronic)
     side_labels["unspecified"] = None if unspecified_label == "NEGATIVE" else unspecified_label
     superficial = [f for f in decisive if f.group == "superficial" and counts_as_thrombus(f)]
+    thrombosed = {(f.segment, f.side) for f in superficial}
+    near_junction = any(f.junction and counts_as_thrombus(f) and (f.segment, f.side) in thrombosed for f in findings)
     label = most_severe(side_labels.values())
     return Classification(
         label=label,
         side_labels=side_labels,
         distal=label in ("IDDVT", "ICMVT"),
         svt=bool(superficial),
-        svt_near_junction=any(f.junction for f in superficial),
+        svt_near_junction=near_junction,
         findings=decisive,
     )
 

@@ -21,6 +21,7 @@ AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femor
 MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
+_REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well below|away from|sparing|spares|not involving|does not involve|without involvement of)\b")
 NEAR_JUNCTION_CM = 3.0
 
 
@@ -52,7 +53,7 @@ def near_junction(sentence: Sentence, text: str, anchor: Mention) -> bool:
     if not junction_named:
         return False
     far = [float(m.group(1)) for m in _FAR_FROM_JUNCTION.finditer(body)]
-    return not any(cm > NEAR_JUNCTION_CM for cm in far)
+    return not any(cm > NEAR_JUNCTION_CM for cm in far) and not _REMOTE_FROM_JUNCTION.search(body)
 
 
 class _SideTracker:
@@ -100,6 +101,8 @@ def _anchors(sentence: Sentence) -> list[Mention]:
             continue
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
+        if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
+            continue  # "soleal vein (intramuscular calf vein)": the same vein named twice
         anchors.append(m)
     return anchors
 

@@ -20,6 +20,7 @@ from .targets import SPAN_GROUP
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("findings", "impression", "addendum")
+_PREAMBLE_SECTIONS = ("exam", "indication", "comparison")
 
 
 def _section_map(doc: Doc, targets: list[Span], terms: tuple[Term, ...]) -> list[tuple[int, str, str | None]]:
@@ -77,7 +78,10 @@ def read_sentences(doc: Doc, terms: tuple[Term, ...]) -> list[Sentence]:
         if sent.text.isspace():
             continue
         first = next((t.i for t in sent if not t.is_space), sent.start)
-        _, section, side = sections[max(bisect.bisect_right(section_starts, first) - 1, 0)]
+        header_start, section, side = sections[max(bisect.bisect_right(section_starts, first) - 1, 0)]
+        paragraph = bisect.bisect_right(blank_lines, sent.start_char)
+        if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, doc[header_start].idx):
+            section = "findings"  # a history or title paragraph ends at a blank line
         while cursor < len(targets) and targets[cursor].start < sent.start:
             cursor += 1
         inside = []
@@ -89,7 +93,7 @@ def read_sentences(doc: Doc, terms: tuple[Term, ...]) -> list[Sentence]:
         sentences.append(Sentence(
             start=doc[first].idx, end=sent.end_char, tok_start=sent.start, tok_end=sent.end,
             section=section, heading_side=side,
-            paragraph=bisect.bisect_right(blank_lines, sent.start_char),
+            paragraph=paragraph,
             tokens=tuple(t.lower_ for t in sent), mentions=tuple(inside),
         ))
     return sentences
