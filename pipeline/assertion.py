@@ -12,7 +12,7 @@ Pure decision logic. Precedence, first match wins::
     NOT_EVALUATED on a normal cue, or no cue         -> not_evaluated "The peroneal veins were not visualized."
     thrombus cue (negated -> absent)                -> present      "Noncompressible left popliteal vein."
         (a negation between cue and vein negates:          "thrombus ... without extension into the popliteal vein")
-    normal cue (negated -> present)                 -> absent       "The CFV is compressible."
+    normal cue (negated next to it -> present)      -> absent       "The CFV is compressible."
     no cue: OCCLUSIVE/NONOCCLUSIVE -> present; NEGATED -> absent; otherwise no finding.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 from .model import Mention, Modifier
 
 FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
+NORMAL_NEGATION_REACH = 2  # "not patent", "augmentation is absent"; farther, the negation is about something else
 _ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
 
 
@@ -79,6 +80,8 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
     if "NOT_EVALUATED" in own:
         return ("absent" if cue.kind == "thrombus" else "not_evaluated"), mods
     thrombus = cue.kind == "thrombus"
+    if not thrombus:
+        negation = [m for m in negation if _distance(m, cue) <= NORMAL_NEGATION_REACH]
     if negation:
         thrombus = not thrombus
     return ("present" if thrombus else "absent"), mods

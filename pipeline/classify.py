@@ -102,7 +102,7 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     examined = set(examined_sides)
     side_labels: dict[str, str | None] = {}
     for side in ("left", "right"):
-        own = [f for f in decisive if f.side == side]
+        own = [f for f in decisive if f.side == side and f.group != "upper"]
         side_labels[side] = side_label(own, count_chronic) if side in examined or own else None
     unspecified_label = side_label([f for f in decisive if f.side == "unspecified"], count_chronic)
     side_labels["unspecified"] = None if unspecified_label == "NEGATIVE" else unspecified_label

@@ -25,14 +25,21 @@ _REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well b
 NEAR_JUNCTION_CM = 3.0
 
 
-def exam_side(sentences: list[Sentence]) -> str | None:
-    """left, right or bilateral from the exam title/section; else the only side the report names."""
-    title = [s for s in sentences if s.section == "exam"] or sentences[:1]
-    sides = {m.value for s in title for m in s.mentions if m.kind == "side"}
+def title_side(sentences: list[Sentence]) -> str | None:
+    """left, right or bilateral as the exam title or EXAM section says; None when it does not."""
+    sides = {m.value for s in sentences if s.section == "exam" for m in s.mentions if m.kind == "side"}
     if "bilateral" in sides or {"left", "right"} <= sides:
         return "bilateral"
     if len(sides) == 1 and sides <= {"left", "right"}:
         return next(iter(sides))
+    return None
+
+
+def exam_side(sentences: list[Sentence]) -> str | None:
+    """The exam's side from its title; else the only side the report names outside its history."""
+    titled = title_side(sentences)
+    if titled:
+        return titled
     named = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side"}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 and named != {"bilateral"} else None
@@ -199,7 +206,8 @@ def resolve(sentences: Iterable[Sentence], text: str) -> tuple[list[Finding], se
         carried = tracker.update(sentence)
         findings.extend(_sentence_findings(sentence, text, exam, carried))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
-    examined.update(_expand(exam, exam) if exam else ())
+    titled = title_side(sentences)
+    examined.update(_expand(titled, titled) if titled else ())
     for sentence in sentences:
         if sentence.section in ("indication", "comparison"):
             continue

@@ -348,6 +348,12 @@ def addendum(b: Builder, target: str) -> None:
           and (f.side, f.segment) not in linked and f.note in (None, "indeterminate_age")]
     down = [f for f in b.fs.values() if is_deep(f.segment) and f.side in t.exam_sides and f.status == "absent"
             and b.plain(f.side, f.segment)]
+    if not up and not down:  # mention one more normal vein so that there is something to re-read
+        side = rng.choice([s for s in t.exam_sides if s not in t.nondiagnostic and s not in t.dvt_unspecified])
+        seg = next(s for s in ("posterior_tibial", "peroneal", "deep_femoral", "soleal", "gastrocnemius")
+                   if (side, s) not in b.fs)
+        b.set(side, seg)
+        down = [b.fs[(side, seg)]]
     if up and target != "NEGATIVE" and (rng.random() < 0.6 or not down):
         f = rng.choice(up)
         if rng.random() < 0.35:

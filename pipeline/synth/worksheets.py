@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import parts as P
 from . import render as R
-from .model import GROUP, Finding, Truth
+from .model import GROUP, ORDER, Finding, Truth
 from .render import Ctx
 
 
@@ -83,9 +83,7 @@ def _point_exam(truth: Truth, ctx: Ctx, title: str, inline: bool) -> str:
     if ind:
         out.append("Indication: " + " ".join(ind))
     for side in P.sides_shown(truth):
-        rows = [(ctx.row(f.segment) if inline else ctx.pick("SEG_NOUN", f.segment).rstrip("*").capitalize()
-                 if not ctx.pick("SEG_NOUN", f.segment).isupper() else f.segment, P.row_value(ctx, f))
-                for f in truth.on(side)]
+        rows = [(ctx.row(f.segment), P.row_value(ctx, f)) for f in truth.on(side)]
         label = ctx.limb(side)
         if inline:
             out.append(f"{label.capitalize() if label.islower() else label}: "
@@ -133,7 +131,7 @@ def _code(f: Finding | None) -> str:
 def worksheet_grid(truth: Truth, ctx: Ctx) -> str:
     """Coded grid with one column per side and a legend."""
     sides = P.sides_shown(truth)
-    segs = sorted({f.segment for s in sides for f in truth.on(s)}, key=lambda s: R.GROUP and list(R.GROUP).index(s))
+    segs = sorted({f.segment for s in sides for f in truth.on(s)}, key=ORDER.__getitem__)
     by = {(f.side, f.segment): f for f in truth.findings}
     out = [ctx.choice(["PERIPHERAL VASCULAR LAB - VENOUS DVT PROTOCOL", "Venous duplex grid report"]), CODES, ""]
     out.append(f"{'Segment':<16}" + "".join(f"{s.capitalize():<12}" for s in sides))
