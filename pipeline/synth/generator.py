@@ -23,7 +23,7 @@ TEMPLATES: list[Template] = [
     Template("one_line", "dev", T.one_line, protocol="none", unspecified_ok=True),
     Template("impression_only", "dev", T.impression_only, protocol="none", unspecified_ok=True, comparison="ok"),
     Template("narrative_runon", "dev", T.narrative_runon),
-    Template("all_except", "dev", T.all_except, protocol="none", unspecified_ok=True),
+    Template("all_except", "dev", T.all_except, protocol="none"),
     Template("list_form", "dev", T.list_form, protocol="thigh"),
     Template("worksheet_colon", "dev", W.worksheet_colon, labels=NO_DVT_UNSPEC, weight=1.2),
     Template("worksheet_table", "dev", W.worksheet_table, labels=NO_DVT_UNSPEC),

@@ -127,7 +127,13 @@ SIDE_HEAD: dict[str, list[str]] = {
 LAT_TITLE: dict[str, list[str]] = {
     "left": ["s|LEFT", "d|LT", "t|UNILATERAL LEFT", "t|L"],
     "right": ["s|RIGHT", "d|RT", "t|UNILATERAL RIGHT", "t|R"],
-    "bilateral": ["s|BILATERAL", "d|BILAT", "t|BOTH", "t|BILATERAL LOWER"],
+    "bilateral": ["s|BILATERAL", "d|BILAT", "t|BOTH", "t|BIL"],
+}
+
+LAT_INLINE: dict[str, list[str]] = {
+    "left": ["s|left", "d|lt", "t|LEFT"],
+    "right": ["s|right", "d|rt", "t|RIGHT"],
+    "bilateral": ["s|bilateral", "d|bilat", "t|both"],
 }
 
 JUNCTION: dict[str, list[str]] = {

@@ -76,9 +76,13 @@ def lat_word(ctx: Ctx, truth: Truth) -> str:
     return ctx.pick("LAT_TITLE", truth.laterality)
 
 
+def lat_inline(ctx: Ctx, truth: Truth) -> str:
+    return ctx.pick("LAT_INLINE", truth.laterality)
+
+
 def exam_limb(ctx: Ctx, truth: Truth) -> str:
     if truth.laterality == "bilateral":
-        return ctx.choice(["bilateral lower extremities", "both legs", "bilateral legs"])
+        return ctx.choice(["bilateral lower extremities", "lower extremities", "bilateral legs"])
     return ctx.limb(truth.laterality)
 
 

@@ -18,7 +18,7 @@ B: dict[str, list[str]] = {
         "d|Normal flow, compression and augmentation in the {seg}.",
         "d|The {seg} show{s} normal spontaneous, phasic flow and {be} compressible.",
         "d|The {seg} compress{es} completely with normal color filling.",
-        "t|Complete coaptation of the {seg} walls with transducer pressure.",
+        "t|Complete coaptation of the walls of the {seg} with transducer pressure.",
         "t|The {seg} {be} widely patent with spontaneous, phasic flow and a normal response to augmentation.",
         "t|Normal compression and augmentation of the {seg}.",
         "t|The {seg} collapse{s} completely with compression and fill{s} with color.",
@@ -258,22 +258,22 @@ B: dict[str, list[str]] = {
     "imp_svt": [
         "s|Superficial thrombophlebitis of the {seg}{jxc}.",
         "d|Superficial vein thrombosis of the {seg}{jxc}.",
-        "t|{seg} SVT{jxc}.",
+        "t|SVT of the {seg}{jxc}.",
     ],
     "imp_svt_ext": [
         "s|Thrombus of the {seg} extending across the {jx} into the {tgt}.",
         "d|Superficial thrombophlebitis of the {seg} with extension into the {tgt} (deep venous thrombosis).",
-        "t|{seg} SVT propagating into the {tgt}.",
+        "t|SVT of the {seg} propagating into the {tgt}.",
     ],
     "imp_resolved": [
-        "s|Interval resolution of the previously seen {seg} thrombus.",
+        "s|Interval resolution of the previously seen thrombus in the {seg}.",
         "d|Previously noted thrombus in the {seg} has resolved.",
-        "t|Resolved {seg} thrombus; the vein is now patent.",
+        "t|Resolved thrombus in the {seg}, which {be} now patent.",
     ],
     "imp_stable": [
         "s|Stable thrombus in the {seg}.",
         "d|Persistent, unchanged thrombus of the {seg}.",
-        "t|No interval change in the {seg} thrombus.",
+        "t|No interval change in the thrombus within the {seg}.",
     ],
     # ---- other sections -------------------------------------------------------------
     "h_indication": ["s|INDICATION:", "d|CLINICAL INDICATION:", "d|REASON FOR EXAM:", "t|HISTORY:", "t|Reason for study:"],

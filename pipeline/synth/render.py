@@ -12,7 +12,7 @@ from .phrases import B, ROW
 
 _TABLES = {
     "B": B, "ROW": ROW, "SEG_NOUN": L.SEG_NOUN, "SEG_ADJ": L.SEG_ADJ, "SEG_ROW": L.SEG_ROW,
-    "SIDE_ADJ": L.SIDE_ADJ, "LIMB": L.LIMB, "SIDE_HEAD": L.SIDE_HEAD, "LAT_TITLE": L.LAT_TITLE,
+    "SIDE_ADJ": L.SIDE_ADJ, "LIMB": L.LIMB, "SIDE_HEAD": L.SIDE_HEAD, "LAT_TITLE": L.LAT_TITLE, "LAT_INLINE": L.LAT_INLINE,
     "JUNCTION": L.JUNCTION, "ACUITY_WORD": L.ACUITY_WORD, "OCCLUSION_WORD": L.OCCLUSION_WORD,
 }
 NAMES = ["Patel", "Nguyen", "Okafor", "Schmidt", "Garcia", "Kowalski", "Haddad", "Lindqvist", "Moreau", "Tanaka"]
@@ -50,6 +50,7 @@ class Ctx:
     rng: random.Random
     split: str
     used: list[tuple[str, str, str]] = field(default_factory=list)  # (bank, tag, text)
+    memo: dict[str, str] = field(default_factory=dict)  # form chosen earlier in the report
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
@@ -89,8 +90,16 @@ class Ctx:
         return self.choice([f"{m:02d}/{d:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{m}/{d}/{y % 100:02d}"])
 
     # -- words -------------------------------------------------------------------
+    def sticky(self, table: str, key: str, keep: float = 0.75) -> str:
+        """Pick, but mostly reuse the form this report already used (dictation is consistent)."""
+        memo = f"{table}:{key}"
+        if memo in self.memo and self.chance(keep):
+            return self.memo[memo]
+        self.memo[memo] = self.pick(table, key)
+        return self.memo[memo]
+
     def side(self, side: str) -> str | None:
-        return None if side == "unspecified" else self.pick("SIDE_ADJ", side)
+        return None if side == "unspecified" else self.sticky("SIDE_ADJ", side, 0.85)
 
     def limb(self, side: str) -> str:
         return self.pick("LIMB", side)
@@ -111,14 +120,14 @@ class Ctx:
         """Noun phrase naming one or more segments, optionally prefixed by a side word."""
         prefix = f"{side} " if side else ""
         if len(segs) == 1:
-            form = self.pick("SEG_NOUN", segs[0])
+            form = self.sticky("SEG_NOUN", segs[0])
             return NP(prefix + form.rstrip("*"), form.endswith("*"))
         if adj_ok and all(s in L.SEG_ADJ for s in segs) and self.chance(0.7):
-            return NP(prefix + join(self, [self.pick("SEG_ADJ", s) for s in segs]) + " veins", True)
-        return NP(prefix + join(self, [self.pick("SEG_NOUN", s).rstrip("*") for s in segs]), True)
+            return NP(prefix + join(self, [self.sticky("SEG_ADJ", s) for s in segs]) + " veins", True)
+        return NP(prefix + join(self, [self.sticky("SEG_NOUN", s).rstrip("*") for s in segs]), True)
 
     def row(self, seg: str) -> str:
-        return self.pick("SEG_ROW", seg)
+        return self.sticky("SEG_ROW", seg, 0.9)
 
 
 def agree(np: NP) -> dict[str, str]:
@@ -139,7 +148,7 @@ def tidy(text: str) -> str:
     """Collapse spaces, fix spacing before punctuation, capitalise the first letter."""
     text = re.sub(r" {2,}", " ", text).strip()
     text = re.sub(r" ([.,;:)])", r"\1", text)
-    text = text.replace("( ", "(")
+    text = text.replace("( ", "(").replace("..", ".")
     return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
@@ -328,6 +337,8 @@ def impression(ctx: Ctx, truth: Truth) -> list[str]:
              or s in truth.dvt_unspecified or s in truth.nondiagnostic]
     if truth.laterality == "bilateral" and all(plain_negative(truth, s) for s in sides) and ctx.chance(0.7):
         return [ctx.say("imp_neg_bilat")]
+    if "unspecified" in sides:  # do not call a leg negative next to a thrombus of unknown side
+        sides = [s for s in sides if s == "unspecified" or not plain_negative(truth, s)]
     out: list[str] = []
     for side in sides:
         if side not in truth.exam_sides and side != "unspecified" and plain_negative(truth, side) and ctx.chance(0.7):

@@ -207,6 +207,8 @@ def ev_svt(b: Builder, side: str) -> bool:
     if b.rng.random() < 0.1:
         kw["acuity"] = "chronic"
     deep = {"great_saphenous": "common_femoral", "small_saphenous": "popliteal"}.get(seg)
+    if kw["acuity"] == "chronic":
+        near = False
     if near and deep and b.plain(side, deep) and b.tpl.protocol == "full" and b.rng.random() < 0.3:
         b.set(side, seg, **kw, near_junction=True, link=(deep, False))
         b.set(side, deep)

@@ -19,9 +19,9 @@ def _comparison(ctx: Ctx, truth: Truth) -> str:
 
 def academic_full(truth: Truth, ctx: Ctx) -> str:
     """Academic radiology report with all the usual sections."""
-    lat = P.lat_word(ctx, truth)
+    lat, inline = P.lat_word(ctx, truth), P.lat_inline(ctx, truth)
     out = [ctx.choice([f"EXAM: US VENOUS DUPLEX {lat} LOWER EXTREMITY",
-                       f"EXAMINATION: Duplex ultrasound of the {lat.lower()} lower extremity veins",
+                       f"EXAMINATION: Duplex ultrasound of the {inline} lower extremity veins",
                        f"EXAM: {lat} LOWER EXTREMITY VENOUS DOPPLER"])]
     ind = P.extra(ctx, truth, "indication")
     if ind:
@@ -47,8 +47,8 @@ def academic_full(truth: Truth, ctx: Ctx) -> str:
 
 def side_sections(truth: Truth, ctx: Ctx) -> str:
     """RIGHT:/LEFT: sections whose sentences do not repeat the side."""
-    lat = P.lat_word(ctx, truth)
-    out = [ctx.choice([f"{lat} LOWER EXTREMITY VENOUS DUPLEX", f"Venous Doppler study, {lat.lower()}"])]
+    lat, inline = P.lat_word(ctx, truth), P.lat_inline(ctx, truth)
+    out = [ctx.choice([f"{lat} LOWER EXTREMITY VENOUS DUPLEX", f"Venous Doppler study, {inline}"])]
     ind = P.extra(ctx, truth, "indication") + P.extra(ctx, truth, "history")
     if ind:
         out.append("Reason for exam: " + " ".join(ind))
@@ -82,7 +82,7 @@ def addendum_reread(truth: Truth, ctx: Ctx) -> str:
     """Radiology report followed by an addendum that re-reads one finding."""
     view = P.original_view(truth)
     lat = P.lat_word(ctx, truth)
-    out = [f"EXAM: Venous duplex ultrasound, {lat.lower()} lower extremity"]
+    out = [f"EXAM: Venous duplex ultrasound, {P.lat_inline(ctx, truth)} lower extremity"]
     ind = P.extra(ctx, truth, "indication")
     if ind:
         out.append("INDICATION: " + " ".join(ind))
@@ -98,8 +98,8 @@ def addendum_reread(truth: Truth, ctx: Ctx) -> str:
 
 def one_line(truth: Truth, ctx: Ctx) -> str:
     """A single line: exam name and the result."""
-    lat = P.lat_word(ctx, truth)
-    head = ctx.choice([f"{lat} LE venous duplex:", f"Venous doppler {lat.lower()} legs -", f"DVT study ({lat.lower()}):",
+    lat, inline = P.lat_word(ctx, truth), P.lat_inline(ctx, truth)
+    head = ctx.choice([f"{lat} LE venous duplex:", f"Venous doppler, {inline} -", f"DVT study ({inline}):",
                        f"US {lat} LE veins:"])
     return f"{head} {' '.join(R.impression(ctx, truth))}"
 
@@ -125,7 +125,7 @@ def narrative_runon(truth: Truth, ctx: Ctx) -> str:
     """Dictated run-on narrative with little punctuation."""
     sents = [s for p in P.body(ctx, truth) for s in p] + P.distractors(ctx, truth)
     ind = P.extra(ctx, truth, "indication")
-    lead = f"{P.exam_limb(ctx, truth)} venous duplex was performed"
+    lead = f"venous duplex of the {P.exam_limb(ctx, truth)} was performed"
     lead += f" for {_lower_start(ind[0]).rstrip('.')}" if ind else ""
     text = lead
     for s in sents:
@@ -149,8 +149,6 @@ def all_except(truth: Truth, ctx: Ctx) -> str:
             paras.append([head] + R.describe(ctx, truth, side, ctx.chance(0.5), normals=False))
         else:
             paras.append([ctx.say("all_normal", limb=limb)] + R.describe(ctx, truth, side, True, normals=False))
-    if P.has_unspecified(truth):
-        paras.append(R.describe(ctx, truth, "unspecified", False, normals=False))
     out.append(_paras(paras + [P.distractors(ctx, truth)]))
     out.append("Impression: " + " ".join(R.impression(ctx, truth)))
     return "\n\n".join(out)
@@ -160,7 +158,7 @@ def list_form(truth: Truth, ctx: Ctx) -> str:
     """Numbered findings, one sentence each, then a conclusion."""
     lat = P.lat_word(ctx, truth)
     sents = [s for p in P.body(ctx, truth) for s in p] + P.distractors(ctx, truth)
-    out = [f"Venous duplex, {lat.lower()} lower extremity."]
+    out = [f"Venous duplex, {P.lat_inline(ctx, truth)} lower extremity."]
     ind = P.extra(ctx, truth, "indication")
     if ind:
         out.append("Indication: " + " ".join(ind))
@@ -189,7 +187,8 @@ def consult_note(truth: Truth, ctx: Ctx) -> str:
     ind = P.extra(ctx, truth, "indication")
     out = ["VASCULAR MEDICINE CONSULT", "Reason for consult: " + (" ".join(ind) or "leg swelling")]
     out.append(f"HPI: {age} y/o {sex} " + ctx.choice(["presenting with", "seen for", "referred for"])
-               + f" {ctx.limb(truth.exam_sides[0])} swelling. " + " ".join(hist))
+               + f" {'bilateral leg' if truth.laterality == 'bilateral' else ctx.limb(truth.laterality)} swelling. "
+               + " ".join(hist))
     out.append(f"Imaging: Venous duplex of the {P.exam_limb(ctx, truth)} ({ctx.date()}): "
                + " ".join(R.impression(ctx, truth) + P.distractors(ctx, truth)))
     out.append("Assessment/Plan:\n- " + PLANS[compute_gold(truth)["label"]])
@@ -199,7 +198,7 @@ def consult_note(truth: Truth, ctx: Ctx) -> str:
 def bullet_findings(truth: Truth, ctx: Ctx) -> str:
     """Bulleted findings per vein and a bulleted impression."""
     lat = P.lat_word(ctx, truth)
-    out = [f"Study: Lower extremity venous duplex ({lat.lower()})"]
+    out = [f"Study: Lower extremity venous duplex ({P.lat_inline(ctx, truth)})"]
     ind = P.extra(ctx, truth, "indication") + P.extra(ctx, truth, "history")
     if ind:
         out.append("Indication: " + " ".join(ind))

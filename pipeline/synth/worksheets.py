@@ -34,7 +34,7 @@ def _cells(ctx: Ctx, f: Finding) -> tuple[str, str, str, str]:
     if f.status == "absent":
         return "Yes", "No", ctx.choice(["Phasic", "Normal", "Spontaneous"]), ""
     if f.status == "not_evaluated":
-        return "N/V", "N/V", "N/V", ctx.choice(["", ctx.pick("B", "reason")])
+        return "N/V", "N/V", "N/V", ctx.pick("B", "reason") if ctx.chance(0.5) else ""
     if f.status == "possible":
         return "Equivocal", "Possible", "Present", ctx.choice(["", "cannot exclude thrombus", "? thrombus"])
     comment = ""
@@ -134,9 +134,11 @@ def worksheet_grid(truth: Truth, ctx: Ctx) -> str:
     segs = sorted({f.segment for s in sides for f in truth.on(s)}, key=ORDER.__getitem__)
     by = {(f.side, f.segment): f for f in truth.findings}
     out = [ctx.choice(["PERIPHERAL VASCULAR LAB - VENOUS DVT PROTOCOL", "Venous duplex grid report"]), CODES, ""]
-    out.append(f"{'Segment':<16}" + "".join(f"{s.capitalize():<12}" for s in sides))
+    labels = {seg: ctx.row(seg) for seg in segs}
+    width = max([len(x) for x in labels.values()] + [7]) + 3
+    out.append((f"{'Segment':<{width}}" + "".join(f"{s.capitalize():<12}" for s in sides)).rstrip())
     for seg in segs:
-        out.append((f"{ctx.row(seg):<16}" + "".join(f"{_code(by.get((s, seg))):<12}" for s in sides)).rstrip())
+        out.append((f"{labels[seg]:<{width}}" + "".join(f"{_code(by.get((s, seg))):<12}" for s in sides)).rstrip())
     notes = []
     for s in sides:
         notes += P.side_notes(ctx, truth, s)

@@ -1,0 +1,117 @@
+"""Findings, sides, statuses, acuity, occlusion, svt flags and evidence offsets, as examples."""
+from __future__ import annotations
+
+import pytest
+
+
+def finding(record, segment, side=None):
+    hits = [f for f in record["findings"] if f["segment"] == segment and (side is None or f["side"] == side)]
+    assert hits, f"no finding for {segment} {side}: {record['findings']}"
+    return hits[0]
+
+
+SIDES = [
+    # (id, text, expected side_labels)
+    ("side-in-sentence", "Thrombus in the left peroneal vein. The right CFV is compressible.", {"left": "IDDVT", "right": "NEGATIVE", "unspecified": None}),
+    ("side-heading", "FINDINGS:\nRIGHT LEG: CFV, FV, popliteal compressible.\nLEFT LEG: Noncompressible popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+    ("exam-title-side", "EXAM: LEFT LOWER EXTREMITY VENOUS DUPLEX\nFINDINGS: Occlusive thrombus in the soleal vein.", {"left": "ICMVT", "right": None, "unspecified": None}),
+    ("bilateral-word", "The CFV and popliteal veins are compressible bilaterally.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
+    ("contralateral-cfv", "EXAM: RIGHT LE VENOUS DUPLEX\nFINDINGS: Right popliteal thrombus. Contralateral CFV compressible.", {"left": "NEGATIVE", "right": "PROXIMAL", "unspecified": None}),
+    ("bilateral-exam-unsided", "EXAM: BILATERAL LE VENOUS DUPLEX\nFINDINGS: Thrombus in the peroneal vein. Otherwise compressible.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}),
+    ("carried-side", "In the right leg, the CFV is compressible. There is thrombus in the popliteal vein.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
+    ("per-mention-sides", "Right CFV compressible, left CFV noncompressible.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", SIDES, ids=[c[0] for c in SIDES])
+def test_side_labels(extractor, case_id, text, expected):
+    record = extractor.extract(text)
+    assert record["side_labels"] == expected
+
+
+STATUSES = [
+    # (id, text, segment, expected status)
+    ("present", "Occlusive thrombus in the right popliteal vein.", "popliteal", "present"),
+    ("absent-normal-cue", "The right popliteal vein is compressible.", "popliteal", "absent"),
+    ("absent-negated", "No thrombus in the right popliteal vein.", "popliteal", "absent"),
+    ("possible", "Possible thrombus in the left peroneal vein.", "peroneal", "possible"),
+    ("historical", "Known history of left popliteal DVT.", "popliteal", "historical"),
+    ("hypothetical", "Recommend follow-up to evaluate for propagation into the popliteal vein.", "popliteal", "hypothetical"),
+    ("indication", "INDICATION: left calf pain, r/o popliteal DVT.\nFINDINGS: normal.", "popliteal", "indication"),
+    ("not-evaluated", "The left peroneal veins were not visualized.", "peroneal", "not_evaluated"),
+    ("negated-normal", "The left popliteal vein is not patent.", "popliteal", "present"),
+]
+
+
+@pytest.mark.parametrize("case_id, text, segment, expected", STATUSES, ids=[c[0] for c in STATUSES])
+def test_status(extractor, case_id, text, segment, expected):
+    record = extractor.extract(text)
+    assert finding(record, segment)["status"] == expected
+
+
+ACUITY = [
+    ("acute", "Acute occlusive thrombus in the left femoral vein.", "femoral", "acute", "occlusive"),
+    ("chronic", "Chronic nonocclusive thrombus in the left femoral vein.", "femoral", "chronic", "nonocclusive"),
+    ("subacute", "Subacute thrombus in the left femoral vein.", "femoral", "subacute", None),
+    ("acute-on-chronic", "Acute-on-chronic thrombus in the left femoral vein.", "femoral", "acute_on_chronic", None),
+    ("synechiae", "Synechiae in the left femoral vein.", "femoral", "chronic", None),
+    ("unstated", "Thrombus in the left femoral vein.", "femoral", "unspecified", None),
+    ("partially-compressible", "The left femoral vein is partially compressible.", "femoral", "unspecified", "nonocclusive"),
+]
+
+
+@pytest.mark.parametrize("case_id, text, segment, acuity, occlusion", ACUITY, ids=[c[0] for c in ACUITY])
+def test_acuity_and_occlusion(extractor, case_id, text, segment, acuity, occlusion):
+    f = finding(extractor.extract(text), segment)
+    assert (f["acuity"], f["occlusion"]) == (acuity, occlusion)
+
+
+def test_count_chronic_policy_counts_chronic_only_thrombus():
+    from pipeline import Extractor
+
+    text = "Chronic thrombus in the left femoral vein."
+    assert Extractor().extract(text)["label"] == "NEGATIVE"
+    assert Extractor(count_chronic=True).extract(text)["label"] == "PROXIMAL"
+
+
+SVT = [
+    # (id, text, svt, svt_near_junction)
+    ("gsv-calf", "Thrombus in the left GSV at the mid calf, remote from the SFJ.", True, False),
+    ("gsv-at-sfj", "Thrombus in the right great saphenous vein extending to the saphenofemoral junction.", True, True),
+    ("gsv-5cm", "Thrombus in the right GSV beginning 8 cm below the SFJ.", True, False),
+    ("ssv-spj", "Small saphenous vein thrombus at the saphenopopliteal junction.", True, True),
+    ("chronic-gsv", "Chronic recanalized thrombus in the left GSV.", False, False),
+    ("negated-gsv", "The GSV is compressible without thrombus.", False, False),
+]
+
+
+@pytest.mark.parametrize("case_id, text, svt, near", SVT, ids=[c[0] for c in SVT])
+def test_svt_flags(extractor, case_id, text, svt, near):
+    record = extractor.extract(text)
+    assert (record["svt"], record["svt_near_junction"]) == (svt, near)
+    assert record["label"] == "NEGATIVE"  # superficial thrombus never makes a DVT label
+
+
+def test_evidence_offsets_point_into_the_text(extractor):
+    text = "FINDINGS: Occlusive thrombus in the left [popliteal vein]. CFV compressible.".replace("[", "").replace("]", "")
+    record = extractor.extract(text, "r1")
+    f = finding(record, "popliteal")
+    ev = f["evidence"]
+    assert text[ev["start"]:ev["end"]] == "popliteal vein" == ev["text"]
+    assert text[ev["cue"]["start"]:ev["cue"]["end"]] == "Occlusive thrombus"
+    assert text[ev["sentence"]["start"]:ev["sentence"]["end"]] == "Occlusive thrombus in the left popliteal vein."
+    assert f["section"] == "findings"
+
+
+def test_modifier_that_set_the_status_is_in_the_evidence(extractor):
+    text = "Peroneal vein thrombosis cannot be excluded."
+    f = finding(extractor.extract(text), "peroneal")
+    assert f["status"] == "possible"
+    assert [(m["category"], m["text"]) for m in f["evidence"]["modifiers"]] == [("POSSIBLE_EXISTENCE", "cannot be excluded")]
+
+
+def test_every_label_has_evidence(extractor):
+    for text in ("Left popliteal DVT.", "No DVT.", "Possible left soleal vein thrombus."):
+        record = extractor.extract(text)
+        assert record["findings"], text
+        assert all(f["evidence"]["text"] for f in record["findings"])

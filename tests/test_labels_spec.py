@@ -1,0 +1,61 @@
+"""LABELS.md, rule by rule, as example reports: each case is (id, report text, expected label)."""
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    # --- section 3: label precedence by group -------------------------------------------------
+    ("proximal-popliteal", "LEFT LE VENOUS DUPLEX. Occlusive thrombus in the left popliteal vein.", "PROXIMAL"),
+    ("proximal-sfv-trap", "Right leg: acute thrombus in the superficial femoral vein.", "PROXIMAL"),
+    ("proximal-cfv-abbrev", "Lt CFV noncompressible with echogenic intraluminal material.", "PROXIMAL"),
+    ("proximal-profunda", "Nonocclusive thrombus in the right profunda femoris vein.", "PROXIMAL"),
+    ("proximal-iliac", "Left external iliac vein: filling defect with absent flow.", "PROXIMAL"),
+    ("iddvt-peroneal", "Left peroneal veins are noncompressible with thrombus. CFV, FV and popliteal compressible.", "IDDVT"),
+    ("iddvt-ptv", "Thrombus in the right posterior tibial veins. Proximal veins are compressible.", "IDDVT"),
+    ("iddvt-tpt", "Echogenic thrombus within the left tibioperoneal trunk, not extending into the popliteal vein.", "IDDVT"),
+    ("iddvt-axial-plus-muscular", "Thrombus in the left peroneal vein and in a gastrocnemius vein.", "IDDVT"),
+    ("iddvt-calf-unspecified", "Left calf DVT. Femoral and popliteal veins compressible.", "IDDVT"),
+    ("icmvt-soleal", "Occlusive thrombus in a right soleal vein. All other deep veins are compressible.", "ICMVT"),
+    ("icmvt-gastroc", "Medial gastrocnemius vein thrombosis, left. No DVT in the axial veins.", "ICMVT"),
+    ("icmvt-muscular", "Thrombus within intramuscular calf veins of the left leg.", "ICMVT"),
+    ("dvt-unspecified", "Acute left leg DVT.", "DVT_UNSPECIFIED"),
+    ("negative-list", "The common femoral, femoral and popliteal veins are compressible with normal flow.", "NEGATIVE"),
+    # --- section 2: assertion ---------------------------------------------------------------------
+    ("impression-no-dvt", "FINDINGS: Normal compressibility bilaterally.\nIMPRESSION: No DVT.", "NEGATIVE"),
+    ("negative-for", "Bilateral lower extremity venous duplex negative for DVT.", "NEGATIVE"),
+    ("no-evidence", "There is no evidence of deep venous thrombosis in the right lower extremity.", "NEGATIVE"),
+    ("possible-probable", "Probable thrombus in the left peroneal vein. Other veins compressible.", "INDETERMINATE"),
+    ("possible-questionable", "Questionable nonocclusive thrombus in a right soleal vein.", "INDETERMINATE"),
+    ("possible-equivocal", "Equivocal findings for thrombus in the left posterior tibial veins.", "INDETERMINATE"),
+    ("possible-cannot-exclude", "Left calf veins poorly visualized; calf vein thrombosis cannot be excluded.", "INDETERMINATE"),
+    ("possible-suspicious", "Findings suspicious for thrombus in the right gastrocnemius vein.", "INDETERMINATE"),
+    ("historical", "History of left popliteal DVT. Today the left popliteal vein is compressible.", "NEGATIVE"),
+    ("indication-rule-out", "INDICATION: Rule out DVT.\nFINDINGS: The right CFV, FV and popliteal veins are compressible.", "NEGATIVE"),
+    ("indication-calf", "REASON FOR EXAM: evaluate for calf DVT\nIMPRESSION: No DVT in the left leg.", "NEGATIVE"),
+    ("not-evaluated-part", "Left CFV, FV and popliteal compressible. Calf veins not well visualized.", "NEGATIVE"),
+    ("nondiagnostic-side", "EXAM: RIGHT LE VENOUS DUPLEX\nFINDINGS: The deep veins could not be imaged due to a cast.\nIMPRESSION: Nondiagnostic examination.", "INDETERMINATE"),
+    # --- section 5 decisions ---------------------------------------------------------------------
+    ("chronic-only", "Chronic nonocclusive residual thrombus in the left femoral vein with synechiae. No acute DVT.", "NEGATIVE"),
+    ("acute-on-chronic", "Acute on chronic thrombus in the right femoral vein.", "PROXIMAL"),
+    ("indeterminate-age", "Thrombus of indeterminate age in the left popliteal vein.", "PROXIMAL"),
+    ("resolved", "COMPARISON: prior study.\nFINDINGS: The previously seen thrombus in the left popliteal vein has resolved. All veins compressible.", "NEGATIVE"),
+    ("stable", "The previously noted thrombus in the right peroneal vein is unchanged.", "IDDVT"),
+    ("extension", "Thrombus in the right posterior tibial veins extending into the popliteal vein.", "PROXIMAL"),
+    ("no-extension", "Thrombus in the right posterior tibial veins without extension into the popliteal vein.", "IDDVT"),
+    ("artery-trap", "Popliteal artery aneurysm with mural thrombus. The popliteal vein is compressible.", "NEGATIVE"),
+    ("bakers-cyst", "A Baker's cyst is present in the left popliteal fossa. No DVT.", "NEGATIVE"),
+    ("hematoma", "Intramuscular hematoma in the right calf. Deep veins compressible.", "NEGATIVE"),
+    ("gsv-superficial", "Thrombus in the left great saphenous vein at the mid calf. Deep veins compressible.", "NEGATIVE"),
+    ("gsv-into-cfv", "GSV thrombus extending through the SFJ into the common femoral vein.", "PROXIMAL"),
+    ("upper-extremity", "Occlusive thrombus in the right subclavian and axillary veins.", "NEGATIVE"),
+    ("addendum-supersedes", "FINDINGS: Noncompressible left peroneal vein.\nIMPRESSION: Left peroneal DVT.\n\nADDENDUM: On review, the left peroneal veins are compressible. No DVT.", "NEGATIVE"),
+    # --- negation scope --------------------------------------------------------------------------
+    ("scope-sentence", "No thrombus in the left CFV or FV. Occlusive thrombus in the left popliteal vein.", "PROXIMAL"),
+    ("scope-but", "No thrombus in the CFV, FV or popliteal veins, but the posterior tibial veins are noncompressible.", "IDDVT"),
+    ("no-flow-is-thrombus", "The left popliteal vein demonstrates no flow and is distended.", "PROXIMAL"),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", CASES, ids=[c[0] for c in CASES])
+def test_report_label(label, case_id, text, expected):
+    assert label(text) == expected
