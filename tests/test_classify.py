@@ -1,0 +1,100 @@
+"""The pure classifier (no spaCy): LABELS.md section 3 and 5 on hand-made findings."""
+from __future__ import annotations
+
+from pipeline.classify import classify, consolidate, most_severe
+from pipeline.model import Finding, TextSpan
+
+GROUPS = {"popliteal": "proximal", "peroneal": "distal_axial", "soleal": "distal_muscular", "calf_unspecified": "distal_unspecified", "great_saphenous": "superficial", None: "deep_unspecified"}
+
+
+def f(segment, side="left", status="present", acuity="acute", section="findings", junction=False, order=0):
+    return Finding(segment, GROUPS[segment], side, status, acuity, None, section, TextSpan(0, 1, "x"), None, (0, 1), (), junction, order)
+
+
+def labels(findings, examined=("left",), **kw):
+    return classify(findings, examined, **kw).side_labels
+
+
+def test_precedence_proximal_over_distal():
+    assert labels([f("peroneal"), f("popliteal"), f("soleal")])["left"] == "PROXIMAL"
+
+
+def test_axial_with_muscular_is_iddvt():
+    assert labels([f("peroneal"), f("soleal")])["left"] == "IDDVT"
+
+
+def test_unspecified_calf_is_iddvt():
+    assert labels([f("calf_unspecified")])["left"] == "IDDVT"
+
+
+def test_muscular_only_is_icmvt():
+    assert labels([f("soleal")])["left"] == "ICMVT"
+
+
+def test_generic_dvt_is_unspecified_only_without_segments():
+    assert labels([f(None)])["left"] == "DVT_UNSPECIFIED"
+    assert labels([f(None), f("soleal")])["left"] == "ICMVT"
+
+
+def test_possible_gives_indeterminate_but_present_wins():
+    assert labels([f("peroneal", status="possible"), f("popliteal", status="absent")])["left"] == "INDETERMINATE"
+    assert labels([f("peroneal", status="possible"), f("soleal")])["left"] == "ICMVT"
+
+
+def test_not_evaluated_part_is_negative_whole_side_is_indeterminate():
+    assert labels([f("peroneal", status="not_evaluated"), f("popliteal", status="absent")])["left"] == "NEGATIVE"
+    assert labels([f(None, status="not_evaluated")])["left"] == "INDETERMINATE"
+
+
+def test_chronic_only_counts_only_under_policy():
+    chronic = [f("popliteal", acuity="chronic")]
+    assert labels(chronic)["left"] == "NEGATIVE"
+    assert labels(chronic, count_chronic=True)["left"] == "PROXIMAL"
+    assert labels([f("popliteal", acuity="acute_on_chronic")])["left"] == "PROXIMAL"
+
+
+def test_non_current_statuses_never_count():
+    for status in ("historical", "hypothetical", "indication"):
+        assert labels([f("popliteal", status=status)])["left"] == "NEGATIVE"
+
+
+def test_unexamined_side_is_null_and_report_takes_most_severe():
+    out = classify([f("soleal", side="right"), f("popliteal", side="left", status="absent")], {"left", "right"})
+    assert out.side_labels == {"left": "NEGATIVE", "right": "ICMVT", "unspecified": None}
+    assert out.label == "ICMVT" and out.distal is True
+    assert classify([f("popliteal", status="absent")], {"left"}).side_labels["right"] is None
+
+
+def test_unspecified_side_positive_counts():
+    out = classify([f("peroneal", side="unspecified")], {"left", "right"})
+    assert out.side_labels == {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}
+    assert out.label == "IDDVT"
+
+
+def test_addendum_supersedes_then_impression_then_findings():
+    read = [f("peroneal", section="findings"), f("peroneal", status="absent", section="addendum", order=9)]
+    assert labels(read)["left"] == "NEGATIVE"
+    read = [f("peroneal", status="possible", section="findings"), f("peroneal", section="impression", order=5)]
+    assert labels(read)["left"] == "IDDVT"
+
+
+def test_addendum_generic_denial_rereads_the_side():
+    read = [f("peroneal", section="findings"), f(None, status="absent", section="addendum", order=9)]
+    assert labels(read)["left"] == "NEGATIVE"
+
+
+def test_svt_flags():
+    out = classify([f("great_saphenous", junction=True)], {"left"})
+    assert (out.label, out.svt, out.svt_near_junction) == ("NEGATIVE", True, True)
+    out = classify([f("great_saphenous", acuity="chronic")], {"left"})
+    assert (out.svt, out.svt_near_junction) == (False, False)
+
+
+def test_consolidate_keeps_one_per_segment_and_side():
+    kept = consolidate([f("popliteal", order=1), f("popliteal", order=2), f("popliteal", side="right", order=3)])
+    assert [(x.segment, x.side, x.order) for x in kept] == [("popliteal", "left", 1), ("popliteal", "right", 3)]
+
+
+def test_most_severe_order():
+    assert most_severe(["NEGATIVE", "INDETERMINATE", None, "ICMVT"]) == "ICMVT"
+    assert most_severe([None, None]) == "NEGATIVE"

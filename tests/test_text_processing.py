@@ -1,0 +1,54 @@
+"""Tokenizer and sentence boundaries on report shorthand."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def nlp(extractor):
+    return extractor.nlp
+
+
+TOKENS = [
+    ("slash-list", "CFV/FV compressible", ["CFV", "/", "FV", "compressible"]),
+    ("without", "w/o thrombus", ["w/o", "thrombus"]),
+    ("rule-out", "r/o DVT", ["r/o", "DVT"]),
+    ("status-post", "s/p TKA", ["s/p", "TKA"]),
+    ("dotted-side", "Lt. popliteal", ["Lt.", "popliteal"]),
+    ("paren-side", "(R) CFV", ["(", "R", ")", "CFV"]),
+    ("side-paren", "R) CFV", ["R", ")", "CFV"]),
+    ("two-point", "2-pt compression", ["2", "-", "pt", "compression"]),
+    ("glued-colon", "CFV:patent", ["CFV", ":", "patent"]),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", TOKENS, ids=[c[0] for c in TOKENS])
+def test_tokenizer(nlp, case_id, text, expected):
+    assert [t.text for t in nlp.make_doc(text)] == expected
+
+
+SENTENCES = [
+    ("period", "The CFV is compressible. The FV is compressible.", ["The CFV is compressible.", "The FV is compressible."]),
+    ("abbreviation", "Lt. CFV is compressible. Rt. CFV too.", ["Lt. CFV is compressible.", "Rt. CFV too."]),
+    ("worksheet-lines", "CFV: compressible\nFV: compressible\nPOP: thrombus", ["CFV: compressible", "FV: compressible", "POP: thrombus"]),
+    ("wrapped-prose", "the common femoral and femoral\nveins are compressible.", ["the common femoral and femoral\nveins are compressible."]),
+    ("list-items", "1. No DVT.\n2. Baker's cyst.", ["1.", "No DVT.", "2.", "Baker's cyst."]),
+    ("header", "IMPRESSION: No DVT.", ["IMPRESSION:", "No DVT."]),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", SENTENCES, ids=[c[0] for c in SENTENCES])
+def test_sentences(nlp, case_id, text, expected):
+    doc = nlp(text)
+    assert [s.text.strip() for s in doc.sents if s.text.strip()] == expected
+
+
+def test_pipeline_is_blank_english_with_our_components(nlp):
+    assert nlp.lang == "en"
+    assert nlp.pipe_names == ["dvt_sentences", "dvt_sections", "dvt_targets", "dvt_context", "dvt_findings"]
+
+
+def test_evidence_span_group_marks_decisive_findings(nlp):
+    doc = nlp("Occlusive thrombus in the left popliteal vein.")
+    assert {(s.text, s.label_) for s in doc.spans["dvt_evidence"]} == {("popliteal vein", "left:popliteal:present"), ("Occlusive thrombus", "left:popliteal:present")}
+    assert doc._.dvt["label"] == "PROXIMAL"
