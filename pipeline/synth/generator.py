@@ -65,7 +65,22 @@ def make_one(rng: random.Random, target: str, split: str, rid: str) -> tuple[dic
               "positive_segments": gold["positive_segments"], "chronic_segments": gold["chronic_segments"],
               "svt": gold["svt"], "svt_near_junction": gold["svt_near_junction"], "template": tpl.name,
               "split": split}
-    return record, {"target": target, "truth": truth, "features": list(truth.features), "used": ctx.used}
+    return record, {"target": target, "truth": truth, "features": truth.features + text_features(ctx), "used": ctx.used}
+
+
+def text_features(ctx: Ctx) -> list[str]:
+    """Features of mentions that never count, read off the bank entries the renderer used."""
+    out = []
+    for bank, _, text in ctx.used:
+        if bank == "B:history" and any(w in text for w in ("subclavian", "basilic", "jugular", "axillary")):
+            out.append("upper_extremity")
+        elif bank == "B:history" and "DVT" in text or "thrombus" in text and bank == "B:history":
+            out.append("history_of_dvt")
+        elif bank == "B:indication" and ("DVT" in text or "thrombosis" in text):
+            out.append("indication_dvt")
+        elif bank == "B:recommend_neg" and "DVT" in text or bank == "B:recommend_pos" and "popliteal" in text:
+            out.append("hypothetical_dvt")
+    return sorted(set(out))
 
 
 def generate_detailed(n: int, seed: int, split: str = "dev") -> list[tuple[dict, dict]]:

@@ -6,65 +6,69 @@ A noun form ending in "*" is plural ("posterior tibial veins*").
 """
 from __future__ import annotations
 
-# Noun phrases naming one segment.
+# Noun phrases naming one segment. Forms that LABELS.md itself lists are shared;
+# other variants, abbreviations and misspellings belong to one split.
 SEG_NOUN: dict[str, list[str]] = {
     "ivc": ["s|inferior vena cava", "s|IVC", "t|infrarenal IVC"],
-    "common_iliac": ["s|common iliac vein", "d|CIV", "t|common iliac vein segment"],
-    "external_iliac": ["s|external iliac vein", "d|EIV", "t|ext iliac vein", "d|distal external iliac vein"],
+    "common_iliac": ["s|common iliac vein", "s|CIV", "t|common iliac vein segment"],
+    "external_iliac": ["s|external iliac vein", "s|EIV", "d|distal external iliac vein", "t|ext iliac vein"],
     "internal_iliac": ["s|internal iliac vein"],
     "common_femoral": [
         "s|common femoral vein", "s|CFV", "d|common femoral vein at the groin", "t|common fem vein",
         "t|CFV at the inguinal ligament",
     ],
     "deep_femoral": [
-        "s|deep femoral vein", "d|profunda femoris vein", "d|PFV", "t|DFV", "t|profunda femoral vein",
-        "t|profunda vein",
+        "s|deep femoral vein", "s|profunda femoris vein", "s|PFV", "s|DFV", "d|profunda vein",
+        "t|profunda femoral vein",
     ],
     "femoral": [
-        "s|femoral vein", "s|superficial femoral vein", "d|SFV", "d|mid femoral vein", "d|proximal femoral vein",
-        "d|distal femoral vein", "t|FV", "t|femoral vein in the adductor canal", "t|superficial femoral vein (SFV)",
-        "t|mid-thigh femoral vein",
+        "s|femoral vein", "s|superficial femoral vein", "s|SFV", "s|FV", "s|mid femoral vein",
+        "s|proximal femoral vein", "s|distal femoral vein", "d|SFV (femoral vein)", "d|femoral v.",
+        "t|femoral vein in the adductor canal", "t|superficial femoral vein (SFV)", "t|mid-thigh femoral vein",
     ],
     "popliteal": [
-        "s|popliteal vein", "d|pop v.", "d~|poplitial vein", "d|above-knee popliteal vein",
-        "d|below-knee popliteal vein", "t|POP vein", "t|popliteal vein behind the knee", "t~|popliteal vien",
+        "s|popliteal vein", "s|pop v.", "s|above-knee popliteal vein", "s|below-knee popliteal vein",
+        "d~|poplitial vein", "d|popliteal v.", "t|POP vein", "t|popliteal vein behind the knee", "t~|popliteal vien",
     ],
-    "tibioperoneal_trunk": ["s|tibioperoneal trunk", "d|TPT", "t|tibial-peroneal trunk", "t|TP trunk"],
+    "tibioperoneal_trunk": [
+        "s|tibioperoneal trunk", "s|TPT", "s|tibial-peroneal trunk", "d|tibioperoneal venous trunk", "t|TP trunk",
+    ],
     "posterior_tibial": [
-        "s|posterior tibial veins*", "s|posterior tibial vein", "d|PTV", "d|paired posterior tibial veins*",
+        "s|posterior tibial veins*", "s|posterior tibial vein", "s|PTV", "d|paired posterior tibial veins*",
         "t|PTVs*", "t|post tibial veins*", "t|posterior tibial vv.*",
     ],
     "peroneal": [
-        "s|peroneal veins*", "s|peroneal vein", "d|peroneal vv.*", "d~|perroneal veins*", "t|fibular veins*",
+        "s|peroneal veins*", "s|peroneal vein", "s|fibular veins*", "d|peroneal vv.*", "d~|perroneal veins*",
         "t~|perineal veins*", "t|PERO veins*",
     ],
-    "anterior_tibial": ["s|anterior tibial veins*", "d|ATV", "d|anterior tibial vein", "t|ant. tibial veins*"],
+    "anterior_tibial": ["s|anterior tibial veins*", "s|ATV", "d|anterior tibial vein", "t|ant. tibial veins*"],
     "calf_unspecified": [
-        "s|calf veins*", "d|infrapopliteal veins*", "d|deep calf veins*", "t|below-knee deep veins*",
+        "s|calf veins*", "s|infrapopliteal veins*", "s|below-knee deep veins*", "d|deep calf veins*",
+        "t|deep veins of the calf*",
     ],
     "gastrocnemius": [
-        "s|gastrocnemius vein", "d|medial gastrocnemius vein", "d|gastroc veins*", "d~|gastrocnemious vein",
-        "t|lateral gastrocnemius veins*", "t|gastrocnemius muscle vein", "t~|gastrocnemeus vein",
+        "s|gastrocnemius vein", "s|medial gastrocnemius vein", "s|lateral gastrocnemius veins*", "s|gastroc veins*",
+        "d~|gastrocnemious vein", "d|gastroc vein", "t|gastrocnemius muscle vein", "t~|gastrocnemeus vein",
     ],
     "soleal": [
-        "s|soleal vein", "s|soleal veins*", "d|soleal sinus", "d|soleal muscle veins*", "t|soleus vein",
-        "t|soleal sinuses*", "t|soleal venous sinus",
+        "s|soleal vein", "s|soleal veins*", "s|soleal sinus", "s|soleus vein", "s|soleal sinuses*",
+        "s|soleal muscle veins*", "d|soleal venous plexus", "t|soleal venous sinus",
     ],
     "muscular_calf": [
-        "s|muscular calf vein", "d|intramuscular calf veins*", "d|calf muscle vein", "t|sural veins*",
-        "t|intramuscular calf vein",
+        "s|muscular calf vein", "s|intramuscular calf veins*", "s|calf muscle vein", "s|sural veins*",
+        "d|muscular veins of the calf*", "t|intramuscular calf vein",
     ],
     "great_saphenous": [
-        "s|great saphenous vein", "s|GSV", "d|greater saphenous vein", "d|long saphenous vein",
-        "t|great saphenous vein (GSV)", "t~|great saphenus vein", "t|LSV",
+        "s|great saphenous vein", "s|GSV", "s|greater saphenous vein", "s|long saphenous vein",
+        "d|greater saphenous v.", "t|great saphenous vein (GSV)", "t~|great saphenus vein", "t|LSV",
     ],
     "small_saphenous": [
-        "s|small saphenous vein", "d|SSV", "d|lesser saphenous vein", "t|short saphenous vein",
-        "t~|small saphenus vein",
+        "s|small saphenous vein", "s|SSV", "s|lesser saphenous vein", "s|short saphenous vein",
+        "d|lesser saphenous v.", "t~|small saphenus vein",
     ],
     "superficial_other": [
-        "s|superficial vein", "d|superficial varicosity", "d|varicose tributary", "t|superficial tributary vein",
-        "t|calf varicosity",
+        "s|superficial vein", "s|superficial varicosity", "s|varicose tributary", "d|superficial branch vein",
+        "t|superficial tributary vein", "t|calf varicosity",
     ],
 }
 
@@ -73,18 +77,18 @@ SEG_ADJ: dict[str, list[str]] = {
     "common_iliac": ["s|common iliac"],
     "external_iliac": ["s|external iliac"],
     "common_femoral": ["s|common femoral"],
-    "deep_femoral": ["s|deep femoral", "d|profunda femoris", "t|profunda"],
+    "deep_femoral": ["s|deep femoral", "s|profunda femoris", "d|profunda"],
     "femoral": ["s|femoral", "s|superficial femoral"],
     "popliteal": ["s|popliteal", "d~|poplitial"],
     "posterior_tibial": ["s|posterior tibial"],
-    "peroneal": ["s|peroneal", "t|fibular", "t~|perineal"],
+    "peroneal": ["s|peroneal", "s|fibular", "t~|perineal"],
     "anterior_tibial": ["s|anterior tibial"],
-    "calf_unspecified": ["s|calf", "d|deep calf"],
-    "gastrocnemius": ["s|gastrocnemius", "d|gastroc", "d~|gastrocnemious"],
+    "calf_unspecified": ["s|calf", "s|infrapopliteal", "d|deep calf"],
+    "gastrocnemius": ["s|gastrocnemius", "s|gastroc", "d~|gastrocnemious"],
     "soleal": ["s|soleal"],
-    "muscular_calf": ["s|muscular calf", "t|intramuscular calf"],
-    "great_saphenous": ["s|great saphenous", "d|greater saphenous", "t|long saphenous"],
-    "small_saphenous": ["s|small saphenous", "t|lesser saphenous"],
+    "muscular_calf": ["s|muscular calf", "s|intramuscular calf"],
+    "great_saphenous": ["s|great saphenous", "s|greater saphenous", "s|long saphenous"],
+    "small_saphenous": ["s|small saphenous", "s|lesser saphenous", "s|short saphenous"],
 }
 
 # Row labels of worksheets and tables.
@@ -101,7 +105,7 @@ SEG_ROW: dict[str, list[str]] = {
     "peroneal": ["s|Peroneal", "d|PERO", "t|Peroneals", "t~|Perineal"],
     "anterior_tibial": ["s|ATV", "t|Ant tibial"],
     "calf_unspecified": ["s|Calf veins", "t|Calf"],
-    "gastrocnemius": ["s|Gastroc", "d|Gastrocnemius", "t|Gastroc v.", "t~|Gastrocnemious"],
+    "gastrocnemius": ["s|Gastroc", "d|Gastrocnemius", "t|Gastroc v.", "t~|Gastrocnemeus"],
     "soleal": ["s|Soleal", "t|Soleus", "d|Soleal sinus"],
     "muscular_calf": ["s|Muscular calf", "t|Calf muscle veins"],
     "great_saphenous": ["s|GSV", "d|Great saph", "t|LSV", "t|Greater saphenous"],
@@ -131,14 +135,14 @@ LAT_TITLE: dict[str, list[str]] = {
 }
 
 LAT_INLINE: dict[str, list[str]] = {
-    "left": ["s|left", "d|lt", "t|LEFT"],
-    "right": ["s|right", "d|rt", "t|RIGHT"],
+    "left": ["s|left", "d|lt", "t|unilateral left"],
+    "right": ["s|right", "d|rt", "t|unilateral right"],
     "bilateral": ["s|bilateral", "d|bilat", "t|both"],
 }
 
 JUNCTION: dict[str, list[str]] = {
-    "great_saphenous": ["s|saphenofemoral junction", "d|SFJ", "t|sapheno-femoral junction", "t|SF junction"],
-    "small_saphenous": ["s|saphenopopliteal junction", "d|SPJ", "t|sapheno-popliteal junction"],
+    "great_saphenous": ["s|saphenofemoral junction", "s|SFJ", "t|sapheno-femoral junction", "t|SF junction"],
+    "small_saphenous": ["s|saphenopopliteal junction", "s|SPJ", "t|sapheno-popliteal junction"],
 }
 
 ACUITY_WORD: dict[str, list[str]] = {

@@ -116,6 +116,8 @@ def row_value(ctx: Ctx, f: Finding) -> str:
         return ctx.pick("ROW", "resolved")
     if f.status == "present":
         key = {"chronic": "chronic", "acute_on_chronic": "aoc"}.get(f.acuity, "present")
+        if GROUP[f.segment] == "superficial" and key != "chronic":
+            key = "present_sup"  # never call a superficial thrombus "DVT"
         text = ctx.pick("ROW", key).format(**kw)
         if GROUP[f.segment] == "superficial" and f.acuity != "chronic" and not f.link:
             text += R.jx_clause(ctx, f)

@@ -24,6 +24,8 @@ B: dict[str, list[str]] = {
         "t|The {seg} collapse{s} completely with compression and fill{s} with color.",
         "t|Negative for thrombus in the {seg}.",
         "t|No intraluminal echoes in the {seg}, which {be} fully compressible.",
+        "t|The {seg} {be} patent w/o evidence of thrombus.",
+        "d|The {seg} {be} compressible w/o intraluminal thrombus.",
     ],
     "present": [
         "s|There is {acu}{occ}thrombus in the {seg}.",
@@ -44,6 +46,11 @@ B: dict[str, list[str]] = {
         "t|{acu}{occ}DVT noted within the {seg}.",
         "t|There is {acu}{occ}thrombosis of the {seg}.",
     ],
+    "present_calf": [
+        "s|{acu}{occ}{sidep}calf DVT.",
+        "d|Positive for {sidep}calf DVT without a named vein identified.",
+        "t|Findings consistent with {acu}{sidep}calf vein DVT.",
+    ],
     "present_occlusive": [
         "s|The {seg} {be} distended and noncompressible with absent flow, consistent with {acu}occlusive thrombus.",
         "d|No color flow is seen in the expanded, noncompressible {seg}, compatible with {acu}occlusive DVT.",
@@ -52,7 +59,7 @@ B: dict[str, list[str]] = {
     "present_nonocclusive": [
         "s|The {seg} {be} partially compressible with {acu}nonocclusive thrombus.",
         "d|{acu}nonocclusive thrombus in the {seg} with flow around the clot.",
-        "t|Color flow outlines a {acu}nonocclusive filling defect in the {seg}.",
+        "t|Color flow outlines a filling defect in the {seg}, representing {acu}nonocclusive thrombus.",
     ],
     "chronic": [
         "s|Chronic {occ}thrombus is seen in the {seg}.",
@@ -65,6 +72,11 @@ B: dict[str, list[str]] = {
         "t|Post-thrombotic scarring of the {seg} without acute thrombus.",
         "t|Chronic, recanalized thrombus in the {seg} with thickened walls.",
         "t|The {seg} contain{s} old thrombus with post-thrombotic synechiae.",
+    ],
+    "chronic_sup": [
+        "s|Chronic thrombus is seen in the {seg}.",
+        "d|The {seg} {be} partially recanalized with chronic wall-adherent thrombus.",
+        "t|Chronic, recanalized thrombus in the {seg} with thickened walls.",
     ],
     "aoc": [
         "s|Acute on chronic {occ}thrombus in the {seg}.",
@@ -103,6 +115,7 @@ B: dict[str, list[str]] = {
         "s|There is {acu}{occ}thrombus in the {seg} without extension into the {tgt}.",
         "d|{acu}{occ}thrombus in the {seg}; it does not extend into the {tgt}, which is compressible.",
         "t|{acu}{occ}thrombus is confined to the {seg}, with no extension into the {tgt}.",
+        "d|{acu}{occ}thrombus in the {seg} w/o extension into the {tgt}.",
     ],
     "svt": [
         "s|There is {acu}{occ}thrombus in the {seg}{jxc}.",
@@ -181,6 +194,7 @@ B: dict[str, list[str]] = {
         "s|Acute deep venous thrombosis of the {limb}.",
         "d|Positive for DVT in the {limb}.",
         "d|Findings consistent with acute DVT of the {limb}.",
+        "d|Acute DVT, {limb}.",
         "t|{limb} DVT present.",
         "t|Deep vein thrombosis is identified in the {limb}.",
     ],
@@ -290,6 +304,7 @@ B: dict[str, list[str]] = {
         "t|Painful {limb}; exclude DVT.",
         "t|Concern for popliteal vein thrombosis after {surgery}.",
         "t|Post-op {surgery}, DVT screening.",
+        "t|R/O DVT, {limb} pain.",
     ],
     "surgery": ["s|total knee arthroplasty", "d|TKA", "d|hip fracture repair", "t|THA", "t|ACL reconstruction"],
     "history": [
@@ -388,6 +403,7 @@ ROW: dict[str, list[str]] = {
         "d|NC, {acu}{occ}thrombus", "t|not compressible - {acu}{occ}thrombus", "t|noncompressable, {acu}{occ}clot",
         "t|positive, {acu}{occ}DVT",
     ],
+    "present_sup": ["s|noncompressible, {acu}{occ}thrombus", "d|thrombosed, {occ}clot", "t|thrombosed - {acu}{occ}clot"],
     "chronic": [
         "s|chronic thrombus", "d|residual chronic thrombus, partially compressible", "d|wall thickening/synechiae (chronic)",
         "t|old recanalized thrombus", "t|chronic post-thrombotic changes",
@@ -403,5 +419,6 @@ ROW: dict[str, list[str]] = {
     "stable_sfx": ["s| - unchanged from prior", "d|, stable", "t| (stable vs prior)"],
     "new_sfx": ["s| - new since prior", "t| (new)"],
     "ext_sfx": ["s|, extends into {tgt}", "d|; extending into {tgt}", "t| -> into {tgt}"],
-    "noext_sfx": ["s|, no extension into {tgt}", "t|; does not extend into {tgt}"],
+    "noext_sfx": ["s|, no extension into {tgt}", "d|, w/o extension into {tgt}", "t|; does not extend into {tgt}",
+                  "t| - w/o propagation into {tgt}"],
 }

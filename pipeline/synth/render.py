@@ -32,7 +32,7 @@ def allowed(table: str, key: str, split: str) -> tuple[tuple[str, ...], tuple[fl
     rows = [r for r in rows if r[0] in ("s", own)]
     if not rows:
         raise KeyError(f"bank {table}:{key} has no entry for split {split}")
-    return tuple(r[2] for r in rows), tuple(0.15 if r[1] else 1.0 for r in rows), tuple(r[0] for r in rows)
+    return tuple(r[2] for r in rows), tuple(0.08 if r[1] else 1.0 for r in rows), tuple(r[0] for r in rows)
 
 
 @dataclass
@@ -182,10 +182,12 @@ def present_sentence(ctx: Ctx, group: list[Finding], sw: str | None) -> str:
         return ctx.say("ext" if f.link[1] else "noext", np, tgt=tgt, **kw)
     if GROUP[f.segment] == "superficial":
         if f.acuity == "chronic":
-            return ctx.say("chronic", np, **kw)
+            return ctx.say("chronic_sup", np, **kw)
         return ctx.say("svt", np, jxc=jx_clause(ctx, f), **kw)
     if f.note in ("stable", "new"):
         return ctx.say(f.note, np, **kw)
+    if [g.segment for g in group] == ["calf_unspecified"] and f.acuity != "chronic" and ctx.chance(0.4):
+        return ctx.say("present_calf", acu=kw["acu"], occ=kw["occ"], sidep=f"{sw} " if sw else "")
     if f.acuity == "chronic":
         return ctx.say("chronic", np, **kw)
     if f.acuity == "acute_on_chronic":

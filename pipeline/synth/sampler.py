@@ -15,6 +15,7 @@ AXIAL = [
     ("posterior_tibial",), ("peroneal",), ("posterior_tibial", "peroneal"), ("anterior_tibial",),
     ("tibioperoneal_trunk",), ("tibioperoneal_trunk", "peroneal"), ("calf_unspecified",),
 ]
+AXIAL_SEGS = ("tibioperoneal_trunk", "posterior_tibial", "peroneal", "anterior_tibial")
 MUSCULAR = [("soleal",), ("gastrocnemius",), ("muscular_calf",), ("gastrocnemius", "soleal")]
 DISTRACTORS = ["baker", "artery", "hematoma", "muscle_tear", "nodes", "edema"]
 RANK = {lab: i for i, lab in enumerate(LABELS)}
@@ -128,6 +129,8 @@ def ev_thrombus(b: Builder, side: str, group: str) -> bool:
         segs = rng.choice(runs)
     else:
         segs = rng.choice(AXIAL if group == "distal_axial" else MUSCULAR)
+    if "calf_unspecified" in segs and any((side, s) in b.fs for s in AXIAL_SEGS):
+        return False  # "calf veins" thrombus beside named normal calf veins would contradict them
     if not all(b.plain(side, s) for s in segs):
         return False
     calf = b.fs.get((side, "calf_unspecified"))
@@ -149,6 +152,8 @@ def ev_possible(b: Builder, side: str) -> bool:
     if b.tpl.protocol not in ("two_point", "three_point"):
         pool += ["calf_unspecified", "peroneal", "posterior_tibial", "popliteal", "soleal"]
     pool = [s for s in pool if b.plain(side, s)]
+    if any((side, s) in b.fs for s in AXIAL_SEGS):
+        pool = [s for s in pool if s != "calf_unspecified"]
     if not pool:
         return False
     seg = b.rng.choice(pool)
@@ -258,7 +263,7 @@ def sample_truth(rng: random.Random, target: str, tpl: Template) -> Truth:
     lat = "left" if r < 0.38 else "right" if r < 0.75 else "bilateral"
     b = Builder(rng, tpl, lat)
     sides = b.truth.exam_sides
-    unspec = (lat == "bilateral" and tpl.unspecified_ok and target != "NEGATIVE" and rng.random() < 0.35
+    unspec = (lat == "bilateral" and tpl.unspecified_ok and target != "NEGATIVE" and rng.random() < 0.6
               and (target != "DVT_UNSPECIFIED" or tpl.protocol == "none"))
     base = coverage(rng, tpl.protocol)
     for side in sides:

@@ -126,10 +126,10 @@ def narrative_runon(truth: Truth, ctx: Ctx) -> str:
     sents = [s for p in P.body(ctx, truth) for s in p] + P.distractors(ctx, truth)
     ind = P.extra(ctx, truth, "indication")
     lead = f"venous duplex of the {P.exam_limb(ctx, truth)} was performed"
-    lead += f" for {_lower_start(ind[0]).rstrip('.')}" if ind else ""
+    lead += ctx.choice([", indication ", ". reason ", ". indication: "]) + _lower_start(ind[0]).rstrip(".") if ind else ""
     text = lead
-    for s in sents:
-        text += ctx.choice([". ", ", ", " and ", "; "]) + _lower_start(s.rstrip("."))
+    for i, s in enumerate(sents):  # the indication clause always ends before the findings start
+        text += (". " if i == 0 else ctx.choice([". ", ", ", " and ", "; "])) + _lower_start(s.rstrip("."))
     imp = " ".join(R.impression(ctx, truth))
     text += ctx.choice([". impression ", ". IMPRESSION: ", ". in summary "]) + _lower_start(imp)
     return text[:1].upper() + text[1:]
@@ -186,9 +186,9 @@ def consult_note(truth: Truth, ctx: Ctx) -> str:
     hist = P.extra(ctx, truth, "history")
     ind = P.extra(ctx, truth, "indication")
     out = ["VASCULAR MEDICINE CONSULT", "Reason for consult: " + (" ".join(ind) or "leg swelling")]
-    out.append(f"HPI: {age} y/o {sex} " + ctx.choice(["presenting with", "seen for", "referred for"])
+    out.append((f"HPI: {age} y/o {sex} " + ctx.choice(["presenting with", "seen for", "referred for"])
                + f" {'bilateral leg' if truth.laterality == 'bilateral' else ctx.limb(truth.laterality)} swelling. "
-               + " ".join(hist))
+               + " ".join(hist)).rstrip())
     out.append(f"Imaging: Venous duplex of the {P.exam_limb(ctx, truth)} ({ctx.date()}): "
                + " ".join(R.impression(ctx, truth) + P.distractors(ctx, truth)))
     out.append("Assessment/Plan:\n- " + PLANS[compute_gold(truth)["label"]])
