@@ -17,9 +17,12 @@ Pure decision logic. Precedence, first match wins::
 """
 from __future__ import annotations
 
+import re
+
 from .model import Mention, Modifier
 
 FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
+_VISIBILITY = re.compile(r"\b(seen|visuali[sz]ed|identified|imaged|demonstrated)\b")
 NORMAL_NEGATION_REACH = 2  # "not patent", "augmentation is absent"; farther, the negation is about something else
 _ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
 
@@ -68,8 +71,8 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         if not negation or nearest_possible < min(_distance(m, target) for m in negation):
             return "possible", mods
     if cue is None:
-        if "NOT_EVALUATED" in own:
-            return "not_evaluated", mods
+        if "NOT_EVALUATED" in own or any(_VISIBILITY.search(m.text.lower()) for m in negation):
+            return "not_evaluated", mods  # "CFV: not seen" is about the vein, not a thrombus
         if own & {"OCCLUSIVE", "NONOCCLUSIVE"}:
             return "present", mods
         if "NEGATED_EXISTENCE" in own:

@@ -2,14 +2,17 @@
 
 Pure functions over a :class:`~pipeline.model.Sentence`. A lower score is a closer link.
 Crossing a contrast word (";", "but", "except", ...) costs a lot; commas cost a little;
-a cue before its vein must read forward ("thrombus in the ...", "noncompressible left ...").
+a cue before its vein must read forward ("thrombus in the ...", "noncompressible left ..."),
+and a cue after a vein that reads forward belongs to what follows it.
 """
 from __future__ import annotations
 
 from .model import Mention, Sentence
 
-STRONG_BOUNDARIES = frozenset({";", "but", "however", "although", "though", "whereas", "while", "except", "otherwise", "additionally", "also", "."})
-FORWARD_LINKS = frozenset({"in", "within", "of", "involving", "involves", "at", "throughout", "into", "from", "filling", "fills", "along", "extending", "extends", "affecting", "occluding", "occupying", "distending", "expanding", "noted", "seen", "identified", "present", "visualized", "demonstrated", "detected", "observed", "on", "the", "to", "through", "extension", "propagating", "including"})
+STRONG_BOUNDARIES = frozenset({";", "but", "however", "although", "though", "whereas", "while", "except", "exception", "otherwise", "additionally", "also", "."})
+FORWARD_LINKS = frozenset({"in", "within", "of", "involving", "involves", "at", "throughout", "into", "from", "filling", "fills", "along", "extending", "extends", "affecting", "occluding", "occupying", "distending", "expanding", "noted", "seen", "identified", "present", "visualized", "demonstrated", "detected", "observed", "on", "through", "extension", "propagating", "including"})
+FORWARD_STOPS = frozenset({",", ";", "and", "or", ".", ":"})
+FORWARD_CUE_AFTER_PENALTY = 20
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
 
@@ -28,8 +31,12 @@ def _crossing_cost(tokens: tuple[str, ...]) -> int:
 def reads_forward(sentence: Sentence, cue: Mention) -> bool:
     """True when the words after a cue point to a vein that follows ("thrombus is seen in the ...")."""
     off = sentence.tok_start
-    after = sentence.tokens[cue.tok_end - off: cue.tok_end - off + 4]
-    return any(t in FORWARD_LINKS for t in after)
+    for token in sentence.tokens[cue.tok_end - off: cue.tok_end - off + 4]:
+        if token in FORWARD_STOPS:
+            return False
+        if token in FORWARD_LINKS:
+            return True
+    return False
 
 
 def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
@@ -39,8 +46,11 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
     score = len(words) + _crossing_cost(gap_tokens)
     lo, hi = sorted((anchor.tok_start, cue.tok_start))
     score += 10 * sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
-    if cue.tok_end <= anchor.tok_start and len(words) > 2 and not reads_forward(sentence, cue):
-        score += 15
+    if cue.tok_end <= anchor.tok_start:
+        if len(words) > 2 and not reads_forward(sentence, cue):
+            score += 15
+    elif reads_forward(sentence, cue):
+        score += FORWARD_CUE_AFTER_PENALTY  # "... and thrombus in the GSV": that cue is about what follows it
     return score
 
 

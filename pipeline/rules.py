@@ -51,6 +51,7 @@ class RuleSet:
     section_rules: tuple[dict, ...]
     rules_hash: str
     directory: str
+    history_cues: frozenset[str] = frozenset()
 
 
 def default_directory() -> Path:
@@ -129,10 +130,11 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
             _add_term(path, seen, Term(alias, "side", side), f"sides.{side}")
 
 
-def _cue_terms(path: Path, seen: dict[str, Term]) -> None:
+def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
+    """Add the cue terms; return the cue phrases that also occur in histories."""
     segments = {t.value: t.group for t in seen.values() if t.kind == "segment"}
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "cues"}, {"cues"})
+    _check_keys(path, "top level", data, {"description", "cues", "history_cues"}, {"cues"})
     for i, entry in enumerate(data["cues"]):
         where = f"cues[{i}]"
         _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment"}, {"polarity", "phrases"})
@@ -147,6 +149,12 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> None:
             raise RuleError(f"{path}: {where}: unknown occlusion {entry.get('occlusion')!r}")
         for phrase in entry["phrases"]:
             _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
+    history = frozenset(_norm(p) for p in data.get("history_cues", []))
+    cues = {t.value for t in seen.values() if t.kind in ("thrombus", "normal", "unassessable")}
+    unknown = sorted(history - cues)
+    if unknown:
+        raise RuleError(f"{path}: history_cues: not cue phrases: {unknown}")
+    return history
 
 
 def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, ...]) -> tuple[dict, ...]:
@@ -171,10 +179,10 @@ def load_rules(directory: str | None = None) -> RuleSet:
     folder = Path(directory) if directory else default_directory()
     seen: dict[str, Term] = {}
     _anatomy_terms(folder / "anatomy.json", seen)
-    _cue_terms(folder / "cues.json", seen)
+    history_cues = _cue_terms(folder / "cues.json", seen)
     context = _rule_list(folder / "context_rules.json", "context_rules", _CONTEXT_KEYS, CONTEXT_CATEGORIES)
     sections = _rule_list(folder / "section_rules.json", "section_rules", _SECTION_KEYS, SECTION_CATEGORIES)
     digest = hashlib.sha256()
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
-    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder))
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues)

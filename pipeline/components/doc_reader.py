@@ -1,8 +1,9 @@
 """Read a processed Doc into plain :class:`~pipeline.model.Sentence` values for the pure resolver.
 
 Sections come from medspaCy's ``doc._.sections``; a side heading ("LEFT LEG:") keeps the
-report section it stands in. Text before the first header is the exam title when headers
-follow and it holds no cue, otherwise findings (one-line results). ConText modifiers are
+report section it stands in. Text before the first header is findings, but for a first line
+that names the exam (the title). An indication that goes on to describe the exam
+("indication: leg swelling. the CFV is compressible") has drifted into findings. ConText modifiers are
 read from the ConText graph's edges, keyed by each target's offsets and label, never from
 ``Span._`` (which spaCy shares between spans on the same offsets).
 """
@@ -10,38 +11,54 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
 from ..model import Mention, Modifier, Sentence
-from ..rules import Term
+from ..rules import RuleSet, Term
 from .targets import SPAN_GROUP
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("findings", "impression", "addendum")
 _PREAMBLE_SECTIONS = ("exam", "indication", "comparison")
+_EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study", re.IGNORECASE)
 
 
-def _section_map(doc: Doc, targets: list[Span], terms: tuple[Term, ...]) -> list[tuple[int, str, str | None]]:
+def _section_map(doc: Doc) -> list[tuple[int, str, str | None]]:
     """(start token, report section, heading side) for each section of the doc, in order."""
-    sections = list(getattr(doc._, "sections", None) or [])
     out: list[tuple[int, str, str | None]] = []
     current, side = "findings", None
-    for index, section in enumerate(sections):
-        start = section.section_span[0]
-        category = section.category
-        if category is None:
-            has_cue = any(terms[int(t.kb_id_)].kind in ("thrombus", "normal") and t.start < section.section_span[1] for t in targets)
-            category = "exam" if len(sections) > 1 and not has_cue else "findings"
+    for section in getattr(doc._, "sections", None) or []:
+        category = section.category or "findings"
         if category in _HEADING_SIDES:
             side = _HEADING_SIDES[category]
             if current not in _SIDED_SECTIONS:
                 current = "findings"
         else:
             current, side = category, None
-        out.append((start, current, side))
+        out.append((section.section_span[0], current, side))
     return out or [(0, "findings", None)]
+
+
+def _is_title(sentence: Sentence, text: str) -> bool:
+    """The first line of a report that names the exam ("RT LE DVT STUDY", "Right leg venous duplex.")."""
+    line = text[sentence.start:sentence.end]
+    followed = text[sentence.end:].strip() != ""
+    if not followed or len(sentence.tokens) > 16:
+        return False
+    has_cue = any(m.kind in ("thrombus", "normal", "unassessable") for m in sentence.mentions)
+    letters = [c for c in line if c.isalpha()]
+    shouting = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    return not has_cue or ((shouting or bool(_EXAM_WORDS.search(line))) and "\n" in text[sentence.end:sentence.end + 3])
+
+
+def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> bool:
+    """An indication sentence that describes the exam ("the CFV is compressible") ends the indication."""
+    if any(mod.category in ("HYPOTHETICAL", "HISTORICAL") for m in sentence.mentions for mod in m.modifiers):
+        return False
+    return any(m.kind in ("thrombus", "normal", "unassessable") and m.value not in history_cues for m in sentence.mentions)
 
 
 def _modifiers(doc: Doc) -> dict[tuple[int, int, str], list[Modifier]]:
@@ -65,20 +82,23 @@ def _mention(span: Span, term: Term, modifiers: list[Modifier]) -> Mention:
     )
 
 
-def read_sentences(doc: Doc, terms: tuple[Term, ...]) -> list[Sentence]:
+def read_sentences(doc: Doc, rules: RuleSet) -> list[Sentence]:
     """The doc's sentences with their section, heading side, paragraph and mentions."""
+    terms = rules.terms
     targets = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
-    sections = _section_map(doc, targets, terms)
+    sections = _section_map(doc)
     section_starts = [s[0] for s in sections]
     blank_lines = [m.start() for m in _BLANK_LINE.finditer(doc.text)]
     mods = _modifiers(doc)
-    sentences = []
+    sentences: list[Sentence] = []
     cursor = 0
+    drifted: set[int] = set()
     for sent in doc.sents:
         if sent.text.isspace():
             continue
         first = next((t.i for t in sent if not t.is_space), sent.start)
-        header_start, section, side = sections[max(bisect.bisect_right(section_starts, first) - 1, 0)]
+        index = max(bisect.bisect_right(section_starts, first) - 1, 0)
+        header_start, section, side = sections[index]
         paragraph = bisect.bisect_right(blank_lines, sent.start_char)
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, doc[header_start].idx):
             section = "findings"  # a history or title paragraph ends at a blank line
@@ -90,10 +110,15 @@ def read_sentences(doc: Doc, terms: tuple[Term, ...]) -> list[Sentence]:
             span = targets[j]
             inside.append(_mention(span, terms[int(span.kb_id_)], mods.get((span.start, span.end, span.label_), [])))
             j += 1
-        sentences.append(Sentence(
+        sentence = Sentence(
             start=doc[first].idx, end=sent.end_char, tok_start=sent.start, tok_end=sent.end,
-            section=section, heading_side=side,
-            paragraph=paragraph,
+            section=section, heading_side=side, paragraph=paragraph,
             tokens=tuple(t.lower_ for t in sent), mentions=tuple(inside),
-        ))
+        )
+        if section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
+            drifted.add(index)
+            sentence = replace(sentence, section="findings")
+        if not sentences and section == "findings" and _is_title(sentence, doc.text):
+            sentence = replace(sentence, section="exam")
+        sentences.append(sentence)
     return sentences

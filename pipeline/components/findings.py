@@ -27,7 +27,7 @@ class DuplexFindings:
         self.count_chronic = count_chronic
 
     def __call__(self, doc: Doc) -> Doc:
-        findings, examined = resolve(read_sentences(doc, self.rules.terms), doc.text)
+        findings, examined = resolve(read_sentences(doc, self.rules), doc.text)
         record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic)
         setattr(doc._, DOC_ATTRIBUTE, record)
         spans = []
