@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import best_cue, best_side, between, cue_score
-from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence
+from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
+from .tables import Reading, Row, Table
 
 ANCHOR_KINDS = ("segment", "generic_deep")
 CUE_KINDS = ("thrombus", "normal", "unassessable")
@@ -196,14 +197,46 @@ def _sentence_findings(sentence: Sentence, text: str, exam: str | None, carried:
     return findings
 
 
-def resolve(sentences: Iterable[Sentence], text: str) -> tuple[list[Finding], set[str]]:
-    """All findings of a report and the sides it examines."""
+_TABLE_STATUS = {"normal": "absent", "thrombus": "present", "possible": "possible", "not_evaluated": "not_evaluated"}
+
+
+def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: str | None) -> list[Finding]:
+    """Findings of one worksheet row: its vein from the first cell, its status from the cells."""
+    vein = next((m for m in sentence.mentions if m.kind in ANCHOR_KINDS and row.vein.start <= m.start < row.vein.end), None)
+    if vein is None or sentence.section in ("indication", "comparison", "technique", "exam"):
+        return []
+    side_word = next((m.value for m in sentence.mentions if m.kind == "side" and row.vein.start <= m.start < row.vein.end), None)
+    out = []
+    for reading in readings:
+        side = side_word or reading.side or sentence.heading_side or (exam if exam in ("left", "right") else "unspecified")
+        is_generic = vein.kind == "generic_deep"
+        for one_side in _expand("unspecified" if vein.value in MIDLINE_SEGMENTS else side, exam):
+            status = _TABLE_STATUS[reading.status]
+            out.append(Finding(
+                segment=None if is_generic else vein.value, group=GENERIC_DEEP_GROUP if is_generic else vein.group or "",
+                side=one_side, status=status, acuity=(reading.acuity or "unspecified") if status in ("present", "possible") else None,
+                occlusion=reading.occlusion, section=sentence.section, anchor=vein.span,
+                cue=TextSpan(reading.cell.start, reading.cell.end, reading.cell.text), sentence=(sentence.start, sentence.end),
+                order=vein.start,
+            ))
+    return out
+
+
+def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Table, Row, list[Reading]]] = ()) -> tuple[list[Finding], set[str]]:
+    """All findings of a report and the sides it examines; worksheet table rows are read by column."""
     sentences = list(sentences)
     exam = exam_side(sentences)
     tracker = _SideTracker()
     findings: list[Finding] = []
+    table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
+    rows_by_start = {row.start: (row, readings) for _, row, readings in table_rows}
     for sentence in sentences:
         carried = tracker.update(sentence)
+        if any(start <= sentence.start < end for start, end in table_spans):
+            for row_start, (row, readings) in rows_by_start.items():
+                if sentence.start <= row_start < sentence.end:
+                    findings.extend(_row_findings(sentence, row, readings, exam))
+            continue
         findings.extend(_sentence_findings(sentence, text, exam, carried))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     titled = title_side(sentences)

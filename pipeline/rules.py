@@ -5,17 +5,20 @@ One source of truth per kind of rule:
     cues.json           thrombus and normal cues
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
+    tables.json         worksheet-table column titles and cell words
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json")
+RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json")
+TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left")
+TABLE_CELLS = ("affirmative", "negative", "normal", "thrombus", "partial", "possible", "not_evaluated", "acute", "subacute", "chronic", "acute_on_chronic")
 SEGMENT_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "superficial", "upper")
 SIDE_VALUES = ("left", "right", "bilateral", "contralateral")
 CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "TERMINATE", "PSEUDO")
@@ -52,6 +55,7 @@ class RuleSet:
     rules_hash: str
     directory: str
     history_cues: frozenset[str] = frozenset()
+    table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 def default_directory() -> Path:
@@ -173,6 +177,28 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
     return tuple(data[key])
 
 
+def _table_vocab(path: Path) -> dict:
+    data = _read(path)
+    _check_keys(path, "top level", data, {"description", "columns", "cells"}, {"columns", "cells"})
+    vocab: dict = {"columns": {}, "cells": {}}
+    for part, allowed in (("columns", TABLE_COLUMNS), ("cells", TABLE_CELLS)):
+        entries = data[part]
+        _check_keys(path, part, entries, set(allowed), set(allowed))
+        owner: dict[str, str] = {}
+        for kind, words in entries.items():
+            normalised = []
+            for word in words:
+                key = _norm(word)
+                if part == "columns" and key in owner:
+                    raise RuleError(f"{path}: columns.{kind}: title {word!r} already names column {owner[key]!r}")
+                if key in normalised:
+                    raise RuleError(f"{path}: {part}.{kind}: duplicate {word!r}")
+                owner[key] = kind
+                normalised.append(key)
+            vocab[part][kind] = normalised
+    return vocab
+
+
 @lru_cache(maxsize=8)
 def load_rules(directory: str | None = None) -> RuleSet:
     """Read and validate every rule file of a directory (default: the bundled rules)."""
@@ -185,4 +211,5 @@ def load_rules(directory: str | None = None) -> RuleSet:
     digest = hashlib.sha256()
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
-    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues)
+    tables = _table_vocab(folder / "tables.json")
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables)

@@ -12,6 +12,7 @@ from ..extensions import DOC_ATTRIBUTE, register_extensions
 from ..record import build_record
 from ..resolve import resolve
 from ..rules import RuleSet
+from ..tables import read_tables
 from .doc_reader import read_sentences
 
 EVIDENCE_GROUP = "dvt_evidence"
@@ -27,7 +28,8 @@ class DuplexFindings:
         self.count_chronic = count_chronic
 
     def __call__(self, doc: Doc) -> Doc:
-        findings, examined = resolve(read_sentences(doc, self.rules), doc.text)
+        rows = read_tables(doc.text, self.rules.table_vocab)
+        findings, examined = resolve(read_sentences(doc, self.rules), doc.text, rows)
         record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic)
         setattr(doc._, DOC_ATTRIBUTE, record)
         spans = []
