@@ -51,7 +51,9 @@ def _is_title(sentence: Sentence, text: str) -> bool:
     has_cue = any(m.kind in ("thrombus", "normal", "unassessable") for m in sentence.mentions)
     letters = [c for c in line if c.isalpha()]
     shouting = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
-    return not has_cue or ((shouting or bool(_EXAM_WORDS.search(line))) and "\n" in text[sentence.end:sentence.end + 3])
+    newline = text.find("\n", sentence.start)
+    ends_line = newline != -1 and newline <= sentence.end + 1
+    return not has_cue or ((shouting or bool(_EXAM_WORDS.search(line))) and ends_line)
 
 
 def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> bool:
