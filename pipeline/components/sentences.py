@@ -42,7 +42,9 @@ class DuplexSentencizer:
                 starts[i] = True
                 pending = False
             if text in _ENDERS and prev_word.lower().rstrip(".") not in ABBREVIATIONS:
-                pending = True
+                following = doc[i + 1] if i + 1 < len(doc) else None
+                # "PERO: ? thrombus": a question mark before a lower-case word is a query, not an end
+                pending = text != "?" or following is None or "\n" in token.whitespace_ or not following.text[:1].islower()
             elif "\n" in token.whitespace_:
                 pending = True
             prev_word = text
