@@ -40,6 +40,10 @@ def _distance(mod: Modifier, target: Mention) -> int:
     return min(abs(mod.tok_start - target.tok_end), abs(target.tok_start - mod.tok_end))
 
 
+def _gap(a: Mention, b: Mention) -> int:
+    return max(b.tok_start - a.tok_end, a.tok_start - b.tok_end, 0)
+
+
 def _cats(mods: tuple[Modifier, ...]) -> set[str]:
     return {m.category for m in mods}
 
@@ -80,6 +84,9 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         return None, mods
     if cue.kind == "unassessable":
         return "not_evaluated", mods
+    unseen = [m for m in anchor.modifiers if m.category == "NOT_EVALUATED"] if anchor is not None else []
+    if unseen and "NOT_EVALUATED" not in own and min(_distance(m, anchor) for m in unseen) < _gap(anchor, cue):
+        return "not_evaluated", mods  # "..., the peroneal veins are not visualized": the vein's own predicate
     if "NOT_EVALUATED" in own:
         return ("absent" if cue.kind == "thrombus" else "not_evaluated"), mods
     thrombus = cue.kind == "thrombus"

@@ -1,9 +1,14 @@
 """Which cue and which side word belong to a mention: token-distance scores inside a sentence.
 
 Pure functions over a :class:`~pipeline.model.Sentence`. A lower score is a closer link.
-Crossing a contrast word (";", "but", "except", ...) costs a lot; commas cost a little;
-a cue before its vein must read forward ("thrombus in the ...", "noncompressible left ..."),
-and a cue after a vein that reads forward belongs to what follows it.
+
+* A list of veins followed by its predicate links every vein to it
+  ("the CFV, FV, and popliteal veins are compressible"), and a forward-reading cue links
+  to the list after it ("thrombus in the PTV, peroneal and soleal veins").
+* Otherwise the score counts the words between; crossing a contrast word (";", "but",
+  "except", ...) costs a lot, commas a little; a cue before its vein must read forward
+  ("thrombus in the ...", "noncompressible left ..."), and a cue after a vein that reads
+  forward belongs to what follows it.
 """
 from __future__ import annotations
 
@@ -12,7 +17,11 @@ from .model import Mention, Sentence
 STRONG_BOUNDARIES = frozenset({";", "but", "however", "although", "though", "whereas", "while", "except", "exception", "otherwise", "additionally", "also", "."})
 FORWARD_LINKS = frozenset({"in", "within", "of", "involving", "involves", "at", "throughout", "into", "from", "filling", "fills", "along", "extending", "extends", "affecting", "occluding", "occupying", "distending", "expanding", "noted", "seen", "identified", "present", "visualized", "demonstrated", "detected", "observed", "on", "through", "extension", "propagating", "including"})
 FORWARD_STOPS = frozenset({",", ";", "and", "or", ".", ":"})
+LIST_GLUE = frozenset({",", "and", "or", "the", "a", "an", "both", "all", "paired", "/", "&", "as", "well", "vv", "vv.", "v.", "v"})
+PREDICATE_VERBS = frozenset({"is", "are", "was", "were", "remain", "remains", "appear", "appears", "appeared", "show", "shows", "showed", "demonstrate", "demonstrates", "demonstrated", "reveal", "reveals", "exhibit", "exhibits", "have", "has", "had", "all", "each", "again", "also", "again", "seen", "be", "to", ":", "-"})
 FORWARD_CUE_AFTER_PENALTY = 20
+LIST_PREDICATE_SCORE = 1
+LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
 
@@ -22,6 +31,14 @@ def between(sentence: Sentence, a: Mention, b: Mention) -> tuple[str, ...]:
     lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
     off = sentence.tok_start
     return sentence.tokens[max(lo - off, 0): max(hi - off, 0)]
+
+
+def _gap_without_mentions(sentence: Sentence, a: Mention, b: Mention) -> list[str]:
+    """The words between two mentions, leaving out other vein and side mentions."""
+    lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
+    covered = {i for m in sentence.mentions if m.kind in ("segment", "generic_deep", "side") for i in range(m.tok_start, m.tok_end)}
+    off = sentence.tok_start
+    return [sentence.tokens[i - off] for i in range(lo, hi) if i not in covered and not sentence.tokens[i - off].isspace()]
 
 
 def _crossing_cost(tokens: tuple[str, ...]) -> int:
@@ -41,11 +58,17 @@ def reads_forward(sentence: Sentence, cue: Mention) -> bool:
 
 def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
     """How far a cue is from an anchor, in tokens plus penalties."""
+    lo, hi = sorted((anchor.tok_start, cue.tok_start))
+    crossed = sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
+    glue = _gap_without_mentions(sentence, anchor, cue)
+    if not crossed:
+        if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
+            return LIST_PREDICATE_SCORE
+        if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue) and all(t in LIST_GLUE or t in FORWARD_LINKS or t in PREDICATE_VERBS for t in glue):
+            return LIST_FORWARD_SCORE
     gap_tokens = between(sentence, anchor, cue)
     words = [t for t in gap_tokens if not t.isspace()]
-    score = len(words) + _crossing_cost(gap_tokens)
-    lo, hi = sorted((anchor.tok_start, cue.tok_start))
-    score += 10 * sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
+    score = len(words) + _crossing_cost(gap_tokens) + 10 * crossed
     if cue.tok_end <= anchor.tok_start:
         if len(words) > 2 and not reads_forward(sentence, cue):
             score += 15
