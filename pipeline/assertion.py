@@ -6,7 +6,7 @@ Pure decision logic. Precedence, first match wins::
     HYPOTHETICAL                                    -> hypothetical "Evaluate for calf DVT."
     RESOLVED                                        -> absent       "Previously seen popliteal thrombus has resolved."
     HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
-    POSSIBLE (not closer-negated)                   -> possible     "Peroneal vein thrombosis cannot be excluded."
+    POSSIBLE (not closer-negated, not CONFIRMED)    -> possible     "Peroneal vein thrombosis cannot be excluded."
     an unassessable cue                             -> not_evaluated "Nondiagnostic examination."
     NOT_EVALUATED on the cue of a thrombus cue      -> absent       "Thrombus is not visualized in the CFV."
     NOT_EVALUATED on a normal cue, or no cue         -> not_evaluated "The peroneal veins were not visualized."
@@ -69,7 +69,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         lo, hi = sorted((cue.tok_end, anchor.tok_start)) if cue.tok_end <= anchor.tok_start else sorted((anchor.tok_end, cue.tok_start))
         negation += [m for m in anchor.modifiers if m.category == "NEGATED_EXISTENCE" and lo <= m.tok_start and m.tok_end <= hi]
     possible = [m for m in mods if m.category == "POSSIBLE_EXISTENCE"]
-    if possible:
+    if possible and "CONFIRMED" not in cats:
         target = primary
         nearest_possible = min(_distance(m, target) for m in possible)
         if not negation or nearest_possible < min(_distance(m, target) for m in negation):

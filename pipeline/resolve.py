@@ -21,14 +21,29 @@ CUE_KINDS = ("thrombus", "normal", "unassessable")
 AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femoral", "popliteal", "tibioperoneal_trunk")
 MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
+EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging"})
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
 _REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well below|away from|sparing|spares|not involving|does not involve|without involvement of)\b")
 NEAR_JUNCTION_CM = 3.0
 
 
+def names_exam(sentence: Sentence, side: Mention) -> bool:
+    """A side word that qualifies the exam ("BILATERAL LE venous duplex:"), not a finding."""
+    off = sentence.tok_start
+    following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 6] if not t.isspace()][:4]
+    return any(t in EXAM_NOUNS for t in following)
+
+
+def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
+    """The side words of a sentence that can qualify a finding."""
+    return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m))
+
+
 def title_side(sentences: list[Sentence]) -> str | None:
-    """left, right or bilateral as the exam title or EXAM section says; None when it does not."""
+    """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None."""
     sides = {m.value for s in sentences if s.section == "exam" for m in s.mentions if m.kind == "side"}
+    if not sides:
+        sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m)}
     if "bilateral" in sides or {"left", "right"} <= sides:
         return "bilateral"
     if len(sides) == 1 and sides <= {"left", "right"}:
@@ -149,7 +164,7 @@ def _range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]])
 def _sentence_findings(sentence: Sentence, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
     cues = tuple(m for m in mentions if m.kind in CUE_KINDS)
-    sides = tuple(m for m in mentions if m.kind == "side")
+    sides = finding_sides(sentence)
     anchors = _anchors(sentence)
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, best_cue(sentence, a, cues)) for a in anchors]
@@ -246,7 +261,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
             continue
         for m in _anchors(sentence):
             if m.kind == "segment" and m.group not in ("upper",):
-                side_word = best_side(sentence, m, tuple(x for x in sentence.mentions if x.kind == "side"))
+                side_word = best_side(sentence, m, finding_sides(sentence))
                 if side_word and side_word.value in ("left", "right", "bilateral"):
                     examined.update(_expand(side_word.value, exam))
     findings.sort(key=lambda f: (f.order, f.side))

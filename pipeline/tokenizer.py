@@ -11,7 +11,7 @@ from spacy.symbols import ORTH
 from spacy.util import compile_infix_regex
 
 SLASH_ABBREVIATIONS = ("w/o", "w/", "s/p", "r/o", "h/o", "b/l", "c/w", "f/u", "n/v", "y/o", "a/w")
-DOTTED_ABBREVIATIONS = ("lt.", "rt.", "approx.", "pt.", "pts.", "dr.", "vs.", "v.", "e.g.", "i.e.", "ext.", "int.", "post.", "ant.", "prox.", "dist.", "bilat.", "mid.", "sig.", "hx.", "no.")
+DOTTED_ABBREVIATIONS = ("lt.", "rt.", "approx.", "pt.", "pts.", "dr.", "vs.", "v.", "e.g.", "i.e.", "ext.", "int.", "post.", "ant.", "prox.", "dist.", "bilat.", "mid.", "sig.", "hx.", "no.", "vv.")
 
 
 def _case_variants(text: str) -> set[str]:

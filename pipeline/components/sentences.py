@@ -9,7 +9,9 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-ABBREVIATIONS = frozenset({"lt", "rt", "approx", "pt", "pts", "dr", "vs", "v", "e.g", "i.e", "ext", "int", "post", "ant", "prox", "dist", "bilat", "mid", "sig", "no", "st", "mr", "mrs", "ms", "fig", "pop"})
+ABBREVIATIONS = frozenset({"lt", "rt", "approx", "pt", "pts", "dr", "vs", "e.g", "i.e", "bilat", "mr", "mrs", "ms", "fig"})
+# "femoral v. Interval resolution ...": these end a sentence when a capital follows
+ABBREVIATIONS_BEFORE_LOWER = frozenset({"v", "vv", "ext", "int", "post", "ant", "prox", "dist", "mid", "sig", "no", "st", "pop", "sapheno", "approx"})
 _ENDERS = frozenset({".", "!", "?"})
 
 
@@ -23,6 +25,32 @@ class DuplexSentencizer:
     def _wrapped(prev_word: str, next_word: str) -> bool:
         return bool(prev_word) and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower()
 
+    @staticmethod
+    def _next_word(doc: Doc, i: int) -> str:
+        for token in doc[i + 1: i + 4]:
+            if not token.is_space:
+                return token.text
+        return ""
+
+    def _ends_sentence(self, doc: Doc, i: int, prev_word: str) -> bool:
+        """Whether the non-space token ``i`` closes its sentence."""
+        token = doc[i]
+        text, nxt = token.text, self._next_word(doc, i)
+        capital_next = nxt[:1].isupper()
+        if "\n" in token.whitespace_:
+            return True
+        if text.endswith(".") and len(text) > 1:  # an abbreviation token such as "v." or "Lt."
+            return text.lower().rstrip(".") in ABBREVIATIONS_BEFORE_LOWER and capital_next
+        if text not in _ENDERS:
+            return False
+        before = prev_word.lower().rstrip(".")
+        if before in ABBREVIATIONS:
+            return False
+        if before in ABBREVIATIONS_BEFORE_LOWER:
+            return capital_next
+        # "PERO: ? thrombus": a question mark before a lower-case word is a query, not an end
+        return text != "?" or not nxt[:1].islower()
+
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
@@ -31,23 +59,16 @@ class DuplexSentencizer:
         prev_word = ""
         pending = False  # the next non-space token starts a sentence
         for i, token in enumerate(doc):
-            text = token.text
             if token.is_space:
-                if "\n" in text:
+                if "\n" in token.text:
                     nxt = doc[i + 1].text if i + 1 < len(doc) else ""
-                    if text.count("\n") > 1 or not self._wrapped(prev_word, nxt):
+                    if token.text.count("\n") > 1 or not self._wrapped(prev_word, nxt):
                         pending = True
                 continue
             if pending:
                 starts[i] = True
-                pending = False
-            if text in _ENDERS and prev_word.lower().rstrip(".") not in ABBREVIATIONS:
-                following = doc[i + 1] if i + 1 < len(doc) else None
-                # "PERO: ? thrombus": a question mark before a lower-case word is a query, not an end
-                pending = text != "?" or following is None or "\n" in token.whitespace_ or not following.text[:1].islower()
-            elif "\n" in token.whitespace_:
-                pending = True
-            prev_word = text
+            pending = self._ends_sentence(doc, i, prev_word)
+            prev_word = token.text
         for token, start in zip(doc, starts):
             token.is_sent_start = start
         return doc
