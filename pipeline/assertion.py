@@ -8,6 +8,7 @@ Pure decision logic. Precedence, first match wins::
     HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
     POSSIBLE (not closer-negated, not CONFIRMED)    -> possible     "Peroneal vein thrombosis cannot be excluded."
     an unassessable cue                             -> not_evaluated "Nondiagnostic examination."
+    an assessable cue: negated -> not_evaluated, else no finding  "No deep veins could be imaged."
     NOT_EVALUATED on the cue of a thrombus cue      -> absent       "Thrombus is not visualized in the CFV."
     NOT_EVALUATED on a normal cue, or no cue         -> not_evaluated "The peroneal veins were not visualized."
     thrombus cue (negated -> absent)                -> present      "Noncompressible left popliteal vein."
@@ -84,6 +85,8 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         return None, mods
     if cue.kind == "unassessable":
         return "not_evaluated", mods
+    if cue.kind == "assessable":
+        return ("not_evaluated" if negation else None), mods
     unseen = [m for m in anchor.modifiers if m.category == "NOT_EVALUATED"] if anchor is not None else []
     if unseen and "NOT_EVALUATED" not in own and min(_distance(m, anchor) for m in unseen) < _gap(anchor, cue):
         return "not_evaluated", mods  # "..., the peroneal veins are not visualized": the vein's own predicate

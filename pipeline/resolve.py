@@ -17,7 +17,7 @@ from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
 from .tables import Reading, Row, Table
 
 ANCHOR_KINDS = ("segment", "generic_deep")
-CUE_KINDS = ("thrombus", "normal", "unassessable")
+CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
 AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femoral", "popliteal", "tibioperoneal_trunk")
 MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20

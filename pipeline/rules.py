@@ -19,10 +19,11 @@ from pathlib import Path
 RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json")
 TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left")
 TABLE_CELLS = ("affirmative", "negative", "normal", "thrombus", "partial", "possible", "not_evaluated", "acute", "subacute", "chronic", "acute_on_chronic")
+CUE_POLARITIES = ("thrombus", "normal", "unassessable", "assessable")
 SEGMENT_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "superficial", "upper")
 SIDE_VALUES = ("left", "right", "bilateral", "contralateral")
 CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "CONFIRMED", "TERMINATE", "PSEUDO")
-SECTION_CATEGORIES = ("exam", "indication", "comparison", "technique", "findings", "impression", "addendum", "side_right", "side_left")
+SECTION_CATEGORIES = ("exam", "indication", "comparison", "technique", "preliminary", "findings", "impression", "addendum", "side_right", "side_left")
 _CONTEXT_KEYS = {"literal", "category", "direction", "pattern", "max_scope", "max_targets", "allowed_types", "excluded_types", "metadata"}
 _SECTION_KEYS = {"literal", "category", "pattern", "max_scope", "parents", "parent_required", "metadata"}
 
@@ -145,8 +146,8 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
         implied = entry.get("segment")
         if implied is not None and implied not in segments:
             raise RuleError(f"{path}: {where}: unknown segment {implied!r}")
-        if entry["polarity"] not in ("thrombus", "normal", "unassessable"):
-            raise RuleError(f"{path}: {where}: polarity must be thrombus, normal or unassessable")
+        if entry["polarity"] not in CUE_POLARITIES:
+            raise RuleError(f"{path}: {where}: polarity must be one of {list(CUE_POLARITIES)}")
         if entry.get("acuity") not in (None, "chronic", "acute", "subacute"):
             raise RuleError(f"{path}: {where}: unknown acuity {entry.get('acuity')!r}")
         if entry.get("occlusion") not in (None, "occlusive", "nonocclusive"):
@@ -154,7 +155,7 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
         for phrase in entry["phrases"]:
             _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
     history = frozenset(_norm(p) for p in data.get("history_cues", []))
-    cues = {t.value for t in seen.values() if t.kind in ("thrombus", "normal", "unassessable")}
+    cues = {t.value for t in seen.values() if t.kind in CUE_POLARITIES}
     unknown = sorted(history - cues)
     if unknown:
         raise RuleError(f"{path}: history_cues: not cue phrases: {unknown}")

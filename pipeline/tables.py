@@ -93,7 +93,9 @@ def find_tables(text: str, vocab: dict) -> list[Table]:
         offset, line = lines[i]
         header = _cells(line, offset)
         kinds = [_column_kind(c[2], vocab) for c in header]
-        if len(header) < 2 or sum(k is not None and k != "vein" for k in kinds) < 2:
+        known = [k for k in kinds if k is not None and k != "vein"]
+        side_grid = bool(kinds) and kinds[0] == "vein" and any(k in ("right", "left") for k in known)
+        if len(header) < 2 or (len(known) < 2 and not side_grid):
             i += 1
             continue
         columns = [(start, kind) for (start, _, _), kind in zip(header, kinds)]

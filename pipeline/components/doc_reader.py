@@ -21,9 +21,9 @@ from .targets import SPAN_GROUP
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
-_SIDED_SECTIONS = ("findings", "impression", "addendum")
+_SIDED_SECTIONS = ("preliminary", "findings", "impression", "addendum")
 _PREAMBLE_SECTIONS = ("exam", "indication", "comparison")
-_EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study", re.IGNORECASE)
+_EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
 def _section_map(doc: Doc) -> list[tuple[int, str, str | None]]:
@@ -48,7 +48,7 @@ def _is_title(sentence: Sentence, text: str) -> bool:
     followed = text[sentence.end:].strip() != ""
     if not followed or len(sentence.tokens) > 16:
         return False
-    has_cue = any(m.kind in ("thrombus", "normal", "unassessable") for m in sentence.mentions)
+    has_cue = any(m.kind in ("thrombus", "normal", "unassessable", "assessable") for m in sentence.mentions)
     letters = [c for c in line if c.isalpha()]
     shouting = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
     newline = text.find("\n", sentence.start)
@@ -60,7 +60,7 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> boo
     """An indication sentence that describes the exam ("the CFV is compressible") ends the indication."""
     if any(mod.category in ("HYPOTHETICAL", "HISTORICAL") for m in sentence.mentions for mod in m.modifiers):
         return False
-    return any(m.kind in ("thrombus", "normal", "unassessable") and m.value not in history_cues for m in sentence.mentions)
+    return any(m.kind in ("thrombus", "normal", "unassessable", "assessable") and m.value not in history_cues for m in sentence.mentions)
 
 
 def _modifiers(doc: Doc) -> dict[tuple[int, int, str], list[Modifier]]:
