@@ -16,10 +16,9 @@ Rules of section 5 applied here:
     * only current findings count (historical, hypothetical and indication mentions never do);
     * chronic-only thrombus does not count unless ``count_chronic``; acute-on-chronic does;
     * for the same segment and side, an addendum supersedes the impression, which supersedes
-      the findings, which supersede a preliminary (sonographer's) read; a generic denial in an
-      addendum ("on re-review, no DVT") supersedes the original read of that side, and one in
-      the final read supersedes the preliminary read; within one level,
-      present > possible > absent > not_evaluated;
+      the findings, which supersede a preliminary (sonographer's) read; within one level,
+      present > possible > absent > not_evaluated. A re-read supersedes only the findings it
+      addresses: a generic "No DVT." never erases a vein named as thrombosed;
     * superficial and upper-extremity findings never make a DVT label; ``svt`` is a present,
       non-chronic superficial thrombus, ``svt_near_junction`` one at or into the SFJ/SPJ.
 """
@@ -50,28 +49,12 @@ def _authority(finding: Finding) -> int:
     return _AUTHORITY.get(finding.section, 2)
 
 
-def _reread(denial: Finding, finding: Finding) -> bool:
-    """Whether a generic denial ("no DVT") re-reads a deep finding of the same side.
-
-    An addendum re-reads the whole original report; a final read re-reads a preliminary one.
-    A plain impression does not erase the findings it summarises.
-    """
-    if not finding.is_deep or denial.side not in (finding.side, "unspecified"):
-        return False
-    if denial.section == "addendum":
-        return finding.section != "addendum"
-    return finding.section == "preliminary" and denial.section != "preliminary"
-
-
 def consolidate(findings: list[Finding]) -> list[Finding]:
     """The findings that decide the labels: one per (segment, side), by authority then severity.
 
-    Generic (segment-less) findings are kept per (side, status); an addendum's generic
-    denial of a side drops the original read's deep findings of that side.
+    Generic (segment-less) findings are kept per (side, status).
     """
     current = [f for f in findings if f.status in CURRENT_STATUSES]
-    denials = [f for f in current if f.segment is None and f.status == "absent" and f.section in ("addendum", "impression", "findings")]
-    current = [f for f in current if not any(_reread(d, f) for d in denials)]
     by_key: dict[tuple, list[Finding]] = {}
     for f in current:
         key = (f.segment, f.side) if f.segment else (None, f.side, f.status)

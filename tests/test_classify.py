@@ -78,8 +78,13 @@ def test_addendum_supersedes_then_impression_then_findings():
     assert labels(read)["left"] == "IDDVT"
 
 
-def test_addendum_generic_denial_rereads_the_side():
-    read = [f("peroneal", section="findings"), f(None, status="absent", section="addendum", order=9)]
+def test_generic_denial_does_not_erase_a_named_thrombosed_vein():
+    read = [f("soleal", section="findings"), f(None, status="absent", section="addendum", order=9)]
+    assert labels(read)["left"] == "ICMVT"
+
+
+def test_final_read_supersedes_preliminary_read():
+    read = [f("peroneal", section="preliminary"), f("peroneal", status="absent", section="findings", order=9)]
     assert labels(read)["left"] == "NEGATIVE"
 
 
