@@ -237,8 +237,11 @@ def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: s
     return out
 
 
-def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Table, Row, list[Reading]]] = ()) -> tuple[list[Finding], set[str]]:
-    """All findings of a report and the sides it examines; worksheet table rows are read by column."""
+def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Table, Row, list[Reading]]] = (), skip: list[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
+    """All findings of a report and the sides it examines.
+
+    Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.
+    """
     sentences = list(sentences)
     exam = exam_side(sentences)
     tracker = _SideTracker()
@@ -247,6 +250,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     rows_by_start = {row.start: (row, readings) for _, row, readings in table_rows}
     for sentence in sentences:
         carried = tracker.update(sentence)
+        if any(start <= sentence.start < end for start, end in skip):
+            continue
         if any(start <= sentence.start < end for start, end in table_spans):
             for row_start, (row, readings) in rows_by_start.items():
                 if sentence.start <= row_start < sentence.end:

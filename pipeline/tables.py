@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 _SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
-_LEGEND = re.compile(r"(?<![\w/+?-])([A-Za-z/+?-]{1,4})\s*(?:=|:)\s*([a-z][a-z /-]*[a-z])", re.IGNORECASE)
+_LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z/+?-]{1,4})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\))\s*([a-z][a-z /-]*[a-z])", re.IGNORECASE)
 _POLAR_COLUMNS = ("compressibility", "flow")
 
 
@@ -129,15 +129,27 @@ def _row(cells: list[tuple[int, int, str]], columns: list[tuple[int, str | None]
     return Row(vein.start, aligned[-1].end, vein, tuple(aligned[1:]))
 
 
+def legend_lines(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Lines that define codes ('C = compressible, NC = noncompressible', '(CH) chronic')."""
+    out = []
+    for offset, line in _lines(text):
+        pairs = {(a or b).upper(): meaning.strip().lower() for a, b, meaning in _LEGEND.findall(line)}
+        if len(pairs) >= 2 and ("=" in line or "legend" in line.lower()):
+            out.append((offset, offset + len(line), pairs))
+    return out
+
+
 def legend(text: str) -> dict[str, str]:
-    """Codes defined in the report ('NC = noncompressible'), upper-cased code -> meaning."""
-    found = {}
-    for line in text.split("\n"):
-        if "=" not in line:
-            continue
-        for code, meaning in _LEGEND.findall(line):
-            found[code.upper()] = meaning.strip().lower()
-    return found
+    """Codes defined in the report, upper-cased code -> meaning."""
+    return {code: meaning for _, _, pairs in legend_lines(text) for code, meaning in pairs.items()}
+
+
+def _decode(raw: str, codes: dict[str, str]) -> str:
+    """A cell with legend codes spelled out ('NC (CH)' -> 'non-compressible chronic')."""
+    if not codes:
+        return raw
+    parts = re.findall(r"[^\s()]+", raw)
+    return " ".join(codes.get(part.upper(), part) for part in parts)
 
 
 def _has(words: list[str], text: str) -> str | None:
@@ -150,7 +162,7 @@ def read_cell(cell: Cell, kind: str | None, vocab: dict, codes: dict[str, str]) 
     """What one cell says, by its column kind; None when it says nothing about thrombus."""
     words = vocab["cells"]
     raw = cell.text.strip()
-    text = _norm(codes.get(raw.upper(), raw)) if raw.upper() in codes else _norm(raw)
+    text = _norm(codes.get(raw.upper()) or _decode(raw, codes))
     if not text:
         return None
     acuity = next((a for a in ("acute_on_chronic", "subacute", "chronic", "acute") if _has(words[a], text)), None)
@@ -212,9 +224,11 @@ def read_row(row: Row, vocab: dict, codes: dict[str, str]) -> list[Reading]:
     return [Reading(best.status, acuity if best.status in ("thrombus", "possible") else None, occlusion if best.status == "thrombus" else None, best.cell)]
 
 
-def read_tables(text: str, vocab: dict) -> list[tuple[Table, Row, list[Reading]]]:
-    """Every row of every table of a report with its readings (empty when no table)."""
-    if not vocab or "  " not in text and "\t" not in text and "|" not in text:
-        return []
-    codes = legend(text)
-    return [(table, row, read_row(row, vocab, codes)) for table in find_tables(text, vocab) for row in table.rows]
+def read_tables(text: str, vocab: dict) -> tuple[list[tuple[Table, Row, list[Reading]]], list[tuple[int, int]]]:
+    """Every row of every table of a report with its readings, and the legend lines' spans."""
+    if not vocab or ("  " not in text and "\t" not in text and "|" not in text and "=" not in text):
+        return [], []
+    legends = legend_lines(text)
+    codes = {code: meaning for _, _, pairs in legends for code, meaning in pairs.items()}
+    rows = [(table, row, read_row(row, vocab, codes)) for table in find_tables(text, vocab) for row in table.rows]
+    return rows, [(start, end) for start, end, _ in legends]
