@@ -49,6 +49,19 @@ def _authority(finding: Finding) -> int:
     return _AUTHORITY.get(finding.section, 2)
 
 
+def _complete(best: Finding, others: list[Finding]) -> None:
+    """Fill an unstated acuity/occlusion from other mentions of the same thrombus.
+
+    "IMPRESSION: Left soleal vein thrombosis." decides the label, and the findings'
+    "nonocclusive thrombus in a left soleal vein" still says how it looks. The findings of
+    one report are built for it alone, so completing them in place is safe.
+    """
+    if best.acuity in (None, "unspecified"):
+        best.acuity = next((f.acuity for f in others if f.acuity not in (None, "unspecified")), best.acuity)
+    if best.occlusion is None:
+        best.occlusion = next((f.occlusion for f in others if f.occlusion), None)
+
+
 def consolidate(findings: list[Finding]) -> list[Finding]:
     """The findings that decide the labels: one per (segment, side), by authority then severity.
 
@@ -64,7 +77,10 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
         best_authority = min(_authority(f) for f in group)
         top = [f for f in group if _authority(f) == best_authority]
         top.sort(key=lambda f: (_STATUS_RANK[f.status], f.acuity == "chronic", f.order))
-        chosen.append(top[0])
+        best = top[0]
+        if best.status == "present":
+            _complete(best, [f for f in group if f.status == "present" and f.acuity != "chronic"])
+        chosen.append(best)
     return sorted(chosen, key=lambda f: f.order)
 
 
