@@ -3,7 +3,7 @@
 Pure decision logic. Precedence, first match wins::
 
     section indication/history                      -> indication   "INDICATION: r/o left DVT"
-    HYPOTHETICAL                                    -> hypothetical "Evaluate for calf DVT."
+    HYPOTHETICAL, or a plan section                 -> hypothetical "Evaluate for calf DVT."
     RESOLVED                                        -> absent       "Previously seen popliteal thrombus has resolved."
     HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
     POSSIBLE (not closer-negated, not CONFIRMED)    -> possible     "Peroneal vein thrombosis cannot be excluded."
@@ -59,7 +59,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         return "indication", mods
     if section in FINDING_SECTIONS_EXCLUDED:
         return None, mods
-    if "HYPOTHETICAL" in cats:
+    if "HYPOTHETICAL" in cats or section == "plan":
         return "hypothetical", mods
     if "RESOLVED" in cats:
         return "absent", mods

@@ -23,7 +23,7 @@ CUE_POLARITIES = ("thrombus", "normal", "unassessable", "assessable")
 SEGMENT_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "superficial", "upper")
 SIDE_VALUES = ("left", "right", "bilateral", "contralateral")
 CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "CONFIRMED", "TERMINATE", "PSEUDO")
-SECTION_CATEGORIES = ("exam", "indication", "comparison", "technique", "preliminary", "findings", "impression", "addendum", "side_right", "side_left")
+SECTION_CATEGORIES = ("exam", "indication", "comparison", "technique", "preliminary", "findings", "impression", "addendum", "plan", "side_right", "side_left")
 _CONTEXT_KEYS = {"literal", "category", "direction", "pattern", "max_scope", "max_targets", "allowed_types", "excluded_types", "metadata"}
 _SECTION_KEYS = {"literal", "category", "pattern", "max_scope", "parents", "parent_required", "metadata"}
 

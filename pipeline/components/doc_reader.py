@@ -22,7 +22,7 @@ from .targets import SPAN_GROUP
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("preliminary", "findings", "impression", "addendum")
-_PREAMBLE_SECTIONS = ("exam", "indication", "comparison")
+_PREAMBLE_SECTIONS = ("exam", "indication", "comparison", "plan")
 _EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
