@@ -21,17 +21,25 @@ CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
 AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femoral", "popliteal", "tibioperoneal_trunk")
 MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
+CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
+CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
 EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging"})
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
 _REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well below|away from|sparing|spares|not involving|does not involve|without involvement of)\b")
 NEAR_JUNCTION_CM = 3.0
 
 
-def names_exam(sentence: Sentence, side: Mention) -> bool:
-    """A side word that qualifies the exam ("BILATERAL LE venous duplex:"), not a finding."""
+def names_exam(sentence: Sentence, mention: Mention) -> bool:
+    """A word that qualifies the exam, not a finding: "BILATERAL LE venous duplex:",
+    "DVT study (bilat):", "DVT protocol"."""
     off = sentence.tok_start
-    following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 6] if not t.isspace()][:4]
-    return any(t in EXAM_NOUNS for t in following)
+    following = [t for t in sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6] if not t.isspace()][:4]
+    if mention.kind != "side":
+        return bool(following) and following[0] in EXAM_NOUNS
+    if any(t in EXAM_NOUNS for t in following):
+        return True
+    before = _previous_words(sentence, mention.tok_start, 2)
+    return "(" in before and bool(following) and following[0] == ")" and any(t in EXAM_NOUNS for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
 
 
 def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
@@ -130,16 +138,36 @@ def _anchors(sentence: Sentence) -> list[Mention]:
     return anchors
 
 
+def _previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
+    """Up to ``n`` words before a token position, skipping spaces, side words and articles."""
+    off = sentence.tok_start
+    sides = {i for m in sentence.mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end)}
+    words = []
+    for i in range(position - 1, sentence.tok_start - 1, -1):
+        token = sentence.tokens[i - off]
+        if token.isspace() or i in sides or token in ("the", "a", "an"):
+            continue
+        words.append(token)
+        if len(words) == n:
+            break
+    return words
+
+
 def _bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
-    """'calf' alone names the calf veins only as 'calf DVT' / 'DVT in the calf' with no named vein."""
+    """'calf' alone names the calf veins ("left calf DVT", "calf and soleal veins"), not a place.
+
+    It is a place after a location word ("the mid calf") or after a preposition that follows a
+    named vein ("peroneal vein in the calf"), and in a sentence about a superficial vein.
+    """
     if anchor.value != "calf_unspecified" or anchor.text.lower() != "calf":
         return True
-    if cue is None or any(a.kind == "segment" and a is not anchor and a.group != "superficial" for a in anchors):
+    if cue is None or any(a.group == "superficial" for a in anchors):
         return False
-    if any(a.group == "superficial" for a in anchors):
+    before = _previous_words(sentence, anchor.tok_start)
+    if before and before[0] in CALF_LOCATION_WORDS:
         return False
-    words = [t for t in between(sentence, anchor, cue) if not t.isspace()]
-    return len(words) <= 2
+    named_before = any(a.kind == "segment" and a is not anchor and a.tok_end <= anchor.tok_start for a in anchors)
+    return not (before and before[0] in CALF_PREPOSITIONS and named_before)
 
 
 def _range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]]) -> list[tuple[Mention, Mention | None]]:
@@ -163,7 +191,7 @@ def _range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]])
 
 def _sentence_findings(sentence: Sentence, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
-    cues = tuple(m for m in mentions if m.kind in CUE_KINDS)
+    cues = tuple(m for m in mentions if m.kind in CUE_KINDS and not names_exam(sentence, m))
     sides = finding_sides(sentence)
     anchors = _anchors(sentence)
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]

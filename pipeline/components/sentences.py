@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 ABBREVIATIONS = frozenset({"lt", "rt", "approx", "pt", "pts", "dr", "vs", "e.g", "i.e", "bilat", "mr", "mrs", "ms", "fig"})
 # "femoral v. Interval resolution ...": these end a sentence when a capital follows
-ABBREVIATIONS_BEFORE_LOWER = frozenset({"v", "vv", "ext", "int", "post", "ant", "prox", "dist", "mid", "sig", "no", "st", "pop", "sapheno", "approx"})
+ABBREVIATIONS_BEFORE_LOWER = frozenset({"v", "vv", "ext", "int", "post", "ant", "prox", "dist", "mid", "sig", "no", "st", "pop", "sapheno", "approx", "com", "fem", "sup", "inf", "gastroc", "saph", "tib", "per", "med", "lat"})
 _ENDERS = frozenset({".", "!", "?"})
 
 
