@@ -81,7 +81,13 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
         if best.status == "present":
             _complete(best, [f for f in group if f.status == "present" and f.acuity != "chronic"])
         chosen.append(best)
-    return sorted(chosen, key=lambda f: f.order)
+    return _without_restatements(sorted(chosen, key=lambda f: f.order))
+
+
+def _without_restatements(findings: list[Finding]) -> list[Finding]:
+    """Drop "muscular calf vein thrombosis" that only restates a named soleal/gastrocnemius thrombus."""
+    named = {f.side for f in findings if f.status == "present" and f.segment in ("soleal", "gastrocnemius")}
+    return [f for f in findings if not (f.segment == "muscular_calf" and f.status == "present" and f.side in named)]
 
 
 def side_label(findings: list[Finding], count_chronic: bool = False) -> str:

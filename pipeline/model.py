@@ -84,6 +84,7 @@ class Sentence:
     section: str  # exam, indication, comparison, technique, findings, impression, addendum
     heading_side: str | None  # side set by a heading such as "LEFT LEG:"
     paragraph: int  # index of the blank-line-separated block
+    section_index: int  # which section (header) of the report the sentence stands in
     tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
     mentions: tuple[Mention, ...]
 

@@ -23,6 +23,7 @@ MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
 CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
 CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
+STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan"})
 EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging"})
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
 _REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well below|away from|sparing|spares|not involving|does not involve|without involvement of)\b")
@@ -38,6 +39,10 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
         return bool(following) and following[0] in EXAM_NOUNS
     if any(t in EXAM_NOUNS for t in following):
         return True
+    preceding = _previous_words(sentence, mention.tok_start, 3)
+    vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)
+    if "of" in preceding[:2] and any(t in STUDY_NOUNS for t in preceding) and not vein_follows:
+        return True  # "venous duplex of the lower extremities", not "duplex of the left calf veins"
     before = _previous_words(sentence, mention.tok_start, 2)
     return "(" in before and bool(following) and following[0] == ")" and any(t in EXAM_NOUNS for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
 
@@ -88,20 +93,26 @@ def near_junction(sentence: Sentence, text: str, anchor: Mention) -> bool:
 
 
 class _SideTracker:
-    """Carries a side from one sentence to the next inside a paragraph of one section."""
+    """Carries a side from one sentence to the next inside a paragraph of one section.
+
+    Only a side that qualified a vein is carried ("In the right leg, the CFV is compressible.
+    There is thrombus in the popliteal vein."), not one of a lymph node or a cyst.
+    """
 
     def __init__(self) -> None:
-        self.key: tuple[int, str] | None = None
+        self.key: tuple[int, int] | None = None
         self.side: str | None = None
 
     def update(self, sentence: Sentence) -> str | None:
-        key = (sentence.paragraph, sentence.section)
+        key = (sentence.paragraph, sentence.section_index)
         if key != self.key:
             self.key, self.side = key, None
         carried = self.side
-        named = {m.value for m in sentence.mentions if m.kind == "side"}
-        if named:
-            self.side = next(iter(named)) if len(named) == 1 and named <= {"left", "right"} else None
+        sides = finding_sides(sentence)
+        named = {best_side(sentence, a, sides) for a in _anchors(sentence)} - {None}
+        values = {m.value for m in named}
+        if values:
+            self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
         return carried
 
 

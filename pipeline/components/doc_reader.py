@@ -114,7 +114,7 @@ def read_sentences(doc: Doc, rules: RuleSet) -> list[Sentence]:
             j += 1
         sentence = Sentence(
             start=doc[first].idx, end=sent.end_char, tok_start=sent.start, tok_end=sent.end,
-            section=section, heading_side=side, paragraph=paragraph,
+            section=section, heading_side=side, paragraph=paragraph, section_index=index,
             tokens=tuple(t.lower_ for t in sent), mentions=tuple(inside),
         )
         if section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
