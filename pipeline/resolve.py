@@ -92,6 +92,9 @@ def near_junction(sentence: Sentence, text: str, anchor: Mention) -> bool:
     return not any(cm > NEAR_JUNCTION_CM for cm in far) and not _REMOTE_FROM_JUNCTION.search(body)
 
 
+_LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
+
+
 class _SideTracker:
     """Carries a side from one sentence to the next inside a paragraph of one section.
 
@@ -105,8 +108,9 @@ class _SideTracker:
 
     def update(self, sentence: Sentence) -> str | None:
         key = (sentence.paragraph, sentence.section_index)
-        if key != self.key:
-            self.key, self.side = key, None
+        words = [t for t in sentence.tokens if not t.isspace()]
+        if key != self.key or (words and _LIST_MARKER.match(words[0])):
+            self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
         sides = finding_sides(sentence)
         named = {best_side(sentence, a, sides) for a in _anchors(sentence)} - {None}

@@ -2,7 +2,8 @@
 
 spaCy already splits "CFV/FV", "R)" and "2-pt"; this keeps clinical slash and dotted
 abbreviations whole ("w/o", "s/p", "r/o", "Lt.") so that matching and sentence
-boundaries see them as one word, and splits a colon glued between words ("CFV:patent").
+boundaries see them as one word, and splits a colon glued between words ("CFV:patent")
+or after a bracket ("(bilat):").
 """
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ def _case_variants(text: str) -> set[str]:
 
 def customize_tokenizer(nlp: Language) -> None:
     """Add the special cases and infixes to ``nlp.tokenizer`` in place."""
+    # spaCy keeps emoticons such as "):" whole, which glues "(bilat):" and "(R):" together
+    nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if not (set(k) & set("()[]") and set(k) & set(":;="))}
     for abbreviation in SLASH_ABBREVIATIONS + DOTTED_ABBREVIATIONS:
         for variant in _case_variants(abbreviation):
             nlp.tokenizer.add_special_case(variant, [{ORTH: variant}])
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[A-Za-z]):(?=[A-Za-z])", r"(?<=[A-Za-z])\+(?=[A-Za-z])"]
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[A-Za-z]):(?=[A-Za-z])", r"(?<=[A-Za-z])\+(?=[A-Za-z])", r"(?<=[)\]])(?=[:;,])"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
