@@ -28,24 +28,81 @@ def main_callback(version: Optional[bool] = typer.Option(None, "--version", call
     """dvt: venous duplex report labelling."""
 
 
+def _say(message: str, style: str = "") -> None:
+    """One line on stderr: no wrapping, no markup read from the message (paths may hold brackets)."""
+    from rich.text import Text
+
+    err.print(Text(message, style=style), soft_wrap=True, highlight=False)
+
+
 @app.command()
 def extract(
-    input: str = typer.Argument(..., help="JSONL, CSV or Parquet file (.gz ok), a folder of .txt files, or - for stdin JSONL."),
+    input: str = typer.Argument(..., help="JSONL, CSV or Parquet file (.gz ok for JSONL/CSV), a folder of .txt files, or - for JSONL on stdin."),
     output: str = typer.Option(..., "-o", "--output", help="Output JSONL file (- for stdout)."),
     id_col: str = typer.Option("id", "--id-col", help="Column holding the report id."),
     text_col: str = typer.Option("text", "--text-col", help="Column holding the report text."),
     count_chronic: bool = typer.Option(False, "--count-chronic", help="Let chronic-only thrombus count toward labels."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: all cores). 1 runs in this process, without a pool."),
+    chunk_size: int = typer.Option(64, "--chunk-size", min=1, help="Reports per task sent to a worker."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run into the same OUTPUT: skip the ids it holds, redo a torn last line."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display (the one-line summary is still printed)."),
+    debug: bool = typer.Option(False, "--debug", help="Full exception messages and tracebacks. They may quote report text (patient data)."),
+    start_method: Optional[str] = typer.Option(None, "--start-method", hidden=True, help="multiprocessing start method (fork, spawn, forkserver)."),
 ) -> None:
-    """Extract labels and findings for every report of INPUT into OUTPUT (one JSONL record per report)."""
-    from .batch import run_extract
+    """Extract labels and findings for every report of INPUT into OUTPUT (one JSONL record per report, in input order).
+
+    Exit codes: 0 every row processed; 3 finished, but some rows carry an error; 1 fatal problem; 2 usage error.
+    """
+    import signal
+
+    from .batch import BatchError, default_workers, run_extract
     from .io import InputError
+    from .progress import BatchProgress
+
+    if resume and output == "-":
+        raise typer.BadParameter("--resume needs an output file, not stdout", param_hint="'--resume'")
+    if start_method is not None and start_method not in ("fork", "spawn", "forkserver"):
+        raise typer.BadParameter("fork, spawn or forkserver", param_hint="'--start-method'")
+
+    def stop(signum, frame):  # SIGTERM ends the run like Ctrl-C: workers stop, the output keeps whole records
+        raise KeyboardInterrupt
 
     try:
-        summary = run_extract(input, output, id_col=id_col, text_col=text_col, count_chronic=count_chronic)
-    except InputError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (embedded use): leave signals alone
+        previous = None
+    progress = BatchProgress(enabled=not quiet, console=err)
+    on_error = (lambda record: _say(f"id {record['id']!r}: {record['error']}")) if debug else None
+    try:
+        summary = run_extract(
+            input, output, id_col=id_col, text_col=text_col, count_chronic=count_chronic,
+            workers=workers or default_workers(), chunk_size=chunk_size, resume=resume, debug=debug,
+            progress=progress, start_method=start_method, on_error_row=on_error,
+        )
+    except (InputError, BatchError) as exc:
+        _say(f"error: {exc}", "bold red")
         raise typer.Exit(1)
-    err.print(f"{summary['rows']} reports, {summary['errors']} with errors, {summary['duplicate_ids']} duplicate ids -> {output}")
+    except KeyboardInterrupt:
+        _say(f"interrupted: {output} holds whole records only; rerun with --resume to continue", "bold red")
+        raise typer.Exit(130)
+    except Exception as exc:  # noqa: BLE001 - no traceback (it could quote report text) unless --debug
+        if debug:
+            raise
+        _say(f"error: {type(exc).__name__} while extracting {input} (rerun with --debug for details; they may quote report text)", "bold red")
+        raise typer.Exit(1)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    parts = [f"{summary['rows']:,} rows", f"{summary['errors']:,} with errors", f"{summary['duplicate_ids']:,} duplicate ids", f"{summary['total_seconds']:.1f} s"]
+    if summary["new_rows"] and summary["seconds"]:
+        parts.append(f"{summary['rows_per_second']:,.0f} rows/s on {summary['workers']} worker{'s' if summary['workers'] > 1 else ''}")
+    if resume:
+        parts.append(f"{summary['resumed_rows']:,} already done")
+        if summary["dropped_torn_bytes"]:
+            parts.append(f"torn last line ({summary['dropped_torn_bytes']} bytes) redone")
+        if summary["unmatched_output_rows"]:
+            parts.append(f"{summary['unmatched_output_rows']:,} output rows not in the input")
+    _say(f"dvt extract: {', '.join(parts)} -> {output}")
     raise typer.Exit(3 if summary["errors"] else 0)
 
 

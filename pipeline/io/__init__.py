@@ -1,5 +1,5 @@
 """Reading reports from files and writing records."""
-from .readers import InputError, read_reports
-from .writers import write_jsonl
+from .readers import InputError, Row, count_rows, detect_format, read_reports
+from .writers import JsonlWriter, dump_bytes, dumps, truncate_torn_tail, write_jsonl
 
-__all__ = ["InputError", "read_reports", "write_jsonl"]
+__all__ = ["InputError", "JsonlWriter", "Row", "count_rows", "detect_format", "dump_bytes", "dumps", "read_reports", "truncate_torn_tail", "write_jsonl"]

@@ -1,26 +1,56 @@
-"""Stream (id, text) pairs from JSONL, CSV, Parquet, a folder of .txt files, or stdin.
+"""Stream reports from JSONL, CSV, Parquet, a folder of .txt files, or stdin.
 
-Everything is read lazily, so memory stays flat. A whole-input problem (missing file,
-missing column, unknown format) raises :class:`InputError` with a one-line message naming
-the file and column; a problem with one row (bad JSON, undecodable bytes) yields that row
-with an error string instead of text, so it keeps its place in the output.
+Everything is read lazily, so memory stays flat whatever the input size: JSONL and CSV line by
+line (CSV through :mod:`csv` on a per-line decoding wrapper, so quoted multi-line fields work),
+Parquet batch by batch, folders file by file. ``.gz`` files (or any input starting with the gzip
+magic bytes, stdin included) are decompressed on the fly.
+
+Problems are kept as small as possible:
+
+* a whole-input problem (missing file, missing text column, unknown format, unreadable bytes)
+  raises :class:`InputError` with a one-line message naming the file and the column;
+* a problem with one row (bad JSON, a row without the text column) yields that row with an
+  ``error`` instead of text, so it keeps its place in the output;
+* a row whose bytes are not valid UTF-8 is decoded on its own (windows-1252 / latin-1, or UTF-8
+  with U+FFFD replacements when the row mixes valid UTF-8 with bad bytes) and carries a ``note``;
+  the rest of the file stays UTF-8.
+
+Report text is patient data, so no message built here quotes it: messages name the file, the
+line or row number, the column and the id only.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
 import json
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
-Row = tuple[object, object, str | None]  # (id, text, row error)
 FORMATS = ("jsonl", "csv", "parquet", "txt-folder")
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_FILE_BYTES = 16_000_000  # a .txt report bigger than this is an error row (the extractor stops at 1M chars)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class Row(NamedTuple):
+    """One report as read: ``error`` set means the row could not be read (text is None)."""
+
+    id: object
+    text: object
+    error: str | None = None
+    note: str | None = None
 
 
 class InputError(ValueError):
-    """The input as a whole cannot be read."""
+    """The input as a whole cannot be read (the message names the file, never report text)."""
+
+
+# --------------------------------------------------------------------------- helpers
 
 
 def detect_format(path: str) -> str:
@@ -34,93 +64,331 @@ def detect_format(path: str) -> str:
     for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"), (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet")):
         if name.endswith(suffix):
             return fmt
+    if not p.exists():
+        raise InputError(f"{path}: no such file")
     raise InputError(f"{path}: unknown input format (use .jsonl, .csv, .parquet, optionally .gz, or a folder of .txt)")
 
 
-def _open_binary(path: str):
+def _open_binary(path: str) -> BinaryIO:
+    """A binary handle on the input, gunzipped when the bytes say so (the ``.gz`` name is not needed)."""
     if path == "-":
-        return sys.stdin.buffer
-    if not Path(path).exists():
+        raw = sys.stdin.buffer
+        if not hasattr(raw, "peek"):  # a BytesIO standing in for stdin
+            raw = io.BufferedReader(raw)
+        if raw.peek(2)[:2] == GZIP_MAGIC:
+            return gzip.GzipFile(fileobj=raw, mode="rb")
+        return raw
+    p = Path(path)
+    if not p.exists():
         raise InputError(f"{path}: no such file")
-    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
+    if p.is_dir():
+        raise InputError(f"{path}: is a folder (a folder is read as .txt reports only when given as the input path)")
+    try:
+        handle = open(p, "rb")  # noqa: SIM115 - closed by the caller
+        if handle.peek(2)[:2] == GZIP_MAGIC:
+            return gzip.GzipFile(fileobj=handle, mode="rb")  # closing it does not close handle: see _closing
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open ({exc.strerror or type(exc).__name__})") from None
+    return handle
 
 
-def _decode(raw: bytes) -> tuple[str, str | None]:
+@contextlib.contextmanager
+def _reading(path: str):
+    """Open the input for reading; stdin is left open; read errors become a one-line InputError."""
+    handle = _open_binary(path)
+    try:
+        yield handle
+    except EOFError:
+        raise InputError(f"{path}: read failed (compressed input ends early: truncated file?)") from None
+    except OSError as exc:  # I/O error mid-file, corrupt gzip member (its message may quote bytes: not shown)
+        raise InputError(f"{path}: read failed ({exc.strerror or type(exc).__name__})") from None
+    finally:
+        if path != "-":
+            inner = getattr(handle, "fileobj", None)  # GzipFile forgets it on close
+            handle.close()
+            if inner is not None:
+                inner.close()
+
+
+def _has_valid_multibyte(raw: bytes) -> bool:
+    """Whether undecodable bytes sit next to valid multi-byte UTF-8 (then U+FFFD beats latin-1)."""
+    text = raw.decode("utf-8", "surrogateescape")
+    return any(ord(ch) > 0x7F and not 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+
+
+def decode_bytes(raw: bytes) -> tuple[str, str | None]:
+    """Decode one row's bytes: UTF-8, else windows-1252/latin-1 (or UTF-8 with replacement), plus a note."""
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), "decoded as latin-1 (not valid UTF-8)"
+        pass
+    if _has_valid_multibyte(raw):
+        return raw.decode("utf-8", "replace"), "not valid UTF-8: undecodable bytes replaced by U+FFFD"
+    try:
+        return raw.decode("cp1252"), "not valid UTF-8: decoded as windows-1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "not valid UTF-8: decoded as latin-1"
 
 
-def _jsonl(path: str, id_col: str, text_col: str) -> Iterator[Row]:
-    with _open_binary(path) as handle:
+def _clean_text(text: object) -> tuple[object, str | None]:
+    """Replace lone surrogates (from JSON escapes like \\ud800) by U+FFFD, keeping offsets."""
+    if isinstance(text, str):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return _SURROGATES.sub("\ufffd", text), "lone surrogate code points replaced by U+FFFD"
+    return text, None
+
+
+def normalize_id(value: object) -> object:
+    """Ids stay JSON scalars: str/int/float/bool as they are, bytes decoded, anything else as str."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, bytes):
+        return decode_bytes(value)[0]
+    return str(value)
+
+
+def _join(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return "; ".join(kept) if kept else None
+
+
+def describe_columns(names: Iterable[object], debug: bool = False) -> str:
+    """Column names for an error message; long names (a headerless file's first row) are not quoted."""
+    shown = []
+    for name in names:
+        name = str(name)
+        shown.append(name if debug or len(name) <= 40 else f"<{len(name)}-character name>")
+    if not shown:
+        return "no columns"
+    if len(shown) > 20 and not debug:
+        shown = [*shown[:20], f"... {len(shown) - 20} more"]
+    return ", ".join(shown)
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
+    seen_object = False
+    with _reading(path) as handle:
         for number, raw in enumerate(handle, start=1):
-            line, _ = _decode(raw)
+            line, note = decode_bytes(raw)
+            if number == 1:
+                line = line.removeprefix("\ufeff")
             if not line.strip():
                 continue
+            note = f"line {number}: {note}" if note else None
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield f"line-{number}", None, f"line {number}: invalid JSON ({exc.msg})"
+            except json.JSONDecodeError as exc:  # exc.msg never quotes the document
+                yield Row(f"line-{number}", None, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})", note)
                 continue
             if not isinstance(obj, dict):
-                yield f"line-{number}", None, f"line {number}: not a JSON object"
+                yield Row(f"line-{number}", None, f"line {number}: not a JSON object", note)
                 continue
+            report_id = normalize_id(obj.get(id_col))
+            if report_id is None:
+                report_id = f"line-{number}"
             if text_col not in obj:
-                if number == 1:
-                    raise InputError(f"{path}: text column {text_col!r} missing (found: {', '.join(map(str, obj))})")
-                yield obj.get(id_col, f"line-{number}"), None, f"line {number}: text column {text_col!r} missing"
+                if not seen_object:
+                    raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(obj, debug)})")
+                yield Row(report_id, None, f"line {number}: text column {text_col!r} missing", note)
                 continue
-            yield obj.get(id_col, f"line-{number}"), obj[text_col], None
+            seen_object = True
+            text, text_note = _clean_text(obj[text_col])
+            yield Row(report_id, text, None, _join(note, text_note))
 
 
-def _csv(path: str, id_col: str, text_col: str) -> Iterator[Row]:
-    with _open_binary(path) as handle:
-        raw = handle.read()
-    text, _ = _decode(raw)
-    csv.field_size_limit(sys.maxsize)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
-    if text_col not in columns:
-        raise InputError(f"{path}: text column {text_col!r} missing (found: {', '.join(columns) or 'no header'})")
-    for number, row in enumerate(reader, start=2):
-        yield row.get(id_col) or f"row-{number}", row[text_col], None
+class _DecodedLines:
+    """Feed :func:`csv.reader` one decoded line at a time, remembering which lines needed a fallback."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = iter(handle)
+        self.line = 0
+        self.notes: list[str] = []
+
+    def __iter__(self) -> _DecodedLines:
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self._handle)
+        self.line += 1
+        text, note = decode_bytes(raw)
+        if self.line == 1:
+            text = text.removeprefix("\ufeff")
+        if note:
+            self.notes.append(f"line {self.line}: {note}")
+        return text
+
+    def take_note(self) -> str | None:
+        note = _join(*self.notes)
+        self.notes.clear()
+        return note
 
 
-def _parquet(path: str, id_col: str, text_col: str) -> Iterator[Row]:
+def _set_csv_field_limit() -> None:
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:  # pragma: no cover - 32-bit C long
+            limit //= 2
+
+
+def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
+    _set_csv_field_limit()
+    with _reading(path) as handle:
+        lines = _DecodedLines(handle)
+        reader = csv.reader(lines)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError(f"{path}: text column {text_col!r} missing (the file is empty: no header)") from None
+        except csv.Error as exc:
+            raise InputError(f"{path}: unreadable CSV header ({exc})") from None
+        lines.take_note()
+        if text_col not in header:
+            raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(header, debug)})")
+        text_at = header.index(text_col)
+        id_at = header.index(id_col) if id_col in header else None
+        number = 1  # the header is record 1
+        while True:
+            number += 1
+            first_line = lines.line + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # one malformed record; the reader goes on with the next line
+                yield Row(f"row-{number}", None, f"line {first_line}: malformed CSV ({exc})", lines.take_note())
+                continue
+            note = lines.take_note()
+            if not fields:  # a blank line
+                number -= 1
+                continue
+            report_id = fields[id_at] if id_at is not None and id_at < len(fields) else ""
+            report_id = report_id or f"row-{number}"
+            if text_at >= len(fields):
+                yield Row(report_id, None, f"line {first_line}: {len(fields)} fields, text column {text_col!r} missing", note)
+                continue
+            text, text_note = _clean_text(fields[text_at])
+            yield Row(report_id, text, None, _join(note, text_note))
+
+
+def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int = 256) -> Iterator[Row]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if not Path(path).exists():
         raise InputError(f"{path}: no such file")
-    parquet = pq.ParquetFile(path)
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
     names = parquet.schema_arrow.names
     if text_col not in names:
-        raise InputError(f"{path}: text column {text_col!r} missing (found: {', '.join(names)})")
-    columns = [c for c in (id_col, text_col) if c in names]
+        raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(names, debug)})")
+    columns = [c for c in dict.fromkeys((id_col, text_col)) if c in names]
     offset = 0
-    for batch in parquet.iter_batches(columns=columns, batch_size=1024):
-        data = batch.to_pydict()
-        texts = data[text_col]
-        ids = data.get(id_col) or [f"row-{offset + i + 1}" for i in range(len(texts))]
-        for report_id, text in zip(ids, texts):
-            yield report_id, text, None
-        offset += len(texts)
+    try:
+        for batch in parquet.iter_batches(columns=columns, batch_size=batch_size):
+            data = batch.to_pydict()
+            texts = data[text_col]
+            ids = data.get(id_col) if id_col in data else [None] * len(texts)
+            for i, (report_id, text) in enumerate(zip(ids, texts)):
+                report_id = normalize_id(report_id)
+                if report_id is None or report_id == "":
+                    report_id = f"row-{offset + i + 1}"
+                note = None
+                if isinstance(text, (bytes, bytearray)):
+                    text, note = decode_bytes(bytes(text))
+                    note = f"row {offset + i + 1}: {note}" if note else None
+                text, text_note = _clean_text(text)
+                yield Row(report_id, text, None, _join(note, text_note))
+            offset += len(texts)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: Parquet read failed after row {offset} ({type(exc).__name__})") from None
 
 
-def _folder(path: str) -> Iterator[Row]:
+def _txt_files(root: Path) -> list[Path]:
+    return sorted((p for p in root.rglob("*") if p.suffix.lower() == ".txt" and p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+
+
+def _folder(path: str, debug: bool) -> Iterator[Row]:
     root = Path(path)
-    for file in sorted(p for p in root.rglob("*.txt") if p.is_file()):
-        text, problem = _decode(file.read_bytes())
-        yield file.relative_to(root).as_posix(), text, problem if problem and "\ufffd" in text else None
+    for file in _txt_files(root):
+        report_id = file.relative_to(root).as_posix()
+        try:
+            size = file.stat().st_size
+            if size > MAX_FILE_BYTES:
+                yield Row(report_id, None, f"file too large: {size} bytes (limit {MAX_FILE_BYTES})")
+                continue
+            raw = file.read_bytes()
+        except OSError as exc:
+            yield Row(report_id, None, f"cannot read file ({exc.strerror or type(exc).__name__})")
+            continue
+        text, note = decode_bytes(raw)
+        yield Row(report_id, text.removeprefix("\ufeff"), None, note)
 
 
-def read_reports(path: str, id_col: str = "id", text_col: str = "text") -> Iterator[Row]:
-    """Yield (id, text, row_error) for every report of the input, in order."""
+def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: bool = False) -> Iterator[Row]:
+    """Yield a :class:`Row` (id, text, error, note) for every report of the input, in order.
+
+    Whole-input problems raise :class:`InputError` on the first ``next()``.
+    """
     fmt = detect_format(path)
     if fmt == "txt-folder":
-        return _folder(path)
+        return _folder(path, debug)
     if fmt == "parquet":
-        return _parquet(path, id_col, text_col)
+        return _parquet(path, id_col, text_col, debug)
     if fmt == "csv":
-        return _csv(path, id_col, text_col)
-    return _jsonl(path, id_col, text_col)
+        return _csv(path, id_col, text_col, debug)
+    return _jsonl(path, id_col, text_col, debug)
+
+
+# --------------------------------------------------------------------------- row counts (for ETA)
+
+
+def _count_newlines(handle: BinaryIO) -> int:
+    count, last = 0, b"\n"
+    while block := handle.read(1 << 20):
+        count += block.count(b"\n")
+        last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _count_csv_records(handle: BinaryIO) -> int:
+    """Records, not lines: a line ends a record only when the quotes so far are balanced."""
+    records, quotes, content = 0, 0, False
+    for raw in handle:
+        quotes += raw.count(b'"')
+        content = content or bool(raw.strip())
+        if quotes % 2 == 0:
+            records += content
+            quotes, content = 0, False
+    return records + content - 1  # minus the header
+
+
+def count_rows(path: str, text_col: str = "text") -> int | None:
+    """How many rows ``path`` holds (an estimate for JSONL with blank lines), or None when unknown.
+
+    Cheap relative to extraction: a byte scan for JSONL/CSV (gunzipping when needed), Parquet
+    metadata, a folder listing. Stdin is never counted.
+    """
+    if path == "-":
+        return None
+    try:
+        fmt = detect_format(path)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        if fmt == "txt-folder":
+            return len(_txt_files(Path(path)))
+        with _reading(path) as handle:
+            return max(0, _count_csv_records(handle) if fmt == "csv" else _count_newlines(handle))
+    except Exception:  # noqa: BLE001 - a count is only for the ETA; reading reports will say what is wrong
+        return None

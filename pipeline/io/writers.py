@@ -1,7 +1,14 @@
-"""Write records as JSONL: one object per line, fixed key order, UTF-8, flushed per record."""
+"""Write records as JSONL: one object per line, fixed key order, UTF-8, whole records only.
+
+:class:`JsonlWriter` is what the batch engine uses: it writes a chunk of records as one buffer,
+flushes it and (for files) fsyncs it, so a killed run leaves whole lines plus at most one torn
+last line, which ``--resume`` drops (:func:`truncate_torn_tail`).
+"""
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,19 +18,79 @@ def dumps(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
 
 
+def dump_bytes(record: dict) -> bytes:
+    """One JSONL line as UTF-8; a lone surrogate (only possible in an id) is written as its JSON escape."""
+    return dumps(record).encode("utf-8", "backslashreplace")
+
+
+class JsonlWriter:
+    """Append-only JSONL output; ``-`` is stdout. ``append`` keeps what the file holds (for --resume)."""
+
+    def __init__(self, path: str, append: bool = False, fsync: bool = True) -> None:
+        self.path = path
+        self.rows = 0
+        if path == "-":
+            sys.stdout.flush()
+            self._handle = sys.stdout.buffer
+            self._fsync = False
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(path, "ab" if append else "wb")  # noqa: SIM115 - closed in close()
+            self._fsync = fsync
+
+    def write_records(self, records: Iterable[dict]) -> int:
+        """Write records as one buffer, flushed (and fsynced for files): whole lines or nothing new."""
+        lines = [dump_bytes(r) for r in records]
+        if lines:
+            self._handle.write(b"".join(lines))
+            self._handle.flush()
+            if self._fsync:
+                os.fsync(self._handle.fileno())
+        self.rows += len(lines)
+        return len(lines)
+
+    def close(self) -> None:
+        if self._handle is not sys.stdout.buffer:
+            self._handle.close()
+        else:
+            self._handle.flush()
+
+    def __enter__(self) -> JsonlWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def truncate_torn_tail(path: str, block: int = 1 << 16) -> tuple[int, int]:
+    """Cut ``path`` after its last newline; returns (kept size, dropped bytes).
+
+    A run killed mid-write can leave half a record at the end; dropping it makes the file a
+    sequence of whole records again, and the dropped record is redone on resume.
+    """
+    with open(path, "r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        end = size
+        keep = 0
+        while end > 0:
+            start = max(0, end - block)
+            handle.seek(start)
+            chunk = handle.read(end - start)
+            at = chunk.rfind(b"\n")
+            if at >= 0:
+                keep = start + at + 1
+                break
+            end = start
+        if keep != size:
+            handle.truncate(keep)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return keep, size - keep
+
+
 def write_jsonl(records: Iterable[dict], path: str) -> int:
     """Write records to ``path`` (``-`` for stdout); returns how many were written."""
-    import sys
-
-    count = 0
-    if path != "-":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    handle = sys.stdout if path == "-" else open(path, "w", encoding="utf-8", newline="\n")
-    try:
+    with JsonlWriter(path, fsync=False) as writer:
         for record in records:
-            handle.write(dumps(record))
-            count += 1
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
-    return count
+            writer.write_records([record])
+    return writer.rows
