@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
 _LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z/+?-]{1,4})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\))\s*([a-z][a-z /-]*[a-z])", re.IGNORECASE)
@@ -152,9 +153,15 @@ def _decode(raw: str, codes: dict[str, str]) -> str:
     return " ".join(codes.get(part.upper(), part) for part in parts)
 
 
+@lru_cache(maxsize=64)
+def _phrase_regex(words: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
+
+
 def _has(words: list[str], text: str) -> str | None:
     """The longest vocabulary phrase found in ``text`` as whole words."""
-    hits = [w for w in words if re.search(rf"(?<![\w]){re.escape(w)}(?![\w])", text)]
+    hits = _phrase_regex(tuple(words)).findall(text)
     return max(hits, key=len) if hits else None
 
 

@@ -1,8 +1,7 @@
 """medspaCy ConText configured for duplex reports: our rules only, over the target span group.
 
-Literal-only rules from ``context_rules.json`` are turned into token patterns with the
-pipeline's tokenizer (medspaCy would otherwise run the whole pipeline on every literal).
-Modifiers that overlap a target are dropped, so "no" inside the cue "no flow" never
+Literal rules go to medspaCy's PhraseMatcher (fast); medspaCy tokenises each literal once,
+with the pipeline built so far, when the component is made. Modifiers that overlap a target are dropped, so "no" inside the cue "no flow" never
 negates anything. Side words are not ConText targets.
 """
 from __future__ import annotations
@@ -11,17 +10,12 @@ from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
 
 from ..rules import RuleSet
-from .targets import SPAN_GROUP, token_pattern
+from .targets import SPAN_GROUP
 
 
-def context_rules(nlp: Language, rules: RuleSet) -> list[ConTextRule]:
+def context_rules(rules: RuleSet) -> list[ConTextRule]:
     """ConTextRule objects from the validated JSON entries."""
-    built = []
-    for entry in rules.context_rules:
-        entry = dict(entry)
-        entry.setdefault("pattern", token_pattern(nlp, entry["literal"]))
-        built.append(ConTextRule.from_dict(entry))
-    return built
+    return [ConTextRule.from_dict(dict(entry)) for entry in rules.context_rules]
 
 
 def make_context(nlp: Language, rules: RuleSet, name: str = "dvt_context") -> ConText:
@@ -36,5 +30,5 @@ def make_context(nlp: Language, rules: RuleSet, name: str = "dvt_context") -> Co
         excluded_types={"SIDE"},
         prune_on_target_overlap=True,
     )
-    context.add(context_rules(nlp, rules))
+    context.add(context_rules(rules))
     return context

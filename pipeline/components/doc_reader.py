@@ -84,43 +84,63 @@ def _mention(span: Span, term: Term, modifiers: list[Modifier]) -> Mention:
     )
 
 
-def read_sentences(doc: Doc, rules: RuleSet) -> list[Sentence]:
-    """The doc's sentences with their section, heading side, paragraph and mentions."""
+def _token_table(doc: Doc) -> tuple[list[str], list[int], list[bool], list[int]]:
+    """Lower-cased text, character offset and is-space of every token, and sentence starts,
+    read in one pass (each ``doc[i]`` makes a new Python object, so the hot path avoids it)."""
+    lowers, offsets, spaces, starts = [], [], [], []
+    for token in doc:
+        lowers.append(token.lower_)
+        offsets.append(token.idx)
+        spaces.append(token.is_space)
+        if token.is_sent_start:
+            starts.append(token.i)
+    return lowers, offsets, spaces, starts
+
+
+def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Sentence]:
+    """The doc's sentences with their section, heading side, paragraph and mentions.
+
+    ``text`` is ``doc.text`` when the caller has it already (spaCy rebuilds it on every access).
+    """
+    text = doc.text if text is None else text
     terms = rules.terms
     targets = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
     sections = _section_map(doc)
     section_starts = [s[0] for s in sections]
-    blank_lines = [m.start() for m in _BLANK_LINE.finditer(doc.text)]
+    blank_lines = [m.start() for m in _BLANK_LINE.finditer(text)]
     mods = _modifiers(doc)
+    lowers, offsets, spaces, starts = _token_table(doc)
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
-    for sent in doc.sents:
-        if sent.text.isspace():
+    for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
+        first = next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
+        if first is None:
             continue
-        first = next((t.i for t in sent if not t.is_space), sent.start)
+        last = sent_end - 1
+        end_char = offsets[last] + len(lowers[last])
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
         header_start, section, side = sections[index]
-        paragraph = bisect.bisect_right(blank_lines, sent.start_char)
-        if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, doc[header_start].idx):
+        paragraph = bisect.bisect_right(blank_lines, offsets[sent_start])
+        if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, offsets[header_start] if header_start < len(offsets) else 0):
             section = "findings"  # a history or title paragraph ends at a blank line
-        while cursor < len(targets) and targets[cursor].start < sent.start:
+        while cursor < len(targets) and targets[cursor].start < sent_start:
             cursor += 1
         inside = []
         j = cursor
-        while j < len(targets) and targets[j].start < sent.end:
+        while j < len(targets) and targets[j].start < sent_end:
             span = targets[j]
             inside.append(_mention(span, terms[int(span.kb_id_)], mods.get((span.start, span.end, span.label_), [])))
             j += 1
         sentence = Sentence(
-            start=doc[first].idx, end=sent.end_char, tok_start=sent.start, tok_end=sent.end,
+            start=offsets[first], end=end_char, tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
-            tokens=tuple(t.lower_ for t in sent), mentions=tuple(inside),
+            tokens=tuple(lowers[sent_start:sent_end]), mentions=tuple(inside),
         )
         if section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
             drifted.add(index)
             sentence = replace(sentence, section="findings")
-        if not sentences and section == "findings" and _is_title(sentence, doc.text):
+        if not sentences and section == "findings" and _is_title(sentence, text):
             sentence = replace(sentence, section="exam")
         sentences.append(sentence)
     return sentences

@@ -28,8 +28,9 @@ class DuplexFindings:
         self.count_chronic = count_chronic
 
     def __call__(self, doc: Doc) -> Doc:
-        rows, legends = read_tables(doc.text, self.rules.table_vocab)
-        findings, examined = resolve(read_sentences(doc, self.rules), doc.text, rows, legends)
+        text = doc.text
+        rows, legends = read_tables(text, self.rules.table_vocab)
+        findings, examined = resolve(read_sentences(doc, self.rules, text), text, rows, legends)
         record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic)
         setattr(doc._, DOC_ATTRIBUTE, record)
         spans = []
