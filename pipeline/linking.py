@@ -36,7 +36,7 @@ def between(sentence: Sentence, a: Mention, b: Mention) -> tuple[str, ...]:
 def _gap_without_mentions(sentence: Sentence, a: Mention, b: Mention) -> list[str]:
     """The words between two mentions, leaving out other vein and side mentions."""
     lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
-    covered = {i for m in sentence.mentions if m.kind in ("segment", "generic_deep", "side") for i in range(m.tok_start, m.tok_end)}
+    covered = sentence.named_tokens
     off = sentence.tok_start
     return [sentence.tokens[i - off] for i in range(lo, hi) if i not in covered and not sentence.tokens[i - off].isspace()]
 

@@ -6,6 +6,7 @@ so they can be tested with hand-made inputs and serialised as plain dicts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Side = Literal["left", "right", "unspecified"]
@@ -87,6 +88,11 @@ class Sentence:
     section_index: int  # which section (header) of the report the sentence stands in
     tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
     mentions: tuple[Mention, ...]
+
+    @cached_property
+    def named_tokens(self) -> frozenset[int]:
+        """Token positions covered by vein and side mentions (computed once per sentence)."""
+        return frozenset(i for m in self.mentions if m.kind in ("segment", "generic_deep", "side") for i in range(m.tok_start, m.tok_end))
 
 
 @dataclass

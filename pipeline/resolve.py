@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import best_cue, best_side, between, cue_score
@@ -106,15 +107,13 @@ class _SideTracker:
         self.key: tuple[int, int] | None = None
         self.side: str | None = None
 
-    def update(self, sentence: Sentence) -> str | None:
+    def update(self, sentence: Sentence, view: "_View") -> str | None:
         key = (sentence.paragraph, sentence.section_index)
-        words = [t for t in sentence.tokens if not t.isspace()]
-        if key != self.key or (words and _LIST_MARKER.match(words[0])):
+        first = next((t for t in sentence.tokens if not t.isspace()), "")
+        if key != self.key or _LIST_MARKER.match(first):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
-        sides = finding_sides(sentence)
-        named = {best_side(sentence, a, sides) for a in _anchors(sentence)} - {None}
-        values = {m.value for m in named}
+        values = {m.value for m in view.anchor_sides.values() if m is not None}
         if values:
             self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
         return carried
@@ -204,11 +203,25 @@ def _range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]])
     return pairs + extra
 
 
-def _sentence_findings(sentence: Sentence, text: str, exam: str | None, carried: str | None) -> list[Finding]:
-    mentions = sentence.mentions
-    cues = tuple(m for m in mentions if m.kind in CUE_KINDS and not names_exam(sentence, m))
-    sides = finding_sides(sentence)
+class _View(NamedTuple):
+    """What the resolver needs of a sentence, computed once."""
+
+    anchors: list[Mention]
+    sides: tuple[Mention, ...]
+    cues: tuple[Mention, ...]
+    anchor_sides: dict[int, Mention | None]  # id(anchor) -> its side word
+
+
+def _view(sentence: Sentence) -> _View:
     anchors = _anchors(sentence)
+    sides = finding_sides(sentence)
+    cues = tuple(m for m in sentence.mentions if m.kind in CUE_KINDS and not names_exam(sentence, m))
+    return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
+
+
+def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
+    mentions = sentence.mentions
+    cues, sides, anchors = view.cues, view.sides, view.anchors
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, best_cue(sentence, a, cues)) for a in anchors]
     pairs = [(a, c) for a, c in pairs if _bare_calf_ok(sentence, a, c, anchors)]
@@ -230,7 +243,7 @@ def _sentence_findings(sentence: Sentence, text: str, exam: str | None, carried:
         if status is None:
             continue
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
-        side_word = best_side(sentence, anchor, sides)
+        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
         side = side_word.value if side_word else sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
         segment = None if is_generic else implied or anchor.value
@@ -291,8 +304,9 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     findings: list[Finding] = []
     table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
     rows_by_start = {row.start: (row, readings) for _, row, readings in table_rows}
-    for sentence in sentences:
-        carried = tracker.update(sentence)
+    views = [_view(sentence) for sentence in sentences]
+    for sentence, view in zip(sentences, views):
+        carried = tracker.update(sentence, view)
         if any(start <= sentence.start < end for start, end in skip):
             continue
         if any(start <= sentence.start < end for start, end in table_spans):
@@ -300,16 +314,16 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
                 if sentence.start <= row_start < sentence.end:
                     findings.extend(_row_findings(sentence, row, readings, exam))
             continue
-        findings.extend(_sentence_findings(sentence, text, exam, carried))
+        findings.extend(_sentence_findings(sentence, view, text, exam, carried))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     titled = title_side(sentences)
     examined.update(_expand(titled, titled) if titled else ())
-    for sentence in sentences:
+    for sentence, view in zip(sentences, views):
         if sentence.section in ("indication", "comparison"):
             continue
-        for m in _anchors(sentence):
+        for m in view.anchors:
             if m.kind == "segment" and m.group not in ("upper",):
-                side_word = best_side(sentence, m, finding_sides(sentence))
+                side_word = view.anchor_sides[id(m)]
                 if side_word and side_word.value in ("left", "right", "bilateral"):
                     examined.update(_expand(side_word.value, exam))
     findings.sort(key=lambda f: (f.order, f.side))

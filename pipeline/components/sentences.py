@@ -6,6 +6,8 @@ abbreviation ("Lt.", "approx."). Orders of magnitude faster than PyRuSH.
 """
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -26,19 +28,9 @@ class DuplexSentencizer:
         return bool(prev_word) and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower()
 
     @staticmethod
-    def _next_word(doc: Doc, i: int) -> str:
-        for token in doc[i + 1: i + 4]:
-            if not token.is_space:
-                return token.text
-        return ""
-
-    def _ends_sentence(self, doc: Doc, i: int, prev_word: str) -> bool:
-        """Whether the non-space token ``i`` closes its sentence."""
-        token = doc[i]
-        text, nxt = token.text, self._next_word(doc, i)
+    def _ends_sentence(text: str, nxt: str, prev_word: str) -> bool:
+        """Whether a non-space token closes its sentence, given the next word and the previous one."""
         capital_next = nxt[:1].isupper()
-        if "\n" in token.whitespace_:
-            return True
         if text.endswith(".") and len(text) > 1:  # an abbreviation token such as "v." or "Lt."
             return text.lower().rstrip(".") in ABBREVIATIONS_BEFORE_LOWER and capital_next
         if text not in _ENDERS:
@@ -52,23 +44,29 @@ class DuplexSentencizer:
         return text != "?" or not nxt[:1].islower()
 
     def __call__(self, doc: Doc) -> Doc:
-        if not len(doc):
+        n = len(doc)
+        if not n:
             return doc
-        starts = [False] * len(doc)
-        starts[0] = True
+        texts = [t.text for t in doc]  # one pass: doc[i] makes a new object every time
+        spaces = [t.isspace() for t in texts]
+        following = [""] * n  # the next non-space word after each token
+        nxt = ""
+        for i in range(n - 1, -1, -1):
+            following[i] = nxt
+            if not spaces[i]:
+                nxt = texts[i]
+        starts = numpy.full((n, 1), -1, dtype="int32")
+        starts[0, 0] = 1
         prev_word = ""
         pending = False  # the next non-space token starts a sentence
-        for i, token in enumerate(doc):
-            if token.is_space:
-                if "\n" in token.text:
-                    nxt = doc[i + 1].text if i + 1 < len(doc) else ""
-                    if token.text.count("\n") > 1 or not self._wrapped(prev_word, nxt):
-                        pending = True
+        for i, text in enumerate(texts):
+            if spaces[i]:
+                if "\n" in text and (text.count("\n") > 1 or not self._wrapped(prev_word, texts[i + 1] if i + 1 < n else "")):
+                    pending = True
                 continue
             if pending:
-                starts[i] = True
-            pending = self._ends_sentence(doc, i, prev_word)
-            prev_word = token.text
-        for token, start in zip(doc, starts):
-            token.is_sent_start = start
+                starts[i, 0] = 1
+            pending = self._ends_sentence(text, following[i], prev_word)
+            prev_word = text
+        doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy stores -1 wrapped in uint64
         return doc
