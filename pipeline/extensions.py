@@ -4,9 +4,12 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 DOC_ATTRIBUTE = "dvt"
+CONTEXT_ATTRIBUTE = "context_graph"  # the name medspaCy's ConText uses, so its tools read ours
 
 
 def register_extensions() -> None:
-    """``Doc._.dvt``: the plain-dict result of the findings component (None before it runs)."""
-    if not Doc.has_extension(DOC_ATTRIBUTE):
-        Doc.set_extension(DOC_ATTRIBUTE, default=None)
+    """``Doc._.dvt``: the plain-dict result of the findings component (None before it runs);
+    ``Doc._.context_graph``: the ConText edges (also registered by medspaCy when imported)."""
+    for name in (DOC_ATTRIBUTE, CONTEXT_ATTRIBUTE):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)

@@ -4,7 +4,7 @@ from typing import Optional
 
 from spacy.language import Language
 
-from .components.context import make_context
+from .components.context import DuplexContext
 from .components.findings import DuplexFindings
 from .components.sections import make_sectionizer
 from .components.sentences import DuplexSentencizer
@@ -28,8 +28,8 @@ def make_targets(nlp: Language, name: str, rules_dir: Optional[str]) -> DuplexTa
 
 
 @Language.factory("dvt_context", default_config={"rules_dir": None})
-def make_dvt_context(nlp: Language, name: str, rules_dir: Optional[str]):
-    return make_context(nlp, load_rules(rules_dir), name)
+def make_dvt_context(nlp: Language, name: str, rules_dir: Optional[str]) -> DuplexContext:
+    return DuplexContext(nlp, load_rules(rules_dir), name)
 
 
 @Language.factory("dvt_findings", default_config={"rules_dir": None, "count_chronic": False})
