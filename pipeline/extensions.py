@@ -5,11 +5,14 @@ from spacy.tokens import Doc
 
 DOC_ATTRIBUTE = "dvt"
 CONTEXT_ATTRIBUTE = "context_graph"  # the name medspaCy's ConText uses, so its tools read ours
+TARGETS_ATTRIBUTE = "dvt_targets"  # [[start token, end token, term index], ...]
+MODIFIERS_ATTRIBUTE = "dvt_modifiers"  # [[target start, target end, category, start, end], ...]
 
 
 def register_extensions() -> None:
     """``Doc._.dvt``: the plain-dict result of the findings component (None before it runs);
-    ``Doc._.context_graph``: the ConText edges (also registered by medspaCy when imported)."""
-    for name in (DOC_ATTRIBUTE, CONTEXT_ATTRIBUTE):
+    ``Doc._.dvt_targets`` / ``Doc._.dvt_modifiers``: matches and ConText edges as plain lists;
+    ``Doc._.context_graph``: the ConText graph (also registered by medspaCy when imported)."""
+    for name in (DOC_ATTRIBUTE, CONTEXT_ATTRIBUTE, TARGETS_ATTRIBUTE, MODIFIERS_ATTRIBUTE):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)

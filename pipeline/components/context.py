@@ -6,7 +6,8 @@ document; its scopes never cross a sentence, so building one medspaCy ``ConTextG
 sentence gives the same edges at a fraction of the cost. Rules come from
 ``context_rules.json`` (medspaCy's format) and are matched as literal phrases. Modifiers
 that overlap a target are dropped, so "no" inside the cue "no flow" never negates anything.
-Side words are not ConText targets. The edges are kept in ``doc._.context_graph``.
+Side words are not ConText targets. The edges are kept in ``doc._.context_graph`` and, as
+plain ``[target start, target end, category, start, end]`` lists, in ``doc._.dvt_modifiers``.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import CONTEXT_ATTRIBUTE, register_extensions
+from ..extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
 from ..rules import RuleSet
 from .targets import SPAN_GROUP
 
@@ -60,4 +61,6 @@ class DuplexContext:
                 graph.apply_modifiers()
                 edges.extend(graph.edges)
         setattr(doc._, CONTEXT_ATTRIBUTE, ConTextGraph(targets=targets, edges=edges))
+        plain = [[t.start, t.end, m.category, *m.modifier_span] for t, m in edges]
+        setattr(doc._, MODIFIERS_ATTRIBUTE, plain)
         return doc

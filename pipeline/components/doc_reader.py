@@ -4,8 +4,8 @@ Sections come from medspaCy's ``doc._.sections``; a side heading ("LEFT LEG:") k
 report section it stands in. Text before the first header is findings, but for a first line
 that names the exam (the title). An indication that goes on to describe the exam
 ("indication: leg swelling. the CFV is compressible") has drifted into findings. ConText modifiers are
-read from the ConText graph's edges, keyed by each target's offsets and label, never from
-``Span._`` (which spaCy shares between spans on the same offsets).
+read from the plain ``doc._.dvt_modifiers`` edges, keyed by each target's token offsets,
+never from ``Span._`` (which spaCy shares between spans on the same offsets).
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import bisect
 import re
 from dataclasses import replace
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..model import Mention, Modifier, Sentence
 from ..rules import RuleSet, Term
-from .targets import SPAN_GROUP
+from ..extensions import MODIFIERS_ATTRIBUTE, TARGETS_ATTRIBUTE
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
@@ -63,38 +63,47 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> boo
     return any(m.kind in ("thrombus", "normal", "unassessable", "assessable") and m.value not in history_cues for m in sentence.mentions)
 
 
-def _modifiers(doc: Doc) -> dict[tuple[int, int, str], list[Modifier]]:
-    graph = getattr(doc._, "context_graph", None)
-    found: dict[tuple[int, int, str], list[Modifier]] = {}
-    for target, modifier in graph.edges if graph else ():
-        start, end = modifier.modifier_span
-        span = doc[start:end]
-        found.setdefault((target.start, target.end, target.label_), []).append(
-            Modifier(modifier.category, span.start_char, span.end_char, span.text, start, end)
-        )
+class _Tokens:
+    """Token texts, offsets and sentence starts, read in one pass over the doc (each ``doc[i]``
+    makes a new Python object, so the hot path reads plain lists)."""
+
+    def __init__(self, doc: Doc, text: str) -> None:
+        self.text = text
+        self.lowers: list[str] = []
+        self.offsets: list[int] = []
+        self.ends: list[int] = []
+        self.spaces: list[bool] = []
+        self.starts: list[int] = []
+        for token in doc:
+            self.lowers.append(token.lower_)
+            self.offsets.append(token.idx)
+            self.ends.append(token.idx + len(token))
+            self.spaces.append(token.is_space)
+            if token.is_sent_start:
+                self.starts.append(token.i)
+
+    def chars(self, start: int, end: int) -> tuple[int, int, str]:
+        """Character span and text of tokens [start, end)."""
+        begin, finish = self.offsets[start], self.ends[end - 1]
+        return begin, finish, self.text[begin:finish]
+
+
+def _modifiers(doc: Doc, tokens: _Tokens) -> dict[tuple[int, int], list[Modifier]]:
+    found: dict[tuple[int, int], list[Modifier]] = {}
+    for target_start, target_end, category, start, end in getattr(doc._, MODIFIERS_ATTRIBUTE, None) or ():
+        begin, finish, text = tokens.chars(start, end)
+        found.setdefault((target_start, target_end), []).append(Modifier(category, begin, finish, text, start, end))
     return found
 
 
-def _mention(span: Span, term: Term, modifiers: list[Modifier]) -> Mention:
+def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens: _Tokens) -> Mention:
+    begin, finish, text = tokens.chars(start, end)
     return Mention(
-        kind=term.kind, value=term.value, start=span.start_char, end=span.end_char, text=span.text,
-        tok_start=span.start, tok_end=span.end, group=term.group, acuity=term.acuity,
+        kind=term.kind, value=term.value, start=begin, end=finish, text=text,
+        tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
         occlusion=term.occlusion, junction=term.junction, implies=term.implies,
         modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category))),
     )
-
-
-def _token_table(doc: Doc) -> tuple[list[str], list[int], list[bool], list[int]]:
-    """Lower-cased text, character offset and is-space of every token, and sentence starts,
-    read in one pass (each ``doc[i]`` makes a new Python object, so the hot path avoids it)."""
-    lowers, offsets, spaces, starts = [], [], [], []
-    for token in doc:
-        lowers.append(token.lower_)
-        offsets.append(token.idx)
-        spaces.append(token.is_space)
-        if token.is_sent_start:
-            starts.append(token.i)
-    return lowers, offsets, spaces, starts
 
 
 def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Sentence]:
@@ -104,12 +113,13 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     """
     text = doc.text if text is None else text
     terms = rules.terms
-    targets = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
+    targets = getattr(doc._, TARGETS_ATTRIBUTE, None) or []
     sections = _section_map(doc)
     section_starts = [s[0] for s in sections]
     blank_lines = [m.start() for m in _BLANK_LINE.finditer(text)]
-    mods = _modifiers(doc)
-    lowers, offsets, spaces, starts = _token_table(doc)
+    tokens = _Tokens(doc, text)
+    mods = _modifiers(doc, tokens)
+    lowers, offsets, spaces, starts = tokens.lowers, tokens.offsets, tokens.spaces, tokens.starts
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
@@ -117,23 +127,21 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         first = next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
             continue
-        last = sent_end - 1
-        end_char = offsets[last] + len(lowers[last])
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
         header_start, section, side = sections[index]
         paragraph = bisect.bisect_right(blank_lines, offsets[sent_start])
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, offsets[header_start] if header_start < len(offsets) else 0):
             section = "findings"  # a history or title paragraph ends at a blank line
-        while cursor < len(targets) and targets[cursor].start < sent_start:
+        while cursor < len(targets) and targets[cursor][0] < sent_start:
             cursor += 1
         inside = []
         j = cursor
-        while j < len(targets) and targets[j].start < sent_end:
-            span = targets[j]
-            inside.append(_mention(span, terms[int(span.kb_id_)], mods.get((span.start, span.end, span.label_), [])))
+        while j < len(targets) and targets[j][0] < sent_end:
+            start, end, term = targets[j]
+            inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens))
             j += 1
         sentence = Sentence(
-            start=offsets[first], end=end_char, tok_start=sent_start, tok_end=sent_end,
+            start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
             tokens=tuple(lowers[sent_start:sent_end]), mentions=tuple(inside),
         )

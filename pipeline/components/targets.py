@@ -1,47 +1,49 @@
-"""Vein segments, side words and thrombus/normal cues, matched with medspaCy's TargetMatcher.
+"""Vein segments, side words and thrombus/normal cues, matched with medspaCy target rules.
 
-The rules are generated from the lexicon (``anatomy.json``, ``cues.json``) as literal
-phrases, which medspaCy tokenises with the pipeline itself, so that "non-compressible" in
-the lexicon and in a report split the same way. Each span's ``kb_id_`` indexes its
-:class:`~pipeline.rules.Term`; overlapping matches keep the longest.
+The rules are generated from the lexicon (``anatomy.json``, ``cues.json``): one medspaCy
+``TargetRule`` per surface form, matched as a literal phrase on LOWER by medspaCy's matcher
+(tokenised with the pipeline's tokenizer, so "non-compressible" in the lexicon and in a report
+split the same way); overlapping matches keep the longest. Results are written twice: as the
+span group ``dvt_targets`` (label = kind, ``kb_id_`` = index of the :class:`~pipeline.rules.Term`)
+for ConText and for people, and as plain ``[start, end, term index]`` lists in
+``Doc._.dvt_targets`` for the resolver.
 """
 from __future__ import annotations
 
-from medspacy.target_matcher import TargetMatcher, TargetRule
+from medspacy.common.medspacy_matcher import MedspacyMatcher
+from medspacy.target_matcher import TargetRule
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
+from ..extensions import TARGETS_ATTRIBUTE, register_extensions
 from ..rules import RuleSet, Term
 
 SPAN_GROUP = "dvt_targets"
 
 
-def token_pattern(nlp: Language, text: str) -> list[dict]:
-    """A case-insensitive token pattern for a phrase, split by the pipeline's tokenizer."""
-    return [{"LOWER": t.lower_} for t in nlp.tokenizer(text) if not t.is_space]
-
-
 def target_rules(terms: tuple[Term, ...]) -> list[TargetRule]:
-    """One TargetRule per surface form; the category is the term kind (SEGMENT, THROMBUS, ...).
-
-    Literal rules go to medspaCy's PhraseMatcher on LOWER, far faster than token patterns.
-    """
+    """One TargetRule per surface form; the category is the term kind (SEGMENT, THROMBUS, ...)."""
     return [TargetRule(literal=term.text, category=term.kind.upper(), metadata={"term": index}) for index, term in enumerate(terms)]
 
 
 class DuplexTargets:
-    """Writes matched targets to ``doc.spans["dvt_targets"]``."""
+    """Matches the lexicon and writes ``doc.spans["dvt_targets"]`` and ``doc._.dvt_targets``."""
 
     def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_targets") -> None:
+        register_extensions()
         self.name = name
-        self.terms = rules.terms
-        self.matcher = TargetMatcher(nlp, name=f"{name}_matcher", result_type=None)
+        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=True)
         self.matcher.add(target_rules(rules.terms))
+        self.term_of = {rule_id: rule.metadata["term"] for rule_id, rule in self.matcher.rule_map.items()}
+        self.labels = {rule_id: rule.category for rule_id, rule in self.matcher.rule_map.items()}
+        self.strings = nlp.vocab.strings
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for span in self.matcher(doc):
-            span.kb_id_ = str(span._.target_rule.metadata["term"])
-            spans.append(span)
-        doc.spans[SPAN_GROUP] = sorted(spans, key=lambda s: (s.start, s.end))
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            rule_id = self.strings[match_id]
+            found.append((start, end, self.term_of[rule_id], self.labels[rule_id]))
+        found.sort()
+        doc.spans[SPAN_GROUP] = [Span(doc, start, end, label=label, kb_id=str(term)) for start, end, term, label in found]
+        setattr(doc._, TARGETS_ATTRIBUTE, [[start, end, term] for start, end, term, _ in found])
         return doc
