@@ -6,7 +6,7 @@ from spacy.language import Language
 
 from .components.context import DuplexContext
 from .components.findings import DuplexFindings
-from .components.sections import make_sectionizer
+from .components.sections import DuplexSections
 from .components.sentences import DuplexSentencizer
 from .components.targets import DuplexTargets
 from .rules import load_rules
@@ -18,8 +18,8 @@ def make_sentences(nlp: Language, name: str) -> DuplexSentencizer:
 
 
 @Language.factory("dvt_sections", default_config={"rules_dir": None})
-def make_sections(nlp: Language, name: str, rules_dir: Optional[str]):
-    return make_sectionizer(nlp, load_rules(rules_dir), name)
+def make_sections(nlp: Language, name: str, rules_dir: Optional[str]) -> DuplexSections:
+    return DuplexSections(nlp, load_rules(rules_dir), name)
 
 
 @Language.factory("dvt_targets", default_config={"rules_dir": None})

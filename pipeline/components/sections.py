@@ -1,14 +1,43 @@
-"""medspaCy Sectionizer configured with the duplex section headers of ``section_rules.json``."""
+"""Report sections with medspaCy's section rules (``section_rules.json``, SectionRule format).
+
+Headers are found with medspaCy's matcher and assembled into medspaCy ``Section`` objects in
+``doc._.sections``: each section runs from its header to the next one. A header starts a
+sentence and so does the text after it. Unlike medspaCy's Sectionizer, no per-token
+attribute is written (``token._.section`` for every token costs more than the matching);
+the resolver reads the section list.
+"""
 from __future__ import annotations
 
-from medspacy.section_detection import SectionRule, Sectionizer
+from medspacy.common.medspacy_matcher import MedspacyMatcher
+from medspacy.section_detection import Section, SectionRule
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from ..extensions import SECTIONS_ATTRIBUTE, register_extensions
 from ..rules import RuleSet
 
 
-def make_sectionizer(nlp: Language, rules: RuleSet, name: str = "dvt_sections") -> Sectionizer:
-    """A Sectionizer with our headers only; it sets no span attributes, and a header ends a sentence."""
-    sectionizer = Sectionizer(nlp, name=name, rules=None, span_attrs=None, input_span_type=None, apply_sentence_boundary=True)
-    sectionizer.add([SectionRule.from_dict(dict(entry)) for entry in rules.section_rules])
-    return sectionizer
+class DuplexSections:
+    """Sets ``doc._.sections`` to a list of medspaCy ``Section`` objects, in order."""
+
+    def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_sections") -> None:
+        register_extensions()
+        self.name = name
+        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=True)
+        self.matcher.add([SectionRule.from_dict(dict(entry)) for entry in rules.section_rules])
+        self.strings = nlp.vocab.strings
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = sorted(self.matcher(doc), key=lambda m: (m[1], m[2]))
+        sections = []
+        if not matches or matches[0][1] > 0:
+            sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))
+        for i, (match_id, start, end) in enumerate(matches):
+            rule = self.matcher.rule_map[self.strings[match_id]]
+            next_start = matches[i + 1][1] if i + 1 < len(matches) else len(doc)
+            sections.append(Section(rule.category, start, end, end, next_start, None, rule))
+            doc[start].is_sent_start = True
+            if end < len(doc):
+                doc[end].is_sent_start = True
+        setattr(doc._, SECTIONS_ATTRIBUTE, sections)
+        return doc
