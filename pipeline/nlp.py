@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import spacy
 from spacy.language import Language
@@ -26,6 +27,9 @@ def _quiet_medspacy() -> None:
 def build_nlp(rules_dir: str | None = None, count_chronic: bool = False) -> Language:
     """A blank English pipeline with the duplex components, built from the rules in ``rules_dir``."""
     _quiet_medspacy()
+    # medspaCy's matcher keeps an empty token Matcher beside its PhraseMatcher; spaCy warns (W036)
+    # about it on every document.
+    warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
     nlp = spacy.blank("en")
     customize_tokenizer(nlp)
     nlp.add_pipe("dvt_sentences")
