@@ -4,7 +4,8 @@ Pure functions over a :class:`~pipeline.model.Sentence`. A lower score is a clos
 
 * A list of veins followed by its predicate links every vein to it
   ("the CFV, FV, and popliteal veins are compressible"), and a forward-reading cue links
-  to the list after it ("thrombus in the PTV, peroneal and soleal veins").
+  to the list after it ("thrombus in the PTV, peroneal and soleal veins"); the fewer veins
+  stand between, the closer the link.
 * Otherwise the score counts the words between; crossing a contrast word (";", "but",
   "except", ...) costs a lot, commas a little; a cue before its vein must read forward
   ("thrombus in the ...", "noncompressible left ..."), and a cue after a vein that reads
@@ -62,10 +63,13 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
     crossed = sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
     glue = _gap_without_mentions(sentence, anchor, cue)
     if not crossed:
+        listed = sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
         if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
-            return LIST_PREDICATE_SCORE
-        if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue) and all(t in LIST_GLUE or t in FORWARD_LINKS or t in PREDICATE_VERBS for t in glue):
-            return LIST_FORWARD_SCORE
+            return LIST_PREDICATE_SCORE + listed
+        # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"
+        # opens a new noun phrase, which the forward cue does not reach
+        if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue) and glue.count("the") <= 1 and all(t in LIST_GLUE or t in FORWARD_LINKS or t in PREDICATE_VERBS for t in glue):
+            return LIST_FORWARD_SCORE + listed
     gap_tokens = between(sentence, anchor, cue)
     words = [t for t in gap_tokens if not t.isspace()]
     score = len(words) + _crossing_cost(gap_tokens) + 10 * crossed

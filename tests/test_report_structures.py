@@ -1,0 +1,71 @@
+"""Report layouts beyond prose: worksheet tables, coded grids, preliminary/final reads,
+clinical notes, run-on dictation. Each case: (id, report, expected side labels or label)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tables import Cell, find_tables, legend, read_cell
+
+TABLE = """LLE:
+Vein            Compressible  Thrombus        Flow
+CFV             Yes           No              Phasic
+POP             Partial       Yes - acute     Reduced
+PTV             N/V           N/V             N/V
+Soleal          Equivocal     Possible        Present
+"""
+
+GRID = """Legend: C = compressible, NC = non-compressible, NV = not visualized, (CH) chronic
+Segment        Right     Left
+CFV            C         C
+Popliteal      C         NC
+Peroneal       NC (CH)   C
+"""
+
+
+def test_table_rows_are_read_by_column():
+    vocab = __import__("pipeline").Extractor().rules.table_vocab
+    rows = find_tables(TABLE, vocab)[0].rows
+    assert [r.vein.text for r in rows] == ["CFV", "POP", "PTV", "Soleal"]
+    assert [(c.text, c.column) for c in rows[1].cells] == [("Partial", "compressibility"), ("Yes - acute", "thrombus"), ("Reduced", "flow")]
+
+
+CELLS = [
+    # (cell text, column kind, expected status)
+    ("Yes", "compressibility", "normal"),
+    ("No", "compressibility", "thrombus"),
+    ("No", "thrombus", "normal"),
+    ("Yes - acute", "thrombus", "thrombus"),
+    ("N/V", "thrombus", "not_evaluated"),
+    ("Equivocal", "compressibility", "possible"),
+    ("Partial", "compressibility", "thrombus"),
+    ("NC", None, "thrombus"),  # through the legend
+]
+
+
+@pytest.mark.parametrize("text, kind, expected", CELLS)
+def test_cell_reading(extractor, text, kind, expected):
+    codes = legend(GRID)
+    assert read_cell(Cell(0, len(text), text, kind), kind, extractor.rules.table_vocab, codes).status == expected
+
+
+def test_legend_codes_and_acuity():
+    assert legend(GRID) == {"C": "compressible", "NC": "non-compressible", "NV": "not visualized", "CH": "chronic"}
+
+
+REPORTS = [
+    ("worksheet-table", "EXAM: LEFT LE VENOUS DUPLEX\n" + TABLE, {"left": "PROXIMAL", "right": None, "unspecified": None}),
+    ("coded-grid", "VENOUS DVT PROTOCOL\n" + GRID + "\nSummary: left popliteal DVT.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+    ("prelim-superseded", "PRELIMINARY READ (sonographer): Noncompressible left peroneal vein.\n\nFINAL REPORT:\nFINDINGS: The left peroneal veins are compressible with normal flow. No DVT.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("retracted", "IMPRESSION: Left peroneal DVT.\n\nADDENDUM: The previously reported finding in the left peroneal vein is retracted; it represents artifact.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("consult-note", "Reason for consult: r/o DVT.\nHPI: swelling of the right leg.\nImaging: Venous duplex of the right lower extremity: acute thrombosis of the right soleal vein.\nPlan: repeat duplex in 1 week to evaluate for propagation into the popliteal vein.", {"left": None, "right": "ICMVT", "unspecified": None}),
+    ("run-on-list-predicate", "venous duplex of the left leg. indication: pain. acute thrombosis of the Lt posterior tibial and peroneal veins and the Lt common femoral, femoral, and popliteal veins are patent and compressible.", {"left": "IDDVT", "right": None, "unspecified": None}),
+    ("calf-as-place", "Thrombus in the left posterior tibial veins from the ankle to the mid calf. CFV, FV, popliteal compressible.", {"left": "IDDVT", "right": None, "unspecified": None}),
+    ("exam-side-not-finding-side", "BILATERAL LE venous duplex: Positive for DVT in the popliteal vein.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "PROXIMAL"}),
+    ("numbered-items-stand-alone", "IMPRESSION:\n1. No DVT in the left leg.\n2. Right CFV compressible.\n3. Thrombus in the peroneal veins.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}),
+    ("nondiagnostic-side", "EXAM: BILATERAL LE VENOUS DUPLEX\nRIGHT: CFV, FV, popliteal compressible.\nLEFT: No deep veins of the left leg could be adequately imaged because of a cast.", {"left": "INDETERMINATE", "right": "NEGATIVE", "unspecified": None}),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", REPORTS, ids=[r[0] for r in REPORTS])
+def test_report_structures(extractor, case_id, text, expected):
+    assert extractor.extract(text)["side_labels"] == expected
