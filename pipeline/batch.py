@@ -49,7 +49,8 @@ from .record import error_record
 
 DEFAULT_CHUNK_SIZE = 64
 MAX_CHUNK_CHARS = 1_000_000  # a chunk closes early once its texts hold this many characters
-REFRESH_EVERY = 10_000  # reports between pipeline rebuilds in one process (keeps memory flat)
+REFRESH_MB = 32  # rebuild a process's pipeline once its memory grew this much since the last build
+REFRESH_EVERY = 50_000  # ... or after this many reports (where current memory cannot be read)
 
 
 class BatchError(RuntimeError):
@@ -76,6 +77,15 @@ def peak_rss_mb() -> float:
     return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
 
 
+def current_rss_mb() -> float | None:
+    """This process's resident set size now, in MB (Linux; None elsewhere)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def id_key(report_id: object) -> str:
     """A comparable key for an id as written to the output (5 and "5" differ)."""
     return json.dumps(report_id, ensure_ascii=False, sort_keys=True)
@@ -94,7 +104,12 @@ def _redact(message: str) -> str:
 
 
 class _Worker:
-    """One process's pipeline: turns rows into records, rebuilding every ``refresh_every`` reports."""
+    """One process's pipeline: turns rows into records.
+
+    spaCy's string store (and vocab) grows with every new token; a rebuild gives that memory back.
+    The pipeline is rebuilt once the process grew ``REFRESH_MB`` since its last build, or after
+    ``refresh_every`` reports. Records do not depend on it.
+    """
 
     def __init__(self, count_chronic: bool, debug: bool, refresh_every: int) -> None:
         self.count_chronic, self.debug, self.refresh_every = count_chronic, debug, refresh_every
@@ -102,6 +117,8 @@ class _Worker:
         self.extractor = self._build()
         self.build_seconds = time.perf_counter() - started
         self.since_build = 0
+        self.rebuilds = 0
+        self.baseline_mb = current_rss_mb()
 
     def _build(self):
         from .api import default_extractor  # a forked worker reuses a pipeline its parent already built
@@ -116,6 +133,14 @@ class _Worker:
         gc.collect()
         self.extractor = self._build()
         self.since_build = 0
+        self.rebuilds += 1
+        self.baseline_mb = current_rss_mb()
+
+    def _grown(self) -> bool:
+        if self.refresh_every and self.since_build >= self.refresh_every:
+            return True
+        now = current_rss_mb()
+        return now is not None and self.baseline_mb is not None and now - self.baseline_mb > REFRESH_MB
 
     @property
     def rules_hash(self) -> str:
@@ -136,7 +161,7 @@ class _Worker:
         return record
 
     def run(self, rows: list[Row]) -> list[dict]:
-        if self.refresh_every and self.since_build >= self.refresh_every:
+        if self.since_build and self._grown():
             self._rebuild()
         self.since_build += len(rows)
         return [self.record(row) for row in rows]
@@ -166,8 +191,8 @@ def _init_worker(count_chronic: bool, debug: bool, refresh_every: int, parent_pi
     ready.put((os.getpid(), _WORKER.rules_hash, _WORKER.build_seconds))
 
 
-def _work(rows: list[Row]) -> tuple[list[dict], int, float]:
-    return _WORKER.run(rows), os.getpid(), peak_rss_mb()
+def _work(rows: list[Row]) -> tuple[list[dict], int, float, int]:
+    return _WORKER.run(rows), os.getpid(), peak_rss_mb(), _WORKER.rebuilds
 
 
 def _noop() -> None:
@@ -186,7 +211,7 @@ class _InProcess:
 
     def submit(self, rows: list[Row]) -> Future:
         future: Future = Future()
-        future.set_result((self.worker.run(rows), os.getpid(), peak_rss_mb()))
+        future.set_result((self.worker.run(rows), os.getpid(), peak_rss_mb(), self.worker.rebuilds))
         return future
 
     def close(self, cancel: bool = False) -> None:
@@ -370,6 +395,7 @@ class BatchSummary:
     rows_per_second: float = 0.0  # new rows / seconds
     main_peak_rss_mb: float = 0.0
     worker_peak_rss_mb: dict = field(default_factory=dict)  # pid -> MB (pool runs)
+    pipeline_rebuilds: int = 0  # to give back the memory spaCy's string store gathered
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -455,6 +481,7 @@ def run_extract(
     summary.startup_seconds = round(engine.startup_seconds, 3)
     writer = None
     pending: deque[Future] = deque()
+    rebuilt: dict[int, int] = {}
     try:
         if state is not None:
             state.check_versions(engine.rules_hash)
@@ -472,7 +499,7 @@ def run_extract(
         def write_next() -> None:
             future = pending.popleft()
             try:
-                records, pid, rss = future.result()
+                records, pid, rss, rebuilds = future.result()
             except BrokenProcessPool:
                 raise BatchError(
                     f"a worker process died (out of memory? killed?) after {summary.new_rows} new rows were written to "
@@ -487,6 +514,7 @@ def run_extract(
                         on_error_row(record)
             summary.new_rows += len(records)
             summary.errors += errors
+            rebuilt[pid] = rebuilds
             if pid != os.getpid():
                 summary.worker_peak_rss_mb[pid] = max(rss, summary.worker_peak_rss_mb.get(pid, 0.0))
             progress.advance(len(records), errors)
@@ -514,6 +542,7 @@ def run_extract(
         summary.resume_diverged_at_row = state.diverged_at
         summary.errors += state.errors
     summary.rows = summary.resumed_rows + summary.new_rows
+    summary.pipeline_rebuilds = sum(rebuilt.values())
     summary.total_seconds = round(time.perf_counter() - begun, 3)
     summary.rows_per_second = round(summary.new_rows / summary.seconds, 1) if summary.seconds else 0.0
     summary.main_peak_rss_mb = peak_rss_mb()

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.api import Extractor
-from pipeline.batch import DuplicateCounter
+from pipeline.batch import DuplicateCounter, run_extract
 from pipeline.cli import app
 from pipeline.io import count_rows, read_reports
 from pipeline.record import error_record
@@ -177,6 +177,16 @@ def test_spawn_start_method_works_too(tmp_path):
     result = extract(source, "-o", spawned, "--workers", "2", "--chunk-size", "5", "--start-method", "spawn", "--quiet")
     assert result.exit_code == 0, result.output
     assert one.read_bytes() == spawned.read_bytes()
+
+
+def test_rebuilding_the_pipeline_mid_run_changes_nothing(tmp_path):
+    """Processes rebuild their pipeline to give back the memory spaCy's string store gathers."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(jsonl_bytes(short_rows(30)))
+    plain, rebuilt = tmp_path / "plain.jsonl", tmp_path / "rebuilt.jsonl"
+    assert run_extract(str(source), str(plain), chunk_size=10)["pipeline_rebuilds"] == 0
+    assert run_extract(str(source), str(rebuilt), chunk_size=10, refresh_every=15)["pipeline_rebuilds"] == 1  # before the 3rd chunk
+    assert plain.read_bytes() == rebuilt.read_bytes()
 
 
 def test_duplicate_ids_are_kept_in_order_and_counted():

@@ -1,0 +1,234 @@
+"""Throughput and peak memory of the duplex pipeline, side by side with bare spaCy and plain medspaCy.
+
+Usage: python scripts/bench.py [--n N] [--workers 1,2] [--configs tokenizer,medspacy,pipeline,batch] [--json]
+
+Every configuration runs in a fresh subprocess on the same distinct report texts (the synthetic
+corpus, corpora/synthetic/dev.jsonl + test.jsonl; with --n above its size the texts are cycled with
+a numbered suffix so they stay distinct: repeating one text would flatter spaCy's caches):
+
+  tokenizer   spacy.blank("en") through nlp.pipe: the floor every spaCy pipeline pays
+  medspacy    medspacy.load() (PyRuSH sentences, TargetMatcher with a few vein names, ConText)
+  pipeline    our pipeline in one process: Extractor.extract_many
+  batch-K     `dvt extract --workers K` through the batch engine (pipeline.batch.run_extract),
+              reading JSONL and writing JSONL, as a user runs it
+
+Building the pipeline (and starting the workers) is timed separately and left out of reports/s.
+Peak RSS is ru_maxrss of each process (for batch-K with K > 1: the largest worker, and the main
+process beside it). Figures are only comparable within one run on one machine: the table gives
+ratios to the bare tokenizer and to one batch worker; the load average is printed because other
+work on the machine skews them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CORPUS = [ROOT / "corpora" / "synthetic" / "dev.jsonl", ROOT / "corpora" / "synthetic" / "test.jsonl"]
+VEINS = ["common femoral vein", "femoral vein", "popliteal vein", "posterior tibial veins", "peroneal veins", "soleal vein", "gastrocnemius vein", "great saphenous vein"]
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
+
+
+def corpus_texts(n: int | None) -> list[tuple[str, str]]:
+    """n distinct (id, text) pairs: the corpus in order, cycled with a numbered suffix past its end."""
+    base, seen = [], set()
+    for path in CORPUS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if record["text"] not in seen:
+                seen.add(record["text"])
+                base.append((record["id"], record["text"]))
+    n = len(base) if n is None else n
+    items = []
+    for i in range(n):
+        copy, (rid, text) = divmod(i, len(base)), base[i % len(base)]
+        items.append((rid, text) if copy == 0 else (f"{rid}~{copy}", f"{text}\nCopy {copy} of report {rid}."))
+    return items
+
+
+# --------------------------------------------------------------------------- one configuration (child process)
+
+
+def child(config: str, source: str, workers: int) -> dict:
+    if config == "batch":  # the engine streams the file: do not hold the texts in this process
+        return child_batch(source, workers)
+    items = [(r["id"], r["text"]) for r in map(json.loads, Path(source).read_text(encoding="utf-8").splitlines())]
+    texts = [t for _, t in items]
+    result: dict = {"config": config, "reports": len(items)}
+    import spacy  # imports are not build time: every configuration pays them before its clock starts
+
+    started = time.perf_counter()
+    if config == "tokenizer":
+        nlp = spacy.blank("en")
+        result["build_seconds"] = time.perf_counter() - started
+        clock = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=256):
+            pass
+    elif config == "medspacy":
+        import medspacy
+        from medspacy.ner import TargetRule
+
+        started = time.perf_counter()
+        nlp = medspacy.load()
+        nlp.get_pipe("medspacy_target_matcher").add([TargetRule(v, "VEIN") for v in VEINS])
+        result["build_seconds"] = time.perf_counter() - started
+        clock = time.perf_counter()
+        for doc in nlp.pipe(texts, batch_size=256):
+            _ = [e._.is_negated for e in doc.ents]
+    elif config == "pipeline":
+        from pipeline.api import Extractor
+
+        started = time.perf_counter()
+        extractor = Extractor()
+        result["build_seconds"] = time.perf_counter() - started
+        clock = time.perf_counter()
+        for _ in extractor.extract_many(items):
+            pass
+    else:
+        raise SystemExit(f"unknown configuration {config!r}")
+    result["seconds"] = time.perf_counter() - clock
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def child_batch(source: str, workers: int) -> dict:
+    """`dvt extract --workers K` as the CLI runs it: pipeline.batch.run_extract, file to file."""
+    from pipeline.batch import run_extract
+
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = run_extract(source, str(Path(tmp) / "out.jsonl"), workers=workers)
+    result = {
+        "config": f"batch-{workers}",
+        "reports": summary["rows"],
+        "build_seconds": summary["startup_seconds"],
+        "seconds": summary["seconds"],
+        "errors": summary["errors"],
+        "main_peak_rss_mb": peak_rss_mb(),
+    }
+    if summary["worker_peak_rss_mb"]:
+        result["worker_peak_rss_mb"] = max(summary["worker_peak_rss_mb"].values())
+    result["peak_rss_mb"] = result.get("worker_peak_rss_mb", result["main_peak_rss_mb"])
+    return result
+
+
+# --------------------------------------------------------------------------- the run (parent process)
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def parallel_ceiling(workers: int, n: int = 6_000_000) -> float:
+    """How much faster ``workers`` processes finish ``workers`` pure-Python jobs than one process does.
+
+    The most any process pool can gain on this machine right now (shared or throttled CPUs
+    give less than ``workers``).
+    """
+    import multiprocessing as mp
+
+    started = time.perf_counter()
+    for _ in range(workers):
+        _spin(n)
+    serial = time.perf_counter() - started
+    with mp.get_context("spawn").Pool(workers) as pool:
+        pool.map(_spin, [1000] * workers)  # start the processes before the clock
+        started = time.perf_counter()
+        pool.map(_spin, [n] * workers, chunksize=1)
+        parallel = time.perf_counter() - started
+    return round(serial / parallel, 2)
+
+
+def run_config(config: str, source: str, workers: int = 1) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", config, "--input", source, "--workers", str(workers)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{config} (workers={workers}) failed:\n{done.stderr[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["reports_per_second"] = result["reports"] / result["seconds"] if result["seconds"] else 0.0
+    return result
+
+
+def render(results: list[dict], meta: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    rates = {r["config"]: r["reports_per_second"] for r in results}
+    base, one = rates.get("tokenizer"), rates.get("batch-1")
+    ceiling = meta.get("parallel_ceiling")
+    table = Table(
+        title=f"{meta['reports']:,} distinct synthetic reports, {meta['cpus']} CPUs, load average {meta['load_before']} before the run",
+        caption=f"parallel ceiling of this machine (pure-Python spin, {ceiling[0]} processes vs 1): {ceiling[1]}x before the run, {ceiling[2]}x after" if ceiling else None,
+    )
+    for column in ("configuration", "build s", "seconds", "reports/s", "x tokenizer", "x 1 worker", "peak RSS MB / worker", "main RSS MB"):
+        table.add_column(column, justify="left" if column == "configuration" else "right")
+    for r in results:
+        table.add_row(
+            r["config"],
+            f"{r['build_seconds']:.1f}",
+            f"{r['seconds']:.1f}",
+            f"{r['reports_per_second']:,.0f}",
+            f"{r['reports_per_second'] / base:.3f}" if base else "-",
+            f"{r['reports_per_second'] / one:.2f}" if one and r["config"].startswith("batch-") else "",
+            f"{r['peak_rss_mb']:.0f}",
+            f"{r['main_peak_rss_mb']:.0f}" if "worker_peak_rss_mb" in r else "",
+        )
+    Console(width=max(Console().width, 130)).print(table)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=None, help="reports (default: the whole synthetic corpus, 2,600 distinct texts)")
+    parser.add_argument("--workers", default="1,2", help="worker counts for batch-K, comma-separated (default 1,2)")
+    parser.add_argument("--configs", default="tokenizer,medspacy,pipeline,batch", help="which configurations to run")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.input, int(args.workers))))
+        return
+
+    configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    meta = {"reports": 0, "cpus": os.cpu_count(), "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+    results = []
+    most = max([int(w) for w in args.workers.split(",")] if "batch" in configs else [1])
+    before = parallel_ceiling(most) if most > 1 else None
+    with tempfile.TemporaryDirectory() as tmp:
+        source = str(Path(tmp) / "reports.jsonl")
+        items = corpus_texts(args.n)
+        meta["reports"] = len(items)
+        with open(source, "w", encoding="utf-8") as handle:
+            for rid, text in items:
+                handle.write(json.dumps({"id": rid, "text": text}, ensure_ascii=False) + "\n")
+        for config in configs:
+            for workers in ([int(w) for w in args.workers.split(",")] if config == "batch" else [1]):
+                print(f"running {config}{f'-{workers}' if config == 'batch' else ''} ...", file=sys.stderr, flush=True)
+                results.append(run_config(config, source, workers))
+    meta["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    if most > 1:
+        meta["parallel_ceiling"] = [most, before, parallel_ceiling(most)]
+    if args.json:
+        print(json.dumps({"meta": meta, "results": results}, indent=2))
+    else:
+        render(results, meta)
+
+
+if __name__ == "__main__":
+    main()
