@@ -6,10 +6,12 @@ Pure decision logic. Precedence, first match wins::
     HYPOTHETICAL, or a plan section                 -> hypothetical "Evaluate for calf DVT."
     RESOLVED                                        -> absent       "Previously seen popliteal thrombus has resolved."
     HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
-    POSSIBLE (not closer-negated, not CONFIRMED)    -> possible     "Peroneal vein thrombosis cannot be excluded."
+    POSSIBLE on a cue (not closer-negated, not CONFIRMED)
+                                                    -> possible     "Peroneal vein thrombosis cannot be excluded."
     an unassessable cue                             -> not_evaluated "Nondiagnostic examination."
     an assessable cue: negated -> not_evaluated, else no finding  "No deep veins could be imaged."
-    NOT_EVALUATED on the cue of a thrombus cue      -> absent       "Thrombus is not visualized in the CFV."
+    not seen/visualized on a thrombus cue           -> absent       "Thrombus is not visualized in the CFV."
+    other NOT_EVALUATED on a thrombus cue           -> not_evaluated "DVT cannot be evaluated."
     NOT_EVALUATED on a normal cue, or no cue         -> not_evaluated "The peroneal veins were not visualized."
     thrombus cue (negated -> absent)                -> present      "Noncompressible left popliteal vein."
         (a negation between cue and vein negates:          "thrombus ... without extension into the popliteal vein")
@@ -70,7 +72,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         lo, hi = sorted((cue.tok_end, anchor.tok_start)) if cue.tok_end <= anchor.tok_start else sorted((anchor.tok_end, cue.tok_start))
         negation += [m for m in anchor.modifiers if m.category == "NEGATED_EXISTENCE" and lo <= m.tok_start and m.tok_end <= hi]
     possible = [m for m in mods if m.category == "POSSIBLE_EXISTENCE"]
-    if possible and "CONFIRMED" not in cats:
+    if possible and "CONFIRMED" not in cats and cue is not None:
         target = primary
         nearest_possible = min(_distance(m, target) for m in possible)
         if not negation or nearest_possible < min(_distance(m, target) for m in negation):
@@ -91,7 +93,10 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
     if unseen and "NOT_EVALUATED" not in own and min(_distance(m, anchor) for m in unseen) < _gap(anchor, cue):
         return "not_evaluated", mods  # "..., the peroneal veins are not visualized": the vein's own predicate
     if "NOT_EVALUATED" in own:
-        return ("absent" if cue.kind == "thrombus" else "not_evaluated"), mods
+        unseen = [m for m in primary.modifiers if m.category == "NOT_EVALUATED"]
+        if cue.kind == "thrombus" and all(_VISIBILITY.search(m.text.lower()) for m in unseen):
+            return "absent", mods  # "thrombus is not visualized": none seen
+        return "not_evaluated", mods  # "DVT cannot be evaluated"
     thrombus = cue.kind == "thrombus"
     if not thrombus:
         negation = [m for m in negation if _distance(m, cue) <= NORMAL_NEGATION_REACH]

@@ -304,6 +304,7 @@ class ResumeState:
         self.kept_bytes, self.dropped_bytes = truncate_torn_tail(path)
         self.rows = 0  # records in the (truncated) output
         self.errors = 0
+        self.notes = 0
         self.versions: set[tuple] = set()
         self._lines = self._read()
         self._pending: Counter | None = None  # set once the input stops following the output
@@ -325,6 +326,7 @@ class ResumeState:
                     raise BatchError(f"cannot resume: {self.path} line {number} is not an output record; rerun without --resume") from None
                 self.rows += 1
                 self.errors += record.get("error") is not None
+                self.notes += "input_note" in record
                 self.versions.add((record.get("rules_hash"), record.get("pipeline_version")))
                 yield key
 
@@ -381,6 +383,7 @@ class ResumeState:
 class BatchSummary:
     rows: int = 0  # records in the output at the end (resumed ones included)
     errors: int = 0  # of which carry an error
+    input_notes: int = 0  # of which carry an input_note (bytes that were not UTF-8, lone surrogates)
     duplicate_ids: int = 0  # input rows whose id appeared before
     new_rows: int = 0  # records written by this run
     resumed_rows: int = 0  # records already in the output (--resume)
@@ -512,6 +515,7 @@ def run_extract(
                     errors += 1
                     if on_error_row is not None:
                         on_error_row(record)
+            summary.input_notes += sum("input_note" in record for record in records)
             summary.new_rows += len(records)
             summary.errors += errors
             rebuilt[pid] = rebuilds
@@ -541,6 +545,7 @@ def run_extract(
         summary.unmatched_output_rows = state.unmatched
         summary.resume_diverged_at_row = state.diverged_at
         summary.errors += state.errors
+        summary.input_notes += state.notes
     summary.rows = summary.resumed_rows + summary.new_rows
     summary.pipeline_rebuilds = sum(rebuilt.values())
     summary.total_seconds = round(time.perf_counter() - begun, 3)

@@ -74,6 +74,8 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
         by_key.setdefault(key, []).append(f)
     chosen = []
     for group in by_key.values():
+        informative = [f for f in group if f.status != "not_evaluated"]
+        group = informative or group  # "not well seen" in the impression does not undo what the findings saw
         best_authority = min(_authority(f) for f in group)
         top = [f for f in group if _authority(f) == best_authority]
         top.sort(key=lambda f: (_STATUS_RANK[f.status], f.acuity == "chronic", f.order))
@@ -85,9 +87,12 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
 
 
 def _without_restatements(findings: list[Finding]) -> list[Finding]:
-    """Drop "muscular calf vein thrombosis" that only restates a named soleal/gastrocnemius thrombus."""
-    named = {f.side for f in findings if f.status == "present" and f.segment in ("soleal", "gastrocnemius")}
-    return [f for f in findings if not (f.segment == "muscular_calf" and f.status == "present" and f.side in named)]
+    """Drop a generic calf finding that only restates a named one of the same side:
+    "muscular calf vein thrombosis" beside a soleal/gastrocnemius thrombus, and "calf DVT"
+    beside a tibial/peroneal thrombus."""
+    muscular = {f.side for f in findings if f.status == "present" and f.segment in ("soleal", "gastrocnemius")}
+    axial = {f.side for f in findings if f.status == "present" and f.group == "distal_axial"}
+    return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and f.side in muscular) or (f.segment == "calf_unspecified" and f.side in axial)))]
 
 
 def side_label(findings: list[Finding], count_chronic: bool = False) -> str:
@@ -114,8 +119,9 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     """Label each side and the report from all findings of a report.
 
     ``examined_sides`` are the sides whose veins the report says were imaged; a side not in it
-    gets a null label. The ``unspecified`` side gets a label only when its findings make it
-    something other than NEGATIVE (a sideless "No DVT." examines no side).
+    gets a null label. The ``unspecified`` side gets a label only for a present or possible
+    deep finding, or a sideless nondiagnostic exam when no side was examined (a sideless
+    "No DVT." examines no side; "calf veins not seen" beside examined legs changes nothing).
     """
     decisive = consolidate(findings)
     examined = set(examined_sides)
@@ -123,8 +129,11 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     for side in ("left", "right"):
         own = [f for f in decisive if f.side == side and f.group != "upper"]
         side_labels[side] = side_label(own, count_chronic) if side in examined or own else None
-    unspecified_label = side_label([f for f in decisive if f.side == "unspecified"], count_chronic)
-    side_labels["unspecified"] = None if unspecified_label == "NEGATIVE" else unspecified_label
+    unspecified = [f for f in decisive if f.side == "unspecified"]
+    unspecified_label = side_label(unspecified, count_chronic)
+    flagged = any(f.is_deep and f.status in ("present", "possible") for f in unspecified)
+    nothing_sided = not (side_labels["left"] or side_labels["right"])
+    side_labels["unspecified"] = unspecified_label if unspecified_label != "NEGATIVE" and (flagged or nothing_sided) else None
     superficial = [f for f in decisive if f.group == "superficial" and counts_as_thrombus(f)]
     thrombosed = {(f.segment, f.side) for f in superficial}
     near_junction = any(f.junction and counts_as_thrombus(f) and (f.segment, f.side) in thrombosed for f in findings)

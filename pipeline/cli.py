@@ -94,6 +94,8 @@ def extract(
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     parts = [f"{summary['rows']:,} rows", f"{summary['errors']:,} with errors", f"{summary['duplicate_ids']:,} duplicate ids", f"{summary['total_seconds']:.1f} s"]
+    if summary["input_notes"]:
+        parts.insert(2, f"{summary['input_notes']:,} with input notes")
     if summary["new_rows"] and summary["seconds"]:
         parts.append(f"{summary['rows_per_second']:,.0f} rows/s on {summary['workers']} worker{'s' if summary['workers'] > 1 else ''}")
     if resume:

@@ -22,6 +22,9 @@ CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
 AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femoral", "popliteal", "tibioperoneal_trunk")
 MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
+LANDMARK_NOUNS = frozenset({"confluence", "junction", "origin", "inflow", "insertion"})
+LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", "beyond", "short"})
+LIMB_WORDS = frozenset({"leg", "limb", "lower extremity", "extremity", "lower limb", "calf", "thigh"})
 CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
 CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
 STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan"})
@@ -48,9 +51,24 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     return "(" in before and bool(following) and following[0] == ")" and any(t in EXAM_NOUNS for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
 
 
+def _qualifies_vein(sentence: Sentence, side: Mention) -> bool:
+    """'contralateral' names a side only before a vein or limb ("contralateral CFV"), not in
+    "the contralateral pair"; 'both' is not bilateral before the paired calf veins ("both
+    paired anterior tibial veins") or in "both of which"."""
+    following = [m for m in sentence.mentions if m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - side.tok_end <= 3]
+    if side.value == "contralateral":
+        return bool(following)
+    if side.text.lower() == "both":
+        off = sentence.tok_start
+        after = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 2] if not t.isspace()]
+        paired = any(m.group == "distal_axial" for m in following[:1])
+        return not (paired or after[:1] in (["paired"], ["of"]))
+    return True
+
+
 def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
     """The side words of a sentence that can qualify a finding."""
-    return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m))
+    return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m) and _qualifies_vein(sentence, m))
 
 
 def title_side(sentences: list[Sentence]) -> str | None:
@@ -137,13 +155,24 @@ def _followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[
     return False
 
 
+def _is_landmark(sentence: Sentence, anchor: Mention) -> bool:
+    """A vein named only to locate something else: "1.5 cm below its confluence with the CFV",
+    "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein"."""
+    before = _previous_words(sentence, anchor.tok_start, 5)
+    if before[:1] == ["with"] and any(w in LANDMARK_NOUNS for w in before[1:3]):
+        return True
+    return any(w in LANDMARK_RELATIONS for w in before[:2]) and any(w in ("cm", "mm") for w in before)
+
+
 def _anchors(sentence: Sentence) -> list[Mention]:
-    """Vein mentions that can hold a finding (not arteries, grafts, or the head noun of a list)."""
+    """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
     anchors = []
     for m in mentions:
-        if m.kind not in ANCHOR_KINDS or _followed_by_nonvenous(sentence, m, mentions):
+        if m.kind not in ANCHOR_KINDS or _followed_by_nonvenous(sentence, m, mentions) or _is_landmark(sentence, m):
             continue
+        if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
+            continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
         if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
@@ -228,11 +257,14 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     claimed = {id(c) for _, c in pairs if c is not None}
     named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
     pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
+    named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
+    pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = _range_fill(sentence, pairs)
-    if not pairs:
+    if not pairs and not nonvenous and not any(m.kind in ANCHOR_KINDS for m in mentions):
+        # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
+        # cyst, graft or aneurysm, or a vein only as a landmark ("ends 4 cm below the SFJ")
         for cue in cues:
-            owner = min((cue_score(sentence, n, cue, cues) for n in nonvenous), default=999)
-            if id(cue) not in claimed and owner >= 50:
+            if id(cue) not in claimed:
                 pairs.append((cue, cue))
     findings = []
     for anchor, cue in pairs:

@@ -23,6 +23,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("preliminary", "findings", "impression", "addendum")
 _PREAMBLE_SECTIONS = ("exam", "indication", "comparison", "plan")
+_STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "pocus", "scan", "uss"})
 _EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
@@ -46,7 +47,7 @@ def _is_title(sentence: Sentence, text: str) -> bool:
     """The first line of a report that names the exam ("RT LE DVT STUDY", "Right leg venous duplex.")."""
     line = text[sentence.start:sentence.end]
     followed = text[sentence.end:].strip() != ""
-    if not followed or len(sentence.tokens) > 16:
+    if not followed or len(sentence.tokens) > 24:
         return False
     has_cue = any(m.kind in ("thrombus", "normal", "unassessable", "assessable") for m in sentence.mentions)
     letters = [c for c in line if c.isalpha()]
@@ -57,10 +58,14 @@ def _is_title(sentence: Sentence, text: str) -> bool:
 
 
 def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> bool:
-    """An indication sentence that describes the exam ("the CFV is compressible") ends the indication."""
+    """An indication sentence that describes the exam ("the CFV is compressible") or reports its
+    result ("today's duplex: positive for DVT") ends the indication."""
     if any(mod.category in ("HYPOTHETICAL", "HISTORICAL") for m in sentence.mentions for mod in m.modifiers):
         return False
-    return any(m.kind in ("thrombus", "normal", "unassessable", "assessable") and m.value not in history_cues for m in sentence.mentions)
+    cues = [m for m in sentence.mentions if m.kind in ("thrombus", "normal", "unassessable", "assessable")]
+    if any(m.value not in history_cues for m in cues):
+        return True
+    return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
 
 
 class _Tokens:
@@ -130,8 +135,11 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
         header_start, section, side = sections[index]
         paragraph = bisect.bisect_right(blank_lines, offsets[sent_start])
-        if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, offsets[header_start] if header_start < len(offsets) else 0):
+        header_offset = offsets[header_start] if header_start < len(offsets) else 0
+        if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, header_offset):
             section = "findings"  # a history or title paragraph ends at a blank line
+        elif section == "exam" and "\n" in text[header_offset:offsets[first]]:
+            section = "findings"  # EXAM: names the study on its own line; what follows is read
         while cursor < len(targets) and targets[cursor][0] < sent_start:
             cursor += 1
         inside = []
