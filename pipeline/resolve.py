@@ -27,6 +27,7 @@ LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", 
 LIMB_WORDS = frozenset({"leg", "limb", "lower extremity", "extremity", "lower limb", "calf", "thigh"})
 CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
 CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
+EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
 STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan"})
 EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging"})
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
@@ -41,8 +42,11 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     following = [t for t in sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6] if not t.isspace()][:4]
     if mention.kind != "side":
         return bool(following) and following[0] in EXAM_NOUNS
-    if any(t in EXAM_NOUNS for t in following):
-        return True
+    for token in following:  # "left lower extremity venous duplex", not "left arm pain; an ultrasound"
+        if token in EXAM_NOUNS:
+            return True
+        if token not in EXAM_PHRASE_WORDS:
+            break
     preceding = _previous_words(sentence, mention.tok_start, 3)
     vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)
     if "of" in preceding[:2] and any(t in STUDY_NOUNS for t in preceding) and not vein_follows:
@@ -206,6 +210,8 @@ def _bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anch
         return True
     if cue is None or any(a.group == "superficial" for a in anchors):
         return False
+    if len([t for t in between(sentence, anchor, cue) if not t.isspace() and t not in ("the", "a", "left", "right")]) > 2:
+        return False  # "calf tenderness and a Doppler study showed no DVT": the DVT is not the calf's
     before = _previous_words(sentence, anchor.tok_start)
     if before and before[0] in CALF_LOCATION_WORDS:
         return False
