@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import NamedTuple
 
 from .assertion import decide_acuity, decide_occlusion, decide_status
@@ -201,12 +202,13 @@ def _previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
 
 
 def _bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
-    """'calf' alone names the calf veins ("left calf DVT", "calf and soleal veins"), not a place.
+    """'calf' (or 'below knee') alone names the calf veins ("left calf DVT", "calf and soleal
+    veins", "below knee DVT"), not a place ("below-knee GSV thrombus").
 
     It is a place after a location word ("the mid calf") or after a preposition that follows a
     named vein ("peroneal vein in the calf"), and in a sentence about a superficial vein.
     """
-    if anchor.value != "calf_unspecified" or anchor.text.lower() != "calf":
+    if anchor.value != "calf_unspecified" or anchor.text.lower() not in ("calf", "below knee", "below-knee"):
         return True
     if cue is None or any(a.group == "superficial" for a in anchors):
         return False
@@ -247,10 +249,18 @@ class _View(NamedTuple):
     anchor_sides: dict[int, Mention | None]  # id(anchor) -> its side word
 
 
+def _explained(cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Echoes "consistent with slow flow" or artifact are not thrombus: in a sentence with an
+    explanation, echo and material cues count as normal."""
+    if not any(c.kind == "explanation" for c in cues):
+        return cues
+    return tuple(replace(c, kind="normal") if c.kind == "thrombus" and ("echo" in c.value or "material" in c.value) else c for c in cues if c.kind != "explanation")
+
+
 def _view(sentence: Sentence) -> _View:
     anchors = _anchors(sentence)
     sides = finding_sides(sentence)
-    cues = tuple(m for m in sentence.mentions if m.kind in CUE_KINDS and not names_exam(sentence, m))
+    cues = _explained(tuple(m for m in sentence.mentions if m.kind in CUE_KINDS + ("explanation",) and not names_exam(sentence, m)))
     return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
 
 

@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 
 RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json")
-TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left")
+TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left", "side")
 TABLE_CELLS = ("affirmative", "negative", "normal", "thrombus", "partial", "possible", "not_evaluated", "acute", "subacute", "chronic", "acute_on_chronic")
-CUE_POLARITIES = ("thrombus", "normal", "unassessable", "assessable")
+CUE_POLARITIES = ("thrombus", "normal", "unassessable", "assessable", "explanation")
 SEGMENT_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "superficial", "upper")
 SIDE_VALUES = ("left", "right", "bilateral", "contralateral")
 CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "CONFIRMED", "TERMINATE", "PSEUDO")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
-_LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z/+?-]{1,4})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\))\s*([a-z][a-z /-]*[a-z])", re.IGNORECASE)
+_LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z][A-Za-z/+?]{0,3}|[+?-]{1,2})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\))\s*((?:[a-z]|[A-Z](?=[a-z]))[a-z /-]*[a-z])")
 _POLAR_COLUMNS = ("compressibility", "flow")
 
 
@@ -95,11 +95,14 @@ def find_tables(text: str, vocab: dict) -> list[Table]:
         header = _cells(line, offset)
         kinds = [_column_kind(c[2], vocab) for c in header]
         known = [k for k in kinds if k is not None and k != "vein"]
-        side_grid = bool(kinds) and kinds[0] == "vein" and any(k in ("right", "left") for k in known)
-        if len(header) < 2 or (len(known) < 2 and not side_grid):
+        sides_only = bool(kinds) and all(k in ("right", "left") for k in kinds) and header[0][0] - offset > 3
+        side_grid = sides_only or (bool(kinds) and kinds[0] == "vein" and any(k in ("right", "left") for k in known))
+        if (len(header) < 2 and not sides_only) or (len(known) < 2 and not side_grid):
             i += 1
             continue
-        columns = [(start, kind) for (start, _, _), kind in zip(header, kinds)]
+        columns = [(start - offset, kind) for (start, _, _), kind in zip(header, kinds)]  # from the line start
+        if sides_only:  # "            RIGHT     LEFT": the vein column has no title
+            columns.insert(0, (0, "vein"))
         rows = []
         j = i + 1
         while j < len(lines):
@@ -116,7 +119,7 @@ def find_tables(text: str, vocab: dict) -> list[Table]:
 
 
 def _row(cells: list[tuple[int, int, str]], columns: list[tuple[int, str | None]], row_offset: int, by_index: bool) -> Row:
-    header_starts = [c[0] - columns[0][0] for c in columns]
+    header_starts = [c[0] for c in columns]
     aligned = []
     for index, (start, end, text) in enumerate(cells):
         if by_index:
@@ -201,8 +204,17 @@ def read_cell(cell: Cell, kind: str | None, vocab: dict, codes: dict[str, str]) 
 _PRIORITY = {"thrombus": 0, "compressibility": 1, "flow": 2, None: 3, "comment": 4, "acuity": 5}
 
 
+_SIDE_CELLS = {"r": "right", "rt": "right", "right": "right", "l": "left", "lt": "left", "left": "left", "b": "bilateral", "bil": "bilateral", "bilat": "bilateral", "both": "bilateral"}
+
+
 def read_row(row: Row, vocab: dict, codes: dict[str, str]) -> list[Reading]:
-    """The readings of a row: one per side column in a side grid, else one for the row."""
+    """The readings of a row: one per side column in a side grid, else one for the row
+    (with the side of a "Side" column when there is one)."""
+    side_column = next((c for c in row.cells if c.column == "side"), None)
+    if side_column is not None:
+        side = _SIDE_CELLS.get(_norm(side_column.text))
+        others = Row(row.start, row.end, row.vein, tuple(c for c in row.cells if c is not side_column))
+        return [Reading(r.status, r.acuity, r.occlusion, r.cell, side) for r in read_row(others, vocab, codes)]
     side_cells = [c for c in row.cells if c.column in ("right", "left")]
     if side_cells:
         out = []

@@ -54,7 +54,7 @@ def _is_title(sentence: Sentence, text: str) -> bool:
     shouting = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
     newline = text.find("\n", sentence.start)
     ends_line = newline != -1 and newline <= sentence.end + 1
-    return not has_cue or ((shouting or bool(_EXAM_WORDS.search(line))) and ends_line)
+    return ends_line and (not has_cue or shouting or bool(_EXAM_WORDS.search(line)))
 
 
 def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> bool:

@@ -28,8 +28,10 @@ class DuplexSentencizer:
         return bool(prev_word) and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower()
 
     @staticmethod
-    def _ends_sentence(text: str, nxt: str, prev_word: str) -> bool:
+    def _ends_sentence(text: str, nxt: str, prev_word: str, glued: bool = False) -> bool:
         """Whether a non-space token closes its sentence, given the next word and the previous one."""
+        if text == "?" and glued:
+            return False  # "?DVT": a query mark on the next word
         capital_next = nxt[:1].isupper()
         if text.endswith(".") and len(text) > 1:  # an abbreviation token such as "v." or "Lt."
             return text.lower().rstrip(".") in ABBREVIATIONS_BEFORE_LOWER and capital_next
@@ -47,7 +49,10 @@ class DuplexSentencizer:
         n = len(doc)
         if not n:
             return doc
-        texts = [t.text for t in doc]  # one pass: doc[i] makes a new object every time
+        texts, glued = [], []  # one pass: doc[i] makes a new object every time
+        for token in doc:
+            texts.append(token.text)
+            glued.append(not token.whitespace_)
         spaces = [t.isspace() for t in texts]
         following = [""] * n  # the next non-space word after each token
         nxt = ""
@@ -66,7 +71,7 @@ class DuplexSentencizer:
                 continue
             if pending:
                 starts[i, 0] = 1
-            pending = self._ends_sentence(text, following[i], prev_word)
+            pending = self._ends_sentence(text, following[i], prev_word, glued[i])
             prev_word = text
         doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy stores -1 wrapped in uint64
         return doc
