@@ -68,7 +68,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
     if ("HISTORICAL" in cats or section == "comparison") and "PERSISTENT" not in cats:
         return "historical", mods
     negation = [m for m in primary.modifiers if m.category == "NEGATED_EXISTENCE"] if primary else []
-    if cue is not None and anchor is not None:
+    if cue is not None and anchor is not None and cue.kind == "thrombus":  # "thrombus ... without extension into the X"
         lo, hi = sorted((cue.tok_end, anchor.tok_start)) if cue.tok_end <= anchor.tok_start else sorted((anchor.tok_end, cue.tok_start))
         negation += [m for m in anchor.modifiers if m.category == "NEGATED_EXISTENCE" and lo <= m.tok_start and m.tok_end <= hi]
     possible = [m for m in mods if m.category == "POSSIBLE_EXISTENCE"]

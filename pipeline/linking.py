@@ -21,6 +21,8 @@ FORWARD_STOPS = frozenset({",", ";", "and", "or", ".", ":"})
 LIST_GLUE = frozenset({",", "and", "or", "the", "a", "an", "both", "all", "paired", "/", "&", "as", "well", "vv", "vv.", "v.", "v"})
 PREDICATE_VERBS = frozenset({"is", "are", "was", "were", "remain", "remains", "appear", "appears", "appeared", "show", "shows", "showed", "demonstrate", "demonstrates", "demonstrated", "reveal", "reveals", "exhibit", "exhibits", "have", "has", "had", "all", "each", "again", "also", "again", "seen", "be", "to", ":", "-"})
 FORWARD_CUE_AFTER_PENALTY = 20
+EXTENSION_GLUE = frozenset({"into", "the", "and", "extending", "extends", "extended", "propagating", "to", "then", "further"})
+EXTENSION_SCORE = 1
 LIST_PREDICATE_SCORE = 1
 LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
@@ -62,6 +64,8 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
     lo, hi = sorted((anchor.tok_start, cue.tok_start))
     crossed = sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
     glue = _gap_without_mentions(sentence, anchor, cue)
+    if not crossed and cue.tok_end <= anchor.tok_start and "into" in glue and set(glue) <= EXTENSION_GLUE:
+        return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv": the thrombus extends into it
     if not crossed:
         listed = sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
         if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):

@@ -76,9 +76,16 @@ def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
     return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m) and _qualifies_vein(sentence, m))
 
 
+def _names_arm(sentence: Sentence, side: Mention) -> bool:
+    off = sentence.tok_start
+    following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 3] if not t.isspace()]
+    return bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck")
+
+
 def title_side(sentences: list[Sentence]) -> str | None:
-    """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None."""
-    sides = {m.value for s in sentences if s.section == "exam" for m in s.mentions if m.kind == "side"}
+    """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None.
+    A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's."""
+    sides = {m.value for s in sentences if s.section == "exam" for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
     if not sides:
         sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m)}
     if "bilateral" in sides or {"left", "right"} <= sides:
@@ -95,7 +102,7 @@ def exam_side(sentences: list[Sentence]) -> str | None:
         return titled
     named = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side"}
     named &= {"left", "right", "bilateral"}
-    return next(iter(named)) if len(named) == 1 and named != {"bilateral"} else None
+    return next(iter(named)) if len(named) == 1 else None
 
 
 def _expand(side: str, exam: str | None) -> list[str]:
@@ -116,6 +123,7 @@ def near_junction(sentence: Sentence, text: str, anchor: Mention) -> bool:
     return not any(cm > NEAR_JUNCTION_CM for cm in far) and not _REMOTE_FROM_JUNCTION.search(body)
 
 
+_VEIN_WORD = re.compile(r"vein|sinus|plexus|\bv\b|vv")
 _LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
 
 
@@ -164,9 +172,11 @@ def _is_landmark(sentence: Sentence, anchor: Mention) -> bool:
     """A vein named only to locate something else: "1.5 cm below its confluence with the CFV",
     "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein"."""
     before = _previous_words(sentence, anchor.tok_start, 5)
-    if before[:1] == ["with"] and any(w in LANDMARK_NOUNS for w in before[1:3]):
-        return True
-    return any(w in LANDMARK_RELATIONS for w in before[:2]) and any(w in ("cm", "mm") for w in before)
+    if before[:1] in (["with"], ["of"]) and any(w in LANDMARK_NOUNS for w in before[1:3]):
+        return True  # "below its confluence with the CFV", "below the confluence of the ATV"
+    if any(w in LANDMARK_RELATIONS for w in before[:2]):
+        return any(w in ("cm", "mm", "just", "immediately") for w in before)  # "2 cm below", "to just below"
+    return False
 
 
 def _anchors(sentence: Sentence) -> list[Mention]:
@@ -178,6 +188,8 @@ def _anchors(sentence: Sentence) -> list[Mention]:
             continue
         if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
+        if m.value in ("gastrocnemius", "soleal") and not _VEIN_WORD.search(m.text.lower()) and any(x.kind == "nonvenous" for x in mentions):
+            continue  # "in the medial gastrocnemius is a haematoma": the muscle, not its veins
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
         if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
@@ -370,7 +382,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
         if sentence.section in ("indication", "comparison"):
             continue
         for m in view.anchors:
-            if m.kind == "segment" and m.group not in ("upper",):
+            if m.group not in ("upper",):
                 side_word = view.anchor_sides[id(m)]
                 if side_word and side_word.value in ("left", "right", "bilateral"):
                     examined.update(_expand(side_word.value, exam))

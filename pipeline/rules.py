@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -57,6 +57,11 @@ class RuleSet:
     directory: str
     history_cues: frozenset[str] = frozenset()
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @cached_property
+    def aliases(self) -> dict[str, Term]:
+        """Lower-cased surface form -> term."""
+        return {_norm(t.text): t for t in self.terms}
 
 
 def default_directory() -> Path:

@@ -152,7 +152,7 @@ def _decode(raw: str, codes: dict[str, str]) -> str:
     """A cell with legend codes spelled out ('NC (CH)' -> 'non-compressible chronic')."""
     if not codes:
         return raw
-    parts = re.findall(r"[^\s()]+", raw)
+    parts = re.findall(r"[^\s()/,;]+", raw)
     return " ".join(codes.get(part.upper(), part) for part in parts)
 
 
@@ -172,7 +172,8 @@ def read_cell(cell: Cell, kind: str | None, vocab: dict, codes: dict[str, str]) 
     """What one cell says, by its column kind; None when it says nothing about thrombus."""
     words = vocab["cells"]
     raw = cell.text.strip()
-    text = _norm(codes.get(raw.upper()) or _decode(raw, codes))
+    decoded = codes.get(raw.upper()) or _decode(raw, codes)
+    text = _norm(raw) if decoded == raw else f"{_norm(raw)} {_norm(decoded)}"  # "N/V" stays readable
     if not text:
         return None
     acuity = next((a for a in ("acute_on_chronic", "subacute", "chronic", "acute") if _has(words[a], text)), None)

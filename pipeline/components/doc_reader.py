@@ -111,6 +111,30 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
     )
 
 
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Text in double quotes: a report quoting an earlier one ("described 'thrombus in ...'")."""
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)] if '"' in text or "“" in text else []
+
+
+def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Term]) -> list[Mention]:
+    """"common and external iliac veins", "anterior and posterior tibial veins": the first
+    adjective names a vein too."""
+    extra = []
+    for m in mentions:
+        if m.kind != "segment" or m.tok_start < 2 or tokens.lowers[m.tok_start - 1] not in ("and", "&", "/", ","):
+            continue
+        adjective = tokens.lowers[m.tok_start - 2]
+        head = tokens.lowers[m.tok_start + 1: m.tok_end]
+        term = aliases.get(" ".join([adjective, *head]))
+        if term is not None and term.kind == "segment" and term.value != m.value:
+            begin, finish, text = tokens.chars(m.tok_start - 2, m.tok_start - 1)
+            extra.append(replace(m, value=term.value, group=term.group, start=begin, end=finish, text=text, tok_start=m.tok_start - 2, tok_end=m.tok_start - 1))
+    return extra
+
+
 def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Sentence]:
     """The doc's sentences with their section, heading side, paragraph and mentions.
 
@@ -125,6 +149,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     tokens = _Tokens(doc, text)
     mods = _modifiers(doc, tokens)
     lowers, offsets, spaces, starts = tokens.lowers, tokens.offsets, tokens.spaces, tokens.starts
+    quoted = _quoted_spans(text)
+    aliases = rules.aliases
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
@@ -146,8 +172,12 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         j = cursor
         while j < len(targets) and targets[j][0] < sent_end:
             start, end, term = targets[j]
-            inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens))
             j += 1
+            if quoted and any(a <= offsets[start] < b for a, b in quoted):
+                continue  # a quotation of another report
+            inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens))
+        inside += _ellipses(inside, tokens, aliases)
+        inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
