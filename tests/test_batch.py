@@ -229,7 +229,7 @@ def test_hostile_rows_each_keep_their_row(tmp_path):
     out = tmp_path / "out.jsonl"
     result = extract(source, "-o", out, "--quiet")
     assert result.exit_code == 3, result.output
-    assert "1 duplicate ids" in result.output and "Traceback" not in result.output
+    assert "1 duplicate ids" in result.output and "2 with input notes" in result.output and "Traceback" not in result.output
     got = {(r["id"], r["label"]): r for r in read_jsonl(out)}
     assert [k[0] for k in got] == ["empty", "blank", "null", "number", "huge", "nul", "unicode", "surrogate", "line-9", "latin1", "utf8", "nul"]
     errors = {k[0]: r["error"] for k, r in got.items() if r["error"]}
