@@ -269,7 +269,12 @@ def _explained(cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
     return tuple(replace(c, kind="normal") if c.kind == "thrombus" and ("echo" in c.value or "material" in c.value) else c for c in cues if c.kind != "explanation")
 
 
+_EMPTY_VIEW = _View([], (), (), {})
+
+
 def _view(sentence: Sentence) -> _View:
+    if not sentence.mentions:
+        return _EMPTY_VIEW
     anchors = _anchors(sentence)
     sides = finding_sides(sentence)
     cues = _explained(tuple(m for m in sentence.mentions if m.kind in CUE_KINDS + ("explanation",) and not names_exam(sentence, m)))
@@ -278,6 +283,8 @@ def _view(sentence: Sentence) -> _View:
 
 def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
+    if not view.cues and not view.anchors:
+        return []
     cues, sides, anchors = view.cues, view.sides, view.anchors
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, best_cue(sentence, a, cues)) for a in anchors]

@@ -13,6 +13,7 @@ import bisect
 import re
 from dataclasses import replace
 
+from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
 
 from ..model import Mention, Modifier, Sentence
@@ -74,18 +75,13 @@ class _Tokens:
 
     def __init__(self, doc: Doc, text: str) -> None:
         self.text = text
-        self.lowers: list[str] = []
-        self.offsets: list[int] = []
-        self.ends: list[int] = []
-        self.spaces: list[bool] = []
-        self.starts: list[int] = []
-        for token in doc:
-            self.lowers.append(token.lower_)
-            self.offsets.append(token.idx)
-            self.ends.append(token.idx + len(token))
-            self.spaces.append(token.is_space)
-            if token.is_sent_start:
-                self.starts.append(token.i)
+        table = doc.to_array([IDX, LENGTH, IS_SPACE, SENT_START]).astype("int64")
+        self.offsets: list[int] = table[:, 0].tolist()
+        self.ends: list[int] = (table[:, 0] + table[:, 1]).tolist()
+        self.spaces: list[bool] = table[:, 2].astype(bool).tolist()
+        self.starts: list[int] = [i for i, start in enumerate(table[:, 3].tolist()) if start == 1]
+        strings = doc.vocab.strings
+        self.lowers: list[str] = [strings[h] for h in doc.to_array([LOWER]).tolist()]
 
     def chars(self, start: int, end: int) -> tuple[int, int, str]:
         """Character span and text of tokens [start, end)."""
