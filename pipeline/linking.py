@@ -102,3 +102,18 @@ def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -
         scored.append((score, side.tok_start, side))
     scored = [s for s in scored if s[0] < SIDE_LIMIT]
     return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+
+
+def previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
+    """Up to ``n`` words before a token position, skipping spaces, side words and articles."""
+    off = sentence.tok_start
+    sides = {i for m in sentence.mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end)}
+    words = []
+    for i in range(position - 1, sentence.tok_start - 1, -1):
+        token = sentence.tokens[i - off]
+        if token.isspace() or i in sides or token in ("the", "a", "an"):
+            continue
+        words.append(token)
+        if len(words) == n:
+            break
+    return words

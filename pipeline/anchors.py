@@ -1,0 +1,117 @@
+"""Which vein mentions can hold a finding: not arteries or grafts, not landmarks ("2 cm below
+the SFJ"), not a bare "calf" that only places something, not a head noun repeated after a list.
+Pure Python."""
+from __future__ import annotations
+
+import re
+
+from .linking import between, previous_words
+from .model import Mention, Sentence
+
+ANCHOR_KINDS = ("segment", "generic_deep")
+AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femoral", "popliteal", "tibioperoneal_trunk")
+LANDMARK_NOUNS = frozenset({"confluence", "junction", "origin", "inflow", "insertion"})
+LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", "beyond", "short"})
+CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
+CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
+NEAR_JUNCTION_CM = 3.0
+_FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
+_REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well below|away from|sparing|spares|not involving|does not involve|without involvement of)\b")
+_VEIN_WORD = re.compile(r"vein|sinus|plexus|\bv\b|vv")
+
+
+def followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[Mention, ...]) -> bool:
+    """'popliteal artery', 'fem-pop bypass graft': a vein word that names something else."""
+    position = anchor.tok_end
+    for m in mentions:
+        if m.tok_start < position:
+            continue
+        if m.tok_start > position:
+            gap = between(sentence, Mention("", "", 0, 0, "", position, position), m)
+            if any(t not in ("-", "/", "and") for t in gap):
+                return False
+        if m.kind == "nonvenous":
+            return True
+        if m.kind != "segment":
+            return False
+        position = m.tok_end
+    return False
+
+
+def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
+    """A vein named only to locate something else: "1.5 cm below its confluence with the CFV",
+    "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein"."""
+    before = previous_words(sentence, anchor.tok_start, 5)
+    if before[:1] in (["with"], ["of"]) and any(w in LANDMARK_NOUNS for w in before[1:3]):
+        return True  # "below its confluence with the CFV", "below the confluence of the ATV"
+    if any(w in LANDMARK_RELATIONS for w in before[:2]):
+        return any(w in ("cm", "mm", "just", "immediately") for w in before)  # "2 cm below", "to just below"
+    return False
+
+
+def vein_anchors(sentence: Sentence) -> list[Mention]:
+    """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
+    mentions = sentence.mentions
+    anchors = []
+    for m in mentions:
+        if m.kind not in ANCHOR_KINDS or followed_by_nonvenous(sentence, m, mentions) or is_landmark(sentence, m):
+            continue
+        if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
+            continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
+        if m.value in ("gastrocnemius", "soleal") and not _VEIN_WORD.search(m.text.lower()) and any(x.kind == "nonvenous" for x in mentions):
+            continue  # "in the medial gastrocnemius is a haematoma": the muscle, not its veins
+        if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
+            continue
+        if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
+            continue  # "soleal vein (intramuscular calf vein)": the same vein named twice
+        anchors.append(m)
+    return anchors
+
+
+def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
+    """'calf' (or 'below knee') alone names the calf veins ("left calf DVT", "calf and soleal
+    veins", "below knee DVT"), not a place ("below-knee GSV thrombus").
+
+    It is a place after a location word ("the mid calf") or after a preposition that follows a
+    named vein ("peroneal vein in the calf"), and in a sentence about a superficial vein.
+    """
+    if anchor.value != "calf_unspecified" or anchor.text.lower() not in ("calf", "below knee", "below-knee"):
+        return True
+    if cue is None or any(a.group == "superficial" for a in anchors):
+        return False
+    if len([t for t in between(sentence, anchor, cue) if not t.isspace() and t not in ("the", "a", "left", "right")]) > 2:
+        return False  # "calf tenderness and a Doppler study showed no DVT": the DVT is not the calf's
+    before = previous_words(sentence, anchor.tok_start)
+    if before and before[0] in CALF_LOCATION_WORDS:
+        return False
+    named_before = any(a.kind == "segment" and a is not anchor and a.tok_end <= anchor.tok_start for a in anchors)
+    return not (before and before[0] in CALF_PREPOSITIONS and named_before)
+
+
+def range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]]) -> list[tuple[Mention, Mention | None]]:
+    """'from the CFV through the popliteal vein' also involves the femoral vein between them."""
+    off = sentence.tok_start
+    extra = []
+    segs = [(a, c) for a, c in pairs if a.kind == "segment" and a.value in AXIAL_CHAIN and c is not None]
+    for (a, ca), (b, cb) in zip(segs, segs[1:]):
+        if ca is not cb:
+            continue
+        before = sentence.tokens[max(a.tok_start - off - 3, 0): a.tok_start - off]
+        gap = between(sentence, a, b)
+        if "from" not in before or not any(t in ("through", "to", "into", "thru") for t in gap):
+            continue
+        lo, hi = sorted((AXIAL_CHAIN.index(a.value), AXIAL_CHAIN.index(b.value)))
+        for value in AXIAL_CHAIN[lo + 1: hi]:
+            span_text = f"{a.text}…{b.text}"
+            extra.append((Mention("segment", value, a.start, b.end, span_text, a.tok_start, b.tok_end, group="proximal" if value != "tibioperoneal_trunk" else "distal_axial", modifiers=a.modifiers), ca))
+    return pairs + extra
+
+
+def near_junction(sentence: Sentence, text: str, anchor: Mention) -> bool:
+    """A superficial thrombus at or into the SFJ/SPJ (not 'N cm from' it, N > 3)."""
+    body = text[sentence.start:sentence.end].lower()
+    junction_named = anchor.junction or "junction" in body or any(m.junction for m in sentence.mentions)
+    if not junction_named:
+        return False
+    far = [float(m.group(1)) for m in _FAR_FROM_JUNCTION.finditer(body)]
+    return not any(cm > NEAR_JUNCTION_CM for cm in far) and not _REMOTE_FROM_JUNCTION.search(body)

@@ -1,0 +1,113 @@
+"""Which side a mention is on: side words that qualify a finding or name the exam, the exam's
+side from its title, and the side carried from one sentence to the next. Pure Python."""
+from __future__ import annotations
+
+import re
+
+from .linking import previous_words
+from .model import Mention, Sentence
+
+EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
+STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan"})
+EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging"})
+_LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
+
+
+def names_exam(sentence: Sentence, mention: Mention) -> bool:
+    """A word that qualifies the exam, not a finding: "BILATERAL LE venous duplex:",
+    "DVT study (bilat):", "DVT protocol"."""
+    off = sentence.tok_start
+    following = [t for t in sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6] if not t.isspace()][:4]
+    if mention.kind != "side":
+        return bool(following) and following[0] in EXAM_NOUNS
+    for token in following:  # "left lower extremity venous duplex", not "left arm pain; an ultrasound"
+        if token in EXAM_NOUNS:
+            return True
+        if token not in EXAM_PHRASE_WORDS:
+            break
+    preceding = previous_words(sentence, mention.tok_start, 3)
+    vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)
+    if "of" in preceding[:2] and any(t in STUDY_NOUNS for t in preceding) and not vein_follows:
+        return True  # "venous duplex of the lower extremities", not "duplex of the left calf veins"
+    before = previous_words(sentence, mention.tok_start, 2)
+    return "(" in before and bool(following) and following[0] == ")" and any(t in EXAM_NOUNS for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
+
+
+def _qualifies_vein(sentence: Sentence, side: Mention) -> bool:
+    """'contralateral' names a side only before a vein or limb ("contralateral CFV"), not in
+    "the contralateral pair"; 'both' is not bilateral before the paired calf veins ("both
+    paired anterior tibial veins") or in "both of which"."""
+    following = [m for m in sentence.mentions if m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - side.tok_end <= 3]
+    if side.value == "contralateral":
+        return bool(following)
+    if side.text.lower() == "both":
+        off = sentence.tok_start
+        after = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 2] if not t.isspace()]
+        paired = any(m.group == "distal_axial" for m in following[:1])
+        return not (paired or after[:1] in (["paired"], ["of"]))
+    return True
+
+
+def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
+    """The side words of a sentence that can qualify a finding."""
+    return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m) and _qualifies_vein(sentence, m))
+
+
+def _names_arm(sentence: Sentence, side: Mention) -> bool:
+    off = sentence.tok_start
+    following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 3] if not t.isspace()]
+    return bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck")
+
+
+def title_side(sentences: list[Sentence]) -> str | None:
+    """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None.
+    A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's."""
+    sides = {m.value for s in sentences if s.section == "exam" for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
+    if not sides:
+        sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m)}
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    if len(sides) == 1 and sides <= {"left", "right"}:
+        return next(iter(sides))
+    return None
+
+
+def exam_side(sentences: list[Sentence]) -> str | None:
+    """The exam's side from its title; else the only side the report names outside its history."""
+    titled = title_side(sentences)
+    if titled:
+        return titled
+    named = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side"}
+    named &= {"left", "right", "bilateral"}
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def expand_side(side: str, exam: str | None) -> list[str]:
+    if side == "bilateral":
+        return ["left", "right"]
+    if side == "contralateral":
+        return [{"left": "right", "right": "left"}[exam]] if exam in ("left", "right") else ["unspecified"]
+    return [side]
+
+
+class SideTracker:
+    """Carries a side from one sentence to the next inside a paragraph of one section.
+
+    Only a side that qualified a vein is carried ("In the right leg, the CFV is compressible.
+    There is thrombus in the popliteal vein."), not one of a lymph node or a cyst.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple[int, int] | None = None
+        self.side: str | None = None
+
+    def update(self, sentence: Sentence, view) -> str | None:
+        key = (sentence.paragraph, sentence.section_index)
+        first = next((t for t in sentence.tokens if not t.isspace()), "")
+        if key != self.key or _LIST_MARKER.match(first):
+            self.key, self.side = key, None  # numbered impression items stand alone
+        carried = self.side
+        values = {m.value for m in view.anchor_sides.values() if m is not None}
+        if values:
+            self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
+        return carried
