@@ -17,8 +17,9 @@ How a run goes (``dvt extract``, or :func:`run_extract` from Python):
    off, the ids already written are matched against the input (occurrence by occurrence, so
    duplicate ids resume correctly) and skipped, and the rest is appended. The result equals an
    uninterrupted run byte for byte.
-5. A worker rebuilds its pipeline every ``refresh_every`` reports: spaCy's string store grows with
-   every new token, and a rebuild gives that memory back (output does not depend on it).
+5. A worker rebuilds its pipeline once its memory grew ``REFRESH_MB`` (or every ``REFRESH_EVERY``
+   reports): spaCy's string store grows with every new token, and a rebuild gives that memory
+   back (output does not depend on it).
 
 Report text is patient data: nothing here logs it. Error rows that carry an exception message
 (``processing failed: ...``) are cut to the exception type unless ``debug`` is set.
