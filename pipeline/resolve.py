@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .anchors import ANCHOR_KINDS, bare_calf_ok, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
-from .linking import best_cue, best_side, cue_score
+from .linking import LINK_LIMIT, best_cue, best_side, cue_score
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
 from .sides import SideTracker, exam_side, expand_side, finding_sides, names_exam, title_side
 from .tables import Reading, Row, Table
@@ -67,13 +67,17 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
     pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
-    if not pairs and not nonvenous and not any(m.kind in ANCHOR_KINDS for m in mentions):
+    for cue in cues:
         # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
-        # cyst, graft or aneurysm, or a vein only as a landmark ("ends 4 cm below the SFJ")
-        for cue in cues:
-            if id(cue) not in claimed:
-                pairs.append((cue, cue))
+        # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
+        # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
+        veins = [m for m in mentions if m.kind in ANCHOR_KINDS]
+        if id(cue) in claimed or nonvenous or (veins and all(v.group == "upper" for v in veins)):
+            continue  # a sentence about an arm speaks of the arm
+        if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
+            pairs.append((cue, cue))
     findings = []
+    previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     for anchor, cue in pairs:
         implied = anchor.implies if anchor.kind in CUE_KINDS else None
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
@@ -83,11 +87,17 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
         side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
-        side = side_word.value if side_word else sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
+        if side_word is not None and anchor.kind != "generic_deep" or (side_word is not None and previous_side is None):
+            previous_side = side_word.value
+        side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
         segment = None if is_generic else implied or anchor.value
         if segment in MIDLINE_SEGMENTS:
             side = "unspecified"
+        if is_generic and side == "unspecified" and exam == "bilateral" and status in ("absent", "not_evaluated"):
+            side = "bilateral"  # "Nondiagnostic bilateral study.", "No DVT." on a bilateral exam speak for both legs
+        if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
+            continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
         for one_side in expand_side(side, exam):
             findings.append(Finding(
                 segment=segment,

@@ -69,3 +69,23 @@ REPORTS = [
 @pytest.mark.parametrize("case_id, text, expected", REPORTS, ids=[r[0] for r in REPORTS])
 def test_report_structures(extractor, case_id, text, expected):
     assert extractor.extract(text)["side_labels"] == expected
+
+
+MORE = [
+    # (id, report, expected side labels)
+    ("right-sided-is-not-a-heading", "The right CFV is compressible. No right-sided DVT.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
+    ("terminator-cuts-a-short-scope", "EXAM: RIGHT LE\nColor flow fills the popliteal veins, but thrombus in the femoral vein cannot be excluded.", {"left": None, "right": "INDETERMINATE", "unspecified": None}),
+    ("did-not-show", "Left lower extremity venous duplex did not show deep vein thrombosis.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("arm-sentence-speaks-of-the-arm", "An ultrasound of her left upper extremity was done, but it did not show thrombosis.", {"left": None, "right": None, "unspecified": None}),
+    ("side-within-the-sentence", "No DVT on the right. In the left leg the CFV is compressible, but there is thrombus in the posterior tibial veins.", {"left": "IDDVT", "right": "NEGATIVE", "unspecified": None}),
+    ("cue-across-a-semicolon", "BLE duplex: no acute DVT in either leg; chronic scarring of the left femoral vein.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
+    ("bilateral-nondiagnostic", "BILATERAL LOWER EXTREMITY VENOUS DUPLEX\nThe deep veins could not be adequately compressed or imaged.\nImpression: Nondiagnostic bilateral study.", {"left": "INDETERMINATE", "right": "INDETERMINATE", "unspecified": None}),
+    ("completed-repeat-study", "EXAM: RIGHT LE\nRepeat duplex 5/9: the peroneal thrombus has propagated into the popliteal vein.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
+    ("quoted-old-report", "ADDENDUM: The report described \"thrombus in the left peroneal vein\" in error. The left peroneal veins are compressible.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("slow-flow", "Right leg: echoes in the femoral vein that swirl with augmentation, consistent with slow flow rather than thrombus. Fully compressible.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", MORE, ids=[r[0] for r in MORE])
+def test_more_report_structures(extractor, case_id, text, expected):
+    assert extractor.extract(text)["side_labels"] == expected

@@ -60,10 +60,9 @@ def _is_title(sentence: Sentence, text: str) -> bool:
 
 def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> bool:
     """An indication sentence that describes the exam ("the CFV is compressible") or reports its
-    result ("today's duplex: positive for DVT") ends the indication."""
-    if any(mod.category in ("HYPOTHETICAL", "HISTORICAL") for m in sentence.mentions for mod in m.modifiers):
-        return False
-    cues = [m for m in sentence.mentions if m.kind in ("thrombus", "normal", "unassessable", "assessable")]
+    result ("BLE dopplers ordered to r/o DVT: no evidence of DVT") ends the indication."""
+    cues = [m for m in sentence.mentions if m.kind in ("thrombus", "normal", "unassessable", "assessable")
+            and not any(mod.category in ("HYPOTHETICAL", "HISTORICAL") for mod in m.modifiers)]
     if any(m.value not in history_cues for m in cues):
         return True
     return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
