@@ -559,3 +559,31 @@ def _drain(items: deque) -> Iterator:
     """Yield and forget the items of a deque (so submitted chunks are not kept alive)."""
     while items:
         yield items.popleft()
+
+
+def run_extract_to(input_path: str, output_path: str, output_format: str | None = None, nlp_date=None, *, resume: bool = False, **kwargs) -> dict:
+    """:func:`run_extract` into any output format (``pipeline.outputs``; docs/schema.md).
+
+    JSONL is written directly. Other formats are extracted into a staging JSONL next to the
+    output (``OUTPUT.partial.jsonl``), which is converted when the run completes and then
+    removed; after an interruption it stays, and ``resume=True`` continues it.
+    """
+    from .outputs import convert, detect_format, output_files, staging_path
+
+    fmt = detect_format(output_path, output_format)
+    if fmt == "jsonl":
+        summary = run_extract(input_path, output_path, resume=resume, **kwargs)
+        summary.update(format=fmt, files={"jsonl": output_path})
+        return summary
+    if output_path == "-":
+        raise InputError(f"--format {fmt} needs an output file, not stdout")
+    if fmt in ("omop-csv", "omop-parquet", "duckdb"):
+        from .outputs.omop import resolve_nlp_datetime
+
+        resolve_nlp_datetime(nlp_date)  # a bad --nlp-date fails before hours of extraction
+    stage = staging_path(output_path)
+    summary = run_extract(input_path, stage, resume=resume, **kwargs)
+    summary["tables"] = convert(stage, output_path, fmt, nlp_date)
+    os.remove(stage)
+    summary.update(format=fmt, files=output_files(output_path, fmt))
+    return summary

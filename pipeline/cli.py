@@ -38,7 +38,9 @@ def _say(message: str, style: str = "") -> None:
 @app.command()
 def extract(
     input: str = typer.Argument(..., help="JSONL, CSV or Parquet file (.gz ok for JSONL/CSV), a folder of .txt files, or - for JSONL on stdin."),
-    output: str = typer.Option(..., "-o", "--output", help="Output JSONL file (- for stdout)."),
+    output: str = typer.Option(..., "-o", "--output", help="Output file (- for JSONL on stdout); its extension picks the format unless --format says."),
+    output_format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl, csv, parquet, omop-csv, omop-parquet or duckdb (default: from the output's extension). See docs/schema.md."),
+    nlp_date: Optional[str] = typer.Option(None, "--nlp-date", help="NOTE_NLP nlp_date/nlp_datetime (YYYY-MM-DD or ISO datetime; default SOURCE_DATE_EPOCH, else 1970-01-01) for omop-* and duckdb."),
     id_col: str = typer.Option("id", "--id-col", help="Column holding the report id."),
     text_col: str = typer.Option("text", "--text-col", help="Column holding the report text."),
     count_chronic: bool = typer.Option(False, "--count-chronic", help="Let chronic-only thrombus count toward labels."),
@@ -49,16 +51,27 @@ def extract(
     debug: bool = typer.Option(False, "--debug", help="Full exception messages and tracebacks. They may quote report text (patient data)."),
     start_method: Optional[str] = typer.Option(None, "--start-method", hidden=True, help="multiprocessing start method (fork, spawn, forkserver)."),
 ) -> None:
-    """Extract labels and findings for every report of INPUT into OUTPUT (one JSONL record per report, in input order).
+    """Extract labels and findings for every report of INPUT into OUTPUT (JSONL records in input order, or the tables of --format; docs/schema.md).
 
     Exit codes: 0 every row processed; 3 finished, but some rows carry an error; 1 fatal problem; 2 usage error.
     """
     import signal
 
-    from .batch import BatchError, default_workers, run_extract
+    from .batch import BatchError, default_workers, run_extract_to
     from .io import InputError
+    from .outputs import OutputFormatError, detect_format, staging_path
     from .progress import BatchProgress
 
+    try:
+        fmt = detect_format(output, output_format)
+        if fmt in ("omop-csv", "omop-parquet", "duckdb"):
+            from .outputs.omop import resolve_nlp_datetime
+
+            resolve_nlp_datetime(nlp_date)
+    except (OutputFormatError, ValueError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--format' / '--output' / '--nlp-date'")
+    if fmt != "jsonl" and output == "-":
+        raise typer.BadParameter(f"--format {fmt} needs an output file, not stdout", param_hint="'--output'")
     if resume and output == "-":
         raise typer.BadParameter("--resume needs an output file, not stdout", param_hint="'--resume'")
     if start_method is not None and start_method not in ("fork", "spawn", "forkserver"):
@@ -74,8 +87,8 @@ def extract(
     progress = BatchProgress(enabled=not quiet, console=err)
     on_error = (lambda record: _say(f"id {record['id']!r}: {record['error']}")) if debug else None
     try:
-        summary = run_extract(
-            input, output, id_col=id_col, text_col=text_col, count_chronic=count_chronic,
+        summary = run_extract_to(
+            input, output, fmt, nlp_date, id_col=id_col, text_col=text_col, count_chronic=count_chronic,
             workers=workers or default_workers(), chunk_size=chunk_size, resume=resume, debug=debug,
             progress=progress, start_method=start_method, on_error_row=on_error,
         )
@@ -83,7 +96,8 @@ def extract(
         _say(f"error: {exc}", "bold red")
         raise typer.Exit(1)
     except KeyboardInterrupt:
-        _say(f"interrupted: {output} holds whole records only; rerun with --resume to continue", "bold red")
+        held = output if fmt == "jsonl" else staging_path(output)
+        _say(f"interrupted: {held} holds whole records only; rerun with --resume to continue", "bold red")
         raise typer.Exit(130)
     except Exception as exc:  # noqa: BLE001 - no traceback (it could quote report text) unless --debug
         if debug:
@@ -104,7 +118,8 @@ def extract(
             parts.append(f"torn last line ({summary['dropped_torn_bytes']} bytes) redone")
         if summary["unmatched_output_rows"]:
             parts.append(f"{summary['unmatched_output_rows']:,} output rows not in the input")
-    _say(f"dvt extract: {', '.join(parts)} -> {output}")
+    files = summary.get("files") or {"jsonl": output}
+    _say(f"dvt extract: {', '.join(parts)} -> {', '.join(files.values())}")
     raise typer.Exit(3 if summary["errors"] else 0)
 
 
