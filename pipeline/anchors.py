@@ -49,6 +49,13 @@ def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
     return False
 
 
+def _is_preposition_per(sentence: Sentence, m: Mention) -> bool:
+    off = sentence.tok_start
+    before = previous_words(sentence, m.tok_start, 1)
+    after = [t for t in sentence.tokens[m.tok_end - off: m.tok_end - off + 3] if not t.isspace()]
+    return before[:1] == ["as"] or not after or after[0] not in (":", "c", "nc", "pc", "vein", "veins", "v", "vv", "-", "compressible", "noncompressible", "patent", "thrombus", "thrombosed", "partial", "partially", "occluded", "with", "w/", "+", "(")
+
+
 def vein_anchors(sentence: Sentence) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
@@ -60,6 +67,8 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
         if m.value in ("gastrocnemius", "soleal") and not _VEIN_WORD.search(m.text.lower()) and any(x.kind == "nonvenous" for x in mentions):
             continue  # "in the medial gastrocnemius is a haematoma": the muscle, not its veins
+        if m.text.lower() == "per" and _is_preposition_per(sentence, m):
+            continue  # "as per protocol", "Per OSH records": not the peroneal vein
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
         if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
@@ -79,7 +88,10 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
         return True
     if cue is None or any(a.group == "superficial" for a in anchors):
         return False
-    if len([t for t in between(sentence, anchor, cue) if not t.isspace() and t not in ("the", "a", "left", "right")]) > 2:
+    others = {i for a in anchors if a is not anchor for i in range(a.tok_start, a.tok_end)}
+    lo = min(anchor.tok_end, cue.tok_end)
+    gap = [t for i, t in enumerate(between(sentence, anchor, cue), start=lo) if not t.isspace() and t not in ("the", "a", "left", "right", "(", ")") and i not in others]
+    if len(gap) > 2:
         return False  # "calf tenderness and a Doppler study showed no DVT": the DVT is not the calf's
     before = previous_words(sentence, anchor.tok_start)
     if before and before[0] in CALF_LOCATION_WORDS:

@@ -67,6 +67,7 @@ class Mention:
     occlusion: str | None = None
     junction: bool = False
     implies: str | None = None
+    disease: bool = False  # a cue that names the disease ("DVT", "thrombus"), not a sonographic sign
     modifiers: tuple[Modifier, ...] = ()
 
     @property

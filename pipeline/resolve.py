@@ -35,10 +35,19 @@ class _View(NamedTuple):
 
 def _explained(cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Echoes "consistent with slow flow" or artifact are not thrombus: in a sentence with an
-    explanation, echo and material cues count as normal."""
-    if not any(c.kind == "explanation" for c in cues):
+    explanation, echo, material and defect cues count as normal; when the explanation is
+    itself hedged ("may represent artifact"), they are possible."""
+    explanations = [c for c in cues if c.kind == "explanation"]
+    if not explanations:
         return cues
-    return tuple(replace(c, kind="normal") if c.kind == "thrombus" and ("echo" in c.value or "material" in c.value) else c for c in cues if c.kind != "explanation")
+    hedges = tuple(m for e in explanations for m in e.modifiers if m.category == "POSSIBLE_EXISTENCE")
+
+    def explain(c: Mention) -> Mention:
+        if c.kind != "thrombus" or not any(w in c.value for w in ("echo", "material", "defect")):
+            return c
+        return replace(c, modifiers=c.modifiers + hedges) if hedges else replace(c, kind="normal")
+
+    return tuple(explain(c) for c in cues if c.kind != "explanation")
 
 
 _EMPTY_VIEW = _View([], (), (), {})
@@ -71,9 +80,11 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
         # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
         # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
-        veins = [m for m in mentions if m.kind in ANCHOR_KINDS]
-        if id(cue) in claimed or nonvenous or (veins and all(v.group == "upper" for v in veins)):
-            continue  # a sentence about an arm speaks of the arm
+        veins = [m for m in mentions if m.kind in ANCHOR_KINDS and (m in anchors or m.text.lower() != "per")]
+        if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
+            continue  # a sentence about an arm or a superficial vein speaks of that vein
+        if cue.kind == "thrombus" and not cue.disease and not cue.implies:
+            continue  # "Partial compressibility." alone describes a vein named elsewhere
         if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))
     findings = []
@@ -86,14 +97,17 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if status is None:
             continue
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
+        hedged = [m for c in related for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
+        if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
+            status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
         side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
         if side_word is not None and anchor.kind != "generic_deep" or (side_word is not None and previous_side is None):
             previous_side = side_word.value
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
         segment = None if is_generic else implied or anchor.value
-        if segment in MIDLINE_SEGMENTS:
-            side = "unspecified"
+        if segment in MIDLINE_SEGMENTS:  # the IVC has no side of its own; a one-leg exam lends its side
+            side = exam if exam in ("left", "right") else "unspecified"
         if is_generic and side == "unspecified" and exam == "bilateral" and status in ("absent", "not_evaluated"):
             side = "bilateral"  # "Nondiagnostic bilateral study.", "No DVT." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":

@@ -61,8 +61,10 @@ def _names_arm(sentence: Sentence, side: Mention) -> bool:
 
 def title_side(sentences: list[Sentence]) -> str | None:
     """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None.
-    A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's."""
-    sides = {m.value for s in sentences if s.section == "exam" for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
+    A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's,
+    and an "Exam:" line of a clinical note that names no study ("Exam: L thigh larger than R") is no title."""
+    titles = [s for s in sentences if s.section == "exam" and any(t in EXAM_NOUNS or t in ("venous", "le", "dvt", "pocus") for t in s.tokens)]
+    sides = {m.value for s in titles for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
     if not sides:
         sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m)}
     if "bilateral" in sides or {"left", "right"} <= sides:

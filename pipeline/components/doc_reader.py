@@ -24,6 +24,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("preliminary", "findings", "impression", "addendum")
 _PREAMBLE_SECTIONS = ("exam", "indication", "comparison", "plan")
+_ONE_LINE_SECTIONS = ("exam", "comparison")
 _STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "pocus", "scan", "uss"})
 _EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
@@ -42,6 +43,16 @@ def _section_map(doc: Doc) -> list[tuple[int, str, str | None]]:
             current, side = category, None
         out.append((section.section_span[0], current, side))
     return out or [(0, "findings", None)]
+
+
+def _lines_after_header(text: str, header_offset: int, position: int) -> int:
+    """How many lines below the header's line a position is; a bare header line
+    ("INDICATION:" alone) lends its content line to the header."""
+    between = text[header_offset:position]
+    lines = between.count("\n")
+    first_line = text[header_offset: text.find("\n", header_offset) if "\n" in text[header_offset:] else len(text)]
+    bare = first_line.rstrip().endswith(":") and len(first_line.split()) <= 4
+    return max(lines - (1 if bare and lines else 0), 0)
 
 
 def _is_title(sentence: Sentence, text: str) -> bool:
@@ -96,12 +107,13 @@ def _modifiers(doc: Doc, tokens: _Tokens) -> dict[tuple[int, int], list[Modifier
     return found
 
 
-def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens: _Tokens) -> Mention:
+def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens: _Tokens, disease: frozenset[str]) -> Mention:
     begin, finish, text = tokens.chars(start, end)
     return Mention(
         kind=term.kind, value=term.value, start=begin, end=finish, text=text,
         tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
         occlusion=term.occlusion, junction=term.junction, implies=term.implies,
+        disease=term.kind == "thrombus" and term.value in disease,
         modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category))),
     )
 
@@ -159,8 +171,10 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         header_offset = offsets[header_start] if header_start < len(offsets) else 0
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, header_offset):
             section = "findings"  # a history or title paragraph ends at a blank line
-        elif section == "exam" and "\n" in text[header_offset:offsets[first]]:
-            section = "findings"  # EXAM: names the study on its own line; what follows is read
+        elif section in _ONE_LINE_SECTIONS and _lines_after_header(text, header_offset, offsets[first]) > 0:
+            section = "findings"  # "EXAM: ...", "Comparison: 03/2021." name one line; what follows is read
+        elif section == "indication" and _lines_after_header(text, header_offset, offsets[first]) > 1:
+            section = "findings"  # an indication is its header's line (or the line after a bare header)
         while cursor < len(targets) and targets[cursor][0] < sent_start:
             cursor += 1
         inside = []
@@ -170,7 +184,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             j += 1
             if quoted and any(a <= offsets[start] < b for a, b in quoted):
                 continue  # a quotation of another report
-            inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens))
+            inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens, rules.history_cues))
         inside += _ellipses(inside, tokens, aliases)
         inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         sentence = Sentence(

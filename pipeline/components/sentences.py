@@ -33,8 +33,8 @@ class DuplexSentencizer:
         if text == "?" and glued:
             return False  # "?DVT": a query mark on the next word
         capital_next = nxt[:1].isupper()
-        if text.endswith(".") and len(text) > 1:  # an abbreviation token such as "v." or "Lt."
-            return text.lower().rstrip(".") in ABBREVIATIONS_BEFORE_LOWER and capital_next
+        if text.endswith(".") and len(text) > 1:  # an abbreviation token ("v.", "Lt.") or an initial ("C.")
+            return text.lower().rstrip(".") not in ABBREVIATIONS and capital_next
         if text not in _ENDERS:
             return False
         before = prev_word.lower().rstrip(".")
