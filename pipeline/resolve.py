@@ -69,7 +69,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     cues, sides, anchors = view.cues, view.sides, view.anchors
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, best_cue(sentence, a, cues)) for a in anchors]
-    pairs = [(a, c) for a, c in pairs if bare_calf_ok(sentence, a, c, anchors)]
+    places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)}  # "right calf tenderness"
+    pairs = [(a, c) for a, c in pairs if id(a) not in places]
     claimed = {id(c) for _, c in pairs if c is not None}
     named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
     pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
@@ -80,7 +81,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
         # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
         # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
-        veins = [m for m in mentions if m.kind in ANCHOR_KINDS and (m in anchors or m.text.lower() != "per")]
+        veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m in anchors or m.text.lower() != "per")]
         if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about an arm or a superficial vein speaks of that vein
         if cue.kind == "thrombus" and not cue.disease and not cue.implies:
