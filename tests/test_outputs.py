@@ -265,7 +265,6 @@ def test_cli_formats_resume_and_reruns(tmp_path):
     convert(str(full), str(tmp_path / "ref.parquet"), "parquet")
     assert (tmp_path / "ref.reports.parquet").read_bytes() == (tmp_path / "three" / "out.reports.parquet").read_bytes()
     # usage errors
-    assert runner.invoke(app, ["extract", str(source), "-o", str(tmp_path / "x.txt")]).exit_code == 2
     assert runner.invoke(app, ["extract", str(source), "-o", str(tmp_path / "x.jsonl"), "--format", "xml"]).exit_code == 2
     assert runner.invoke(app, ["extract", str(source), "-o", "-", "--format", "csv"]).exit_code == 2
     assert runner.invoke(app, ["extract", str(source), "-o", str(tmp_path / "n.csv"), "-f", "omop-csv", "--nlp-date", "soon"]).exit_code == 2
@@ -274,8 +273,9 @@ def test_cli_formats_resume_and_reruns(tmp_path):
 def test_format_from_extension_and_file_names():
     assert [detect_format(p) for p in ("a.jsonl", "-", "a.csv", "a.parquet", "a.duckdb")] == ["jsonl", "jsonl", "csv", "parquet", "duckdb"]
     assert detect_format("a.csv", "omop-csv") == "omop-csv" and set(FORMATS) >= {"omop-parquet"}
+    assert detect_format("labels.out") == "jsonl"  # any other extension: JSONL, as before --format
     with pytest.raises(OutputFormatError):
-        detect_format("a.xlsx")
+        detect_format("a.csv", "xlsx")
     assert output_files("out/x.csv", "csv") == {"reports": "out/x.reports.csv", "findings": "out/x.findings.csv"}
     assert output_files("x.parquet", "parquet") == {"reports": "x.reports.parquet", "findings": "x.findings.parquet"}
     assert output_files("n.csv", "omop-csv") == {"note_nlp": "n.csv"}

@@ -7,7 +7,7 @@ at the end (:func:`convert`), then removed. Formats (docs/schema.md):
 =============  ======================================================  =============================
 format         files written for ``-o OUT.ext``                        chosen by extension
 =============  ======================================================  =============================
-jsonl          OUT.jsonl                                               .jsonl, .ndjson, .json, ``-``
+jsonl          OUT.jsonl                                               any other, ``-``
 csv            OUT.reports.csv, OUT.findings.csv                       .csv
 parquet        OUT.reports.parquet, OUT.findings.parquet               .parquet
 omop-csv       OUT.ext (the NOTE_NLP table)                            (--format only)
@@ -37,12 +37,8 @@ def detect_format(output: str, explicit: str | None = None) -> str:
         return fmt
     if output == "-":
         return "jsonl"
-    suffix = Path(output).suffix.lower()
-    if suffix == ".gz":
-        raise OutputFormatError(f"{output}: compressed output is not supported; write .jsonl and compress it")
-    if suffix not in _BY_EXTENSION:
-        raise OutputFormatError(f"{output}: cannot tell the format from the extension {suffix or '(none)'}; use --format ({', '.join(FORMATS)})")
-    return _BY_EXTENSION[suffix]
+    # Any other extension stays JSONL, as before --format existed.
+    return _BY_EXTENSION.get(Path(output).suffix.lower(), "jsonl")
 
 
 def _stem(output: str) -> str:
