@@ -17,6 +17,7 @@ CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "
 NEAR_JUNCTION_CM = 3.0
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
 _REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well below|away from|sparing|spares|not involving|does not involve|without involvement of)\b")
+_GENERAL_CALF = ("muscular_calf", "calf_unspecified")
 _VEIN_WORD = re.compile(r"vein|sinus|plexus|\bv\b|vv")
 
 
@@ -72,6 +73,8 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
         if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
+            if anchors[-1].value in _GENERAL_CALF and m.kind == "segment" and m.value not in _GENERAL_CALF:
+                anchors[-1] = m  # "intramuscular (gastrocnemius) calf vein": the specific name wins
             continue  # "soleal vein (intramuscular calf vein)": the same vein named twice
         anchors.append(m)
     return anchors

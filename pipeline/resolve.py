@@ -24,6 +24,15 @@ MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
 
 
+_NOT_IMAGED = ("not examined", "not imaged", "not scanned", "not performed", "not included", "not studied", "were not included")
+
+
+def not_imaged(anchor: Mention) -> bool:
+    """'the left leg was not examined': that leg is not part of the exam (a null side label),
+    unlike 'bandages preclude evaluation of the right leg veins' (examined, not assessable)."""
+    return anchor.kind == "generic_deep" and any(m.category == "NOT_EVALUATED" and m.text.lower().startswith(_NOT_IMAGED) for m in anchor.modifiers)
+
+
 class _View(NamedTuple):
     """What the resolver needs of a sentence, computed once."""
 
@@ -34,16 +43,17 @@ class _View(NamedTuple):
 
 
 def _explained(cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
-    """Echoes "consistent with slow flow" or artifact are not thrombus: in a sentence with an
-    explanation, echo, material and defect cues count as normal; when the explanation is
-    itself hedged ("may represent artifact"), they are possible."""
+    """Echoes "consistent with slow flow", artifact or a cyst's compression are not thrombus: in a
+    sentence with an explanation, echo, material, defect and compressibility cues count as
+    normal; when the explanation is itself hedged ("may represent artifact"), they are possible
+    ("likely due to" is not a hedge)."""
     explanations = [c for c in cues if c.kind == "explanation"]
     if not explanations:
         return cues
-    hedges = tuple(m for e in explanations for m in e.modifiers if m.category == "POSSIBLE_EXISTENCE")
+    hedges = tuple(m for e in explanations for m in e.modifiers if m.category == "POSSIBLE_EXISTENCE" and "likely" not in m.text.lower())
 
     def explain(c: Mention) -> Mention:
-        if c.kind != "thrombus" or not any(w in c.value for w in ("echo", "material", "defect")):
+        if c.kind != "thrombus" or not any(w in c.value for w in ("echo", "material", "defect", "compress")):
             return c
         return replace(c, modifiers=c.modifiers + hedges) if hedges else replace(c, kind="normal")
 
@@ -95,7 +105,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
         vein = None if anchor.kind in CUE_KINDS else anchor
         status, mods = decide_status(vein, cue, sentence.section)
-        if status is None:
+        if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
         hedged = [m for c in related for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
@@ -186,7 +196,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
         if sentence.section in ("indication", "comparison"):
             continue
         for m in view.anchors:
-            if m.group not in ("upper",):
+            if m.group not in ("upper",) and not not_imaged(m):
                 side_word = view.anchor_sides[id(m)]
                 if side_word and side_word.value in ("left", "right", "bilateral"):
                     examined.update(expand_side(side_word.value, exam))

@@ -119,11 +119,15 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
 
 
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
+_QUOTING = re.compile(r"\b(described|reported|stated|read as|called|dictated|documented)\W*$", re.IGNORECASE)
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Text in double quotes: a report quoting an earlier one ("described 'thrombus in ...'")."""
-    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)] if '"' in text or "“" in text else []
+    """A report quoting an earlier one ('the original report described "thrombus in ..."'):
+    the quotation holds no finding. A note quoting a whole result is read as usual."""
+    if '"' not in text and "“" not in text:
+        return []
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text) if _QUOTING.search(text[max(m.start() - 40, 0):m.start()])]
 
 
 def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Term]) -> list[Mention]:
