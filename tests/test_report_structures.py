@@ -89,3 +89,20 @@ MORE = [
 @pytest.mark.parametrize("case_id, text, expected", MORE, ids=[r[0] for r in MORE])
 def test_more_report_structures(extractor, case_id, text, expected):
     assert extractor.extract(text)["side_labels"] == expected
+
+
+FIFTH = [
+    ("specific-name-in-parentheses", "IMPRESSION: Left intramuscular (gastrocnemius) calf vein thrombosis.", {"left": "ICMVT", "right": None, "unspecified": None}, ["gastrocnemius"]),
+    ("leg-not-examined", "LE venous duplex, right. Finding: no DVT, right. Note: the left leg was not examined.", {"left": None, "right": "NEGATIVE", "unspecified": None}, []),
+    ("leg-not-assessable", "Venous ultrasound bilateral legs. Fixator on the right leg precludes evaluation of the right leg veins. Left: CFV, FV, pop compressible.", {"left": "NEGATIVE", "right": "INDETERMINATE", "unspecified": None}, []),
+    ("augmentation-sign", "EXAM: RIGHT LE\nThe right CFV shows no flow augmentation but is compressible without thrombus.", {"left": None, "right": "NEGATIVE", "unspecified": None}, []),
+    ("cyst-compression", "L: popliteal vein partially compressible, likely due to adjacent Baker's cyst compression; color fills. IMP: no DVT.", {"left": "NEGATIVE", "right": None, "unspecified": None}, []),
+    ("quoted-note", 'Discharge summary: "Lower limb Doppler (L): acute thrombus L peroneal veins." Started on enoxaparin.', {"left": "IDDVT", "right": None, "unspecified": None}, ["peroneal"]),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected, positive", FIFTH, ids=[r[0] for r in FIFTH])
+def test_fifth_round_structures(extractor, case_id, text, expected, positive):
+    record = extractor.extract(text)
+    assert record["side_labels"] == expected
+    assert sorted({f["segment"] for f in record["findings"] if f["status"] == "present"}) == positive
