@@ -72,11 +72,22 @@ def _view(sentence: Sentence) -> _View:
     return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
 
 
+def _central_obstruction(sentence: Sentence, cue: Mention) -> bool:
+    """"waveforms ... may indicate more central (iliac/IVC) obstruction": a cause inferred upstream,
+    not thrombus seen in the veins named."""
+    if "obstruct" not in cue.value:
+        return False
+    off = sentence.tok_start
+    before = sentence.tokens[max(cue.tok_start - off - 8, 0): cue.tok_start - off]
+    return "central" in before or "inflow" in before or "waveform" in before or "waveforms" in before
+
+
 def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
     if not view.cues and not view.anchors:
         return []
     cues, sides, anchors = view.cues, view.sides, view.anchors
+    cues = tuple(c for c in cues if not _central_obstruction(sentence, c))
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, best_cue(sentence, a, cues)) for a in anchors]
     places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)}  # "right calf tenderness"
@@ -119,8 +130,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         segment = None if is_generic else implied or anchor.value
         if segment in MIDLINE_SEGMENTS:  # the IVC has no side of its own; a one-leg exam lends its side
             side = exam if exam in ("left", "right") else "unspecified"
-        if is_generic and side == "unspecified" and exam == "bilateral" and status in ("absent", "not_evaluated"):
-            side = "bilateral"  # "Nondiagnostic bilateral study.", "No DVT." on a bilateral exam speak for both legs
+        if side == "unspecified" and exam == "bilateral" and is_generic and status in ("absent", "not_evaluated", "possible"):
+            side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
         for one_side in expand_side(side, exam):

@@ -44,7 +44,8 @@ def _qualifies_vein(sentence: Sentence, side: Mention) -> bool:
         off = sentence.tok_start
         after = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 2] if not t.isspace()]
         paired = any(m.group == "distal_axial" for m in following[:1])
-        return not (paired or after[:1] in (["paired"], ["of"]))
+        # "both common iliac veins" is bilateral; "thrombus in both" (the pair just named) is not
+        return bool(following) and not (paired or after[:1] in (["paired"], ["of"]))
     return True
 
 
