@@ -161,3 +161,13 @@ def test_real_mtsamples_sentences_have_three_positives():
     labels = {r["id"]: pipeline.extract(r["text"], r["id"])["label"] for r in lines}
     assert {k for k, v in labels.items() if v in ("PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED")} == {"E01", "E02", "E03"}
     assert (labels["E01"], labels["E02"]) == ("PROXIMAL", "PROXIMAL")
+
+
+def test_installed_package_finds_its_rules(tmp_path):
+    """Outside the checkout, `pipeline` comes from site-packages and its rules from pipeline.patterns."""
+    code = "import pipeline, pipeline.rules as r; print(r.load_rules().rules_hash, pipeline.extract('Left popliteal DVT.')['label'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]
+    from pipeline.rules import load_rules
+
+    assert result.stdout.split() == [load_rules().rules_hash, "PROXIMAL"]
