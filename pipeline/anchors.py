@@ -47,7 +47,7 @@ def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
         return True  # "below its confluence with the CFV", "below the confluence of the ATV"
     if any(w in LANDMARK_RELATIONS for w in before[:2]):
         return any(w in ("cm", "mm", "just", "immediately") for w in before)  # "2 cm below", "to just below"
-    return False
+    return any(w in ("toward", "towards", "approaching", "abutting") for w in before[:2])  # "protruding toward the popliteal v."
 
 
 def _is_preposition_per(sentence: Sentence, m: Mention) -> bool:

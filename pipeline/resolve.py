@@ -105,8 +105,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m in anchors or m.text.lower() != "per")]
         if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about an arm or a superficial vein speaks of that vein
-        if cue.kind == "thrombus" and not cue.disease and not cue.implies:
-            continue  # "Partial compressibility." alone describes a vein named elsewhere
+        hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
+        if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
+            continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
         if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))
     findings = []
@@ -119,11 +120,12 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
-        hedged = [m for c in related for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
+        unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
+        hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
         side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
-        if side_word is not None and anchor.kind != "generic_deep" or (side_word is not None and previous_side is None):
+        if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
             previous_side = side_word.value
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""

@@ -134,9 +134,12 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
     """"common and external iliac veins", "anterior and posterior tibial veins": the first
     adjective names a vein too."""
     extra = []
+    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
     for m in mentions:
         if m.kind != "segment" or m.tok_start < 2 or tokens.lowers[m.tok_start - 1] not in ("and", "&", "/", ","):
             continue
+        if m.tok_start - 2 in covered:
+            continue  # "external iliac and gastroc veins": the word before belongs to another vein
         adjective = tokens.lowers[m.tok_start - 2]
         head = tokens.lowers[m.tok_start + 1: m.tok_end]
         term = aliases.get(" ".join([adjective, *head]))
