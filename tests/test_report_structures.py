@@ -106,3 +106,19 @@ def test_fifth_round_structures(extractor, case_id, text, expected, positive):
     record = extractor.extract(text)
     assert record["side_labels"] == expected
     assert sorted({f["segment"] for f in record["findings"] if f["status"] == "present"}) == positive
+
+
+LATER = [
+    ("low-suspicion", "ED note: Bedside US: R CFV and R pop V fully compressible. Low suspicion for DVT.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
+    ("dash-neg", "LT leg US for DVT - NEG. compressible cfv/fv/pop/calf veins.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("pair-in-both", "Venous duplex, right leg. Paired posterior tibial veins: thrombus in both, distended.", {"left": None, "right": "IDDVT", "unspecified": None}),
+    ("central-obstruction", "Bilat LE duplex. No DVT. Bilateral CFV waveforms are continuous, which may indicate more central (iliac/IVC) obstruction.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
+    ("prior-exam-history", "US RIGHT LE, f/u. Prior exam 1 wk ago showed R soleal vein thrombus. Today the right soleal veins are compressible.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
+    ("typo-negation", "LEFT LEG DOPPLER: negetive for dvt, veins compressable throughout", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("equivocal-across-semicolon", "FINAL: The right popliteal vein is partially compressible; findings are equivocal for nonocclusive thrombus.", {"left": None, "right": "INDETERMINATE", "unspecified": None}),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", LATER, ids=[r[0] for r in LATER])
+def test_later_rounds(extractor, case_id, text, expected):
+    assert extractor.extract(text)["side_labels"] == expected
