@@ -1,7 +1,8 @@
 """Structured truth of a synthetic report and the gold labels computed from it.
 
 The gold follows LABELS.md section 3 and is computed from the sampled truth only,
-never from the rendered text.
+never from the rendered text. It deliberately re-implements the label precedence instead of
+importing pipeline.classify, so that a bug there cannot hide in the gold.
 """
 from __future__ import annotations
 
