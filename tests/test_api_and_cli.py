@@ -171,3 +171,27 @@ def test_installed_package_finds_its_rules(tmp_path):
     from pipeline.rules import load_rules
 
     assert result.stdout.split() == [load_rules().rules_hash, "PROXIMAL"]
+
+
+def test_cli_synth_and_evaluate_round_trip(tmp_path):
+    """`dvt synth` writes gold, `dvt extract` labels it, `dvt evaluate` scores it (table and JSON)."""
+    gold = tmp_path / "gold.jsonl"
+    assert runner.invoke(app, ["synth", "-n", "40", "--seed", "5", "--split", "test", "-o", str(gold)]).exit_code == 0
+    again = tmp_path / "again.jsonl"
+    runner.invoke(app, ["synth", "-n", "40", "--seed", "5", "--split", "test", "-o", str(again)])
+    assert gold.read_bytes() == again.read_bytes()  # reproducible from the seed
+    pred = tmp_path / "pred.jsonl"
+    assert runner.invoke(app, ["extract", str(gold), "-o", str(pred), "--workers", "1", "--quiet"]).exit_code == 0
+    table = runner.invoke(app, ["evaluate", str(pred), str(gold), "--bootstrap", "50"])
+    assert table.exit_code == 0 and "Report-label accuracy" in table.output and "Confusion" in table.output
+    metrics = json.loads(runner.invoke(app, ["evaluate", str(pred), str(gold), "--json", "--bootstrap", "0"]).output)
+    assert metrics["n_reports"] == 40 and metrics["label"]["accuracy"] >= 0.9
+
+
+def test_cli_evaluate_reports_bad_gold(tmp_path):
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text('{"id": "a", "label": "NEGATIVE", "findings": [], "error": null}\n')
+    gold = tmp_path / "gold.csv"
+    gold.write_text("id,label\na,NEGATIVE\na,PROXIMAL\n")
+    result = runner.invoke(app, ["evaluate", str(pred), str(gold)])
+    assert result.exit_code == 1 and "duplicate id" in result.output
