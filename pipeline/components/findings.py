@@ -1,6 +1,6 @@
 """The findings component: reads the doc, resolves and classifies (pure), writes ``Doc._.dvt``.
 
-The span group ``dvt_evidence`` holds the segment mention and cue of every decisive finding,
+The span group ``dvt_evidence`` holds the segment mention and cue of every finding of the record,
 labelled ``<side>:<segment>:<status>``, for displaCy or review tools.
 """
 from __future__ import annotations
