@@ -8,8 +8,8 @@ from .linking import previous_words
 from .model import Mention, Sentence
 
 EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
-STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan"})
-EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging"})
+STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan", "dup", "uss"})
+EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging", "dup", "uss"})
 _LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
 
 

@@ -33,6 +33,8 @@ class DuplexSections:
         if not matches or matches[0][1] > 0:
             sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))
         for i, (match_id, start, end) in enumerate(matches):
+            while start < end - 1 and doc[start].is_space:  # a line-start pattern anchors on the newline
+                start += 1
             rule = self.matcher.rule_map[self.strings[match_id]]
             next_start = matches[i + 1][1] if i + 1 < len(matches) else len(doc)
             sections.append(Section(rule.category, start, end, end, next_start, None, rule))
