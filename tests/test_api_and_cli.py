@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline
+from pipeline.api import clean_text
 from pipeline.cli import app
 
 from .conftest import REAL_CORPUS
@@ -52,6 +53,16 @@ def test_bad_report_gives_error_row_not_negative(case_id, text, words):
 def test_nul_bytes_and_odd_unicode_are_processed():
     record = pipeline.extract("Left popliteal\x00 vein thrombus \u202e\U0001f600.")
     assert record["error"] is None and record["label"] == "PROXIMAL"
+
+
+@pytest.mark.parametrize("text, cleaned", [
+    ("Left CFV\nthrombus.", "Left CFV\nthrombus."),          # newline, tab and CR stay
+    ("a\tb\r\nc", "a\tb\r\nc"),
+    ("CFV\x00\x07thrombus\n", "CFV  thrombus\n"),           # other controls become spaces, offsets kept
+    ("line\u2028sep\x7f", "line sep "),
+])
+def test_clean_text_keeps_offsets(text, cleaned):
+    assert clean_text(text) == cleaned and len(clean_text(text)) == len(text)
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "folder", "jsonl.gz"])

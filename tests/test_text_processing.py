@@ -1,7 +1,12 @@
-"""Tokenizer and sentence boundaries on report shorthand."""
+"""Tokenizer, sentence boundaries and matcher pruning on report shorthand."""
 from __future__ import annotations
 
+import random
+
 import pytest
+from medspacy.common.util import prune_overlapping_matches
+
+from pipeline.components.pruning import prune_longest
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +57,21 @@ def test_evidence_span_group_marks_decisive_findings(nlp):
     doc = nlp("Occlusive thrombus in the left popliteal vein.")
     assert {(s.text, s.label_) for s in doc.spans["dvt_evidence"]} == {("popliteal vein", "left:popliteal:present"), ("Occlusive thrombus", "left:popliteal:present")}
     assert doc._.dvt["label"] == "PROXIMAL"
+
+
+def test_prune_longest_matches_medspacy_pruning_on_random_matches():
+    # Our faster pruning must keep exactly what medspaCy's MedspacyMatcher(prune=True) keeps.
+    rng = random.Random(7)
+    for _ in range(3000):
+        matches = [(rng.randint(1, 4), s, s + rng.randint(1, 5)) for s in (rng.randint(0, 15) for _ in range(rng.randint(0, 12)))]
+        assert prune_longest(list(matches)) == prune_overlapping_matches(list(matches)), matches
+
+
+@pytest.mark.parametrize("matches, kept", [
+    ([(1, 0, 2), (2, 1, 4)], [(2, 1, 4)]),              # "no history" vs "history of x": longer wins
+    ([(1, 0, 2), (2, 0, 2)], [(1, 0, 2)]),              # same span: the first found stays
+    ([(1, 0, 1), (2, 2, 3)], [(1, 0, 1), (2, 2, 3)]),   # disjoint: both stay, in order
+    ([], []),
+])
+def test_prune_longest_examples(matches, kept):
+    assert prune_longest(matches) == kept

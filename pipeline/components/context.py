@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
+from .pruning import prune_longest
 from ..rules import RuleSet
 from .targets import SPAN_GROUP
 
@@ -36,7 +37,7 @@ class DuplexContext:
     def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_context") -> None:
         register_extensions()
         self.name = name
-        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=True)
+        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
         self.matcher.add(context_rules(rules))
         self.vocab = nlp.vocab
 
@@ -48,7 +49,7 @@ class DuplexContext:
             by_sentence: dict[int, tuple[list, list]] = {}
             for span in targets:
                 by_sentence.setdefault(int(sentence_of[span.start]), ([], []))[0].append(span)
-            for match_id, start, end in self.matcher(doc):
+            for match_id, start, end in prune_longest(self.matcher(doc)):
                 group = by_sentence.get(int(sentence_of[start]))
                 if group is not None:
                     rule = self.matcher.rule_map[self.vocab.strings[match_id]]

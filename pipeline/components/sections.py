@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import SECTIONS_ATTRIBUTE, register_extensions
+from .pruning import prune_longest
 from ..rules import RuleSet
 
 
@@ -23,12 +24,12 @@ class DuplexSections:
     def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_sections") -> None:
         register_extensions()
         self.name = name
-        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=True)
+        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
         self.matcher.add([SectionRule.from_dict(dict(entry)) for entry in rules.section_rules])
         self.strings = nlp.vocab.strings
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = sorted(self.matcher(doc), key=lambda m: (m[1], m[2]))
+        matches = prune_longest(self.matcher(doc))  # sorted by position
         sections = []
         if not matches or matches[0][1] > 0:
             sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import TARGETS_ATTRIBUTE, register_extensions
+from .pruning import prune_longest
 from ..rules import RuleSet, Term
 
 SPAN_GROUP = "dvt_targets"
@@ -32,7 +33,7 @@ class DuplexTargets:
     def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_targets") -> None:
         register_extensions()
         self.name = name
-        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=True)
+        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
         self.matcher.add(target_rules(rules.terms))
         self.term_of = {rule_id: rule.metadata["term"] for rule_id, rule in self.matcher.rule_map.items()}
         self.labels = {rule_id: rule.category for rule_id, rule in self.matcher.rule_map.items()}
@@ -40,7 +41,7 @@ class DuplexTargets:
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in prune_longest(self.matcher(doc)):
             rule_id = self.strings[match_id]
             found.append((start, end, self.term_of[rule_id], self.labels[rule_id]))
         found.sort()
