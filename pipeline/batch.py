@@ -1,6 +1,7 @@
 """Batch extraction: stream reports through a process pool, write records in input order, resumably.
 
-How a run goes (``dvt extract``, or :func:`run_extract` from Python):
+How a run goes (``dvt extract``, or :func:`run_extract` from Python; the worker processes live in
+:mod:`pipeline.workers`, duplicate counting and resume matching in :mod:`pipeline.resume`):
 
 1. The input is read lazily (:mod:`pipeline.io.readers`) and cut into chunks of ``chunk_size``
    rows (fewer when the texts are long). Whole-input problems surface before any worker starts
@@ -26,355 +27,26 @@ Report text is patient data: nothing here logs it. Error rows that carry an exce
 """
 from __future__ import annotations
 
-import gc
-import hashlib
 import itertools
-import json
-import multiprocessing as mp
 import os
-import queue
-import signal
-import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .io import InputError, JsonlWriter, Row, count_rows, read_reports, truncate_torn_tail
+from .io import InputError, JsonlWriter, Row, count_rows, read_reports
 from .progress import BatchProgress
-from .record import error_record
+from .resume import DuplicateCounter, ResumeState, id_key
+from .workers import REFRESH_EVERY, BatchError, InProcess, WorkerPool, default_start_method, default_workers, peak_rss_mb
 
 DEFAULT_CHUNK_SIZE = 64
 MAX_CHUNK_CHARS = 1_000_000  # a chunk closes early once its texts hold this many characters
-REFRESH_MB = 32  # rebuild a process's pipeline once its memory grew this much since the last build
-REFRESH_EVERY = 50_000  # ... or after this many reports (where current memory cannot be read)
 
-
-class BatchError(RuntimeError):
-    """The run cannot go on (a worker died, the output does not match the input...): one-line message."""
-
-
-def default_workers() -> int:
-    """All the cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS/Windows
-        return max(1, os.cpu_count() or 1)
-
-
-def default_start_method() -> str:
-    return "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB (ru_maxrss is KB on Linux, bytes on macOS)."""
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
-
-
-def current_rss_mb() -> float | None:
-    """This process's resident set size now, in MB (Linux; None elsewhere)."""
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
-
-
-def id_key(report_id: object) -> str:
-    """A comparable key for an id as written to the output (5 and "5" differ)."""
-    return json.dumps(report_id, ensure_ascii=False, sort_keys=True)
-
-
-# --------------------------------------------------------------------------- the unit of work
-
-
-def _redact(message: str) -> str:
-    """Exception messages may quote report text: keep the exception type only."""
-    prefix = "processing failed: "
-    if message.startswith(prefix):
-        kind = message[len(prefix):].split(":", 1)[0].strip()
-        return f"{prefix}{kind} (details hidden; --debug shows them)"
-    return message
-
-
-class _Worker:
-    """One process's pipeline: turns rows into records.
-
-    spaCy's string store (and vocab) grows with every new token; a rebuild gives that memory back.
-    The pipeline is rebuilt once the process grew ``REFRESH_MB`` since its last build, or after
-    ``refresh_every`` reports. Records do not depend on it.
-    """
-
-    def __init__(self, count_chronic: bool, debug: bool, refresh_every: int) -> None:
-        self.count_chronic, self.debug, self.refresh_every = count_chronic, debug, refresh_every
-        started = time.perf_counter()
-        self.extractor = self._build()
-        self.build_seconds = time.perf_counter() - started
-        self.since_build = 0
-        self.rebuilds = 0
-        self.baseline_mb = current_rss_mb()
-
-    def _build(self):
-        from .api import default_extractor  # a forked worker reuses a pipeline its parent already built
-
-        return default_extractor(self.count_chronic)
-
-    def _rebuild(self) -> None:
-        from .api import default_extractor
-
-        self.extractor = None
-        default_extractor.cache_clear()
-        gc.collect()
-        self.extractor = self._build()
-        self.since_build = 0
-        self.rebuilds += 1
-        self.baseline_mb = current_rss_mb()
-
-    def _grown(self) -> bool:
-        if self.refresh_every and self.since_build >= self.refresh_every:
-            return True
-        now = current_rss_mb()
-        return now is not None and self.baseline_mb is not None and now - self.baseline_mb > REFRESH_MB
-
-    @property
-    def rules_hash(self) -> str:
-        return self.extractor.rules.rules_hash
-
-    def record(self, row: Row) -> dict:
-        try:
-            if row.error is not None:
-                record = error_record(row.id, row.error, self.rules_hash)
-            else:
-                record = self.extractor.extract(row.text, row.id)
-        except Exception as exc:  # noqa: BLE001 - Extractor never raises for bad input; be safe anyway
-            record = error_record(row.id, f"processing failed: {type(exc).__name__}: {exc}", self.rules_hash)
-        if record.get("error") and not self.debug:
-            record["error"] = _redact(record["error"])
-        if row.note:
-            record["input_note"] = row.note
-        return record
-
-    def run(self, rows: list[Row]) -> list[dict]:
-        if self.since_build and self._grown():
-            self._rebuild()
-        self.since_build += len(rows)
-        return [self.record(row) for row in rows]
-
-
-_WORKER: _Worker | None = None
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Exit when the parent dies (killed with SIGKILL it cannot stop us), so no worker is orphaned."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="dvt-parent-watch", daemon=True).start()
-
-
-def _init_worker(count_chronic: bool, debug: bool, refresh_every: int, parent_pid: int, ready) -> None:
-    """Pool initializer: build the pipeline once; Ctrl-C is the parent's business."""
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _watch_parent(parent_pid)
-    _WORKER = _Worker(count_chronic, debug, refresh_every)
-    ready.put((os.getpid(), _WORKER.rules_hash, _WORKER.build_seconds))
-
-
-def _work(rows: list[Row]) -> tuple[list[dict], int, float, int]:
-    return _WORKER.run(rows), os.getpid(), peak_rss_mb(), _WORKER.rebuilds
-
-
-def _noop() -> None:
-    return None
-
-
-class _InProcess:
-    """``--workers 1``: the same work, in this process, no pool."""
-
-    workers = 1
-
-    def __init__(self, count_chronic: bool, debug: bool, refresh_every: int) -> None:
-        self.worker = _Worker(count_chronic, debug, refresh_every)
-        self.rules_hash = self.worker.rules_hash
-        self.startup_seconds = self.worker.build_seconds
-
-    def submit(self, rows: list[Row]) -> Future:
-        future: Future = Future()
-        future.set_result((self.worker.run(rows), os.getpid(), peak_rss_mb(), self.worker.rebuilds))
-        return future
-
-    def close(self, cancel: bool = False) -> None:
-        pass
-
-
-class _Pool:
-    """A process pool whose workers are all built and ready before the clock starts."""
-
-    def __init__(self, workers: int, start_method: str, count_chronic: bool, debug: bool, refresh_every: int) -> None:
-        started = time.perf_counter()
-        context = mp.get_context(start_method)
-        self.workers = workers
-        self._ready = context.Queue()
-        self.executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(count_chronic, debug, refresh_every, os.getpid(), self._ready),
-        )
-        warm = [self.executor.submit(_noop) for _ in range(workers)]  # launches every worker
-        hashes = set()
-        while len(hashes) < workers:
-            try:
-                pid, rules_hash, _ = self._ready.get(timeout=0.2)
-                hashes.add((pid, rules_hash))
-            except queue.Empty:
-                for future in warm:
-                    if future.done() and future.exception() is not None:
-                        self.close(cancel=True)
-                        raise BatchError(f"a worker failed to start ({type(future.exception()).__name__}); run with --workers 1 to see why")
-        self.rules_hash = next(iter(hashes))[1]
-        self.startup_seconds = time.perf_counter() - started
-
-    def submit(self, rows: list[Row]) -> Future:
-        return self.executor.submit(_work, rows)
-
-    def close(self, cancel: bool = False) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=cancel)
-
-
-# --------------------------------------------------------------------------- ids: duplicates and resume
-
-
-class DuplicateCounter:
-    """Tells whether an id was seen before, in 8 bytes per distinct id (64-bit hashes).
-
-    Recent ids sit in a set; every ``merge_every`` they move to a sorted numpy array. The count is
-    exact unless two different ids share a 64-bit hash (odds about n^2 / 3.7e19).
-    """
-
-    def __init__(self, merge_every: int = 1 << 16) -> None:
-        import numpy as np
-
-        self._np = np
-        self._recent: set[int] = set()
-        self._old = np.empty(0, dtype=np.uint64)
-        self._merge_every = merge_every
-
-    def seen(self, key: str) -> bool:
-        np = self._np
-        h = int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
-        if h in self._recent:
-            return True
-        if self._old.size:
-            value = np.uint64(h)
-            at = int(np.searchsorted(self._old, value))
-            if at < self._old.size and self._old[at] == value:
-                return True
-        self._recent.add(h)
-        if len(self._recent) >= self._merge_every:
-            fresh = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
-            self._old = np.union1d(self._old, fresh)
-            self._recent.clear()
-        return False
-
-
-class ResumeState:
-    """What an interrupted output already holds, matched against the input as it streams.
-
-    The output of a run is a prefix of the full output, in input order, so the ids written are
-    matched one by one against the input's ids: memory stays flat and duplicate ids match
-    occurrence by occurrence. If the input order differs from the output (say, files were added
-    to a folder), the rest of the output's ids are counted and each input row whose id still has
-    an unmatched occurrence is skipped; the new rows are appended at the end.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.kept_bytes, self.dropped_bytes = truncate_torn_tail(path)
-        self.rows = 0  # records in the (truncated) output
-        self.errors = 0
-        self.notes = 0
-        self.versions: set[tuple] = set()
-        self._lines = self._read()
-        self._pending: Counter | None = None  # set once the input stops following the output
-        self._exhausted = False
-        self.diverged_at: int | None = None
-        self.skipped = 0
-
-    def _read(self) -> Iterator[str]:
-        with open(self.path, "rb") as handle:
-            consumed = 0
-            for number, raw in enumerate(handle, start=1):
-                consumed += len(raw)
-                if consumed > self.kept_bytes:  # never read what this run appends
-                    return
-                try:
-                    record = json.loads(raw)
-                    key = id_key(record["id"])
-                except (ValueError, KeyError, TypeError):
-                    raise BatchError(f"cannot resume: {self.path} line {number} is not an output record; rerun without --resume") from None
-                self.rows += 1
-                self.errors += record.get("error") is not None
-                self.notes += "input_note" in record
-                self.versions.add((record.get("rules_hash"), record.get("pipeline_version")))
-                yield key
-
-    def skip(self, key: str, row_number: int) -> bool:
-        """Whether the input row with this id is already in the output."""
-        if self._exhausted:
-            return False
-        if self._pending is None:
-            written = next(self._lines, None)
-            if written is None:
-                self._exhausted = True
-                return False
-            if written == key:
-                self.skipped += 1
-                return True
-            self.diverged_at = row_number
-            self._pending = Counter([written])
-            self._pending.update(self._lines)
-        if self._pending.get(key, 0) > 0:
-            self._pending[key] -= 1
-            if not self._pending[key]:
-                del self._pending[key]
-            self.skipped += 1
-            return True
-        return False
-
-    def read_all(self) -> None:
-        """Read whatever is left of the output (its ids become unmatched-so-far)."""
-        if not self._exhausted and self._pending is None:
-            self._pending = Counter(self._lines)
-            if not self._pending:
-                self._exhausted = True
-
-    @property
-    def unmatched(self) -> int:
-        """Output records whose id the input did not (or not that often) contain."""
-        return sum(self._pending.values()) if self._pending else 0
-
-    def check_versions(self, rules_hash: str) -> None:
-        from ._version import __version__
-
-        for written_hash, written_version in self.versions:
-            if (written_hash, written_version) != (rules_hash, __version__):
-                raise BatchError(
-                    f"cannot resume: {self.path} was written by dvt {written_version} with rules {written_hash}, "
-                    f"this is dvt {__version__} with rules {rules_hash}; rerun without --resume"
-                )
+__all__ = ["BatchError", "BatchSummary", "DuplicateCounter", "ResumeState", "default_workers", "id_key", "run_extract", "run_extract_to"]
 
 
 # --------------------------------------------------------------------------- the run
@@ -480,7 +152,7 @@ def run_extract(
         workers = len(head)
 
     start_method = start_method or default_start_method()
-    engine = _InProcess(count_chronic, debug, refresh_every) if workers == 1 else _Pool(workers, start_method, count_chronic, debug, refresh_every)
+    engine = InProcess(count_chronic, debug, refresh_every) if workers == 1 else WorkerPool(workers, start_method, count_chronic, debug, refresh_every)
     summary.workers, summary.start_method = workers, (None if workers == 1 else start_method)
     summary.startup_seconds = round(engine.startup_seconds, 3)
     writer = None
