@@ -10,14 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .load import load_gold, load_predictions
-from .metrics import (
-    DEEP_SEGMENTS,
-    DVT_LABELS,
-    LABELS,
-    EvaluationResult,
-    evaluate,
-    predicted_positive_segments,
-)
+from .metrics import evaluate, predicted_positive_segments
+from .types import DEEP_SEGMENTS, DVT_LABELS, LABELS, EvaluationResult
 from .report import render, to_json
 
 __all__ = [

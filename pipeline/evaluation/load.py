@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping
 
 import pandas as pd
 
-from .metrics import (
+from .types import (
     KNOWN_SEGMENTS,
     LABELS,
     SIDES,

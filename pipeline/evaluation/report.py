@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .metrics import (
+from .types import (
     LABELS,
     NO_PREDICTION,
     BinaryMetrics,
