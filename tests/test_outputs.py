@@ -235,14 +235,31 @@ def test_two_conversions_are_byte_identical(written):
     names = sorted(p.name for p in written["a"].iterdir())
     assert names == sorted(p.name for p in written["b"].iterdir())
     assert {"t.reports.csv", "t.findings.csv", "t.reports.parquet", "t.findings.parquet", "n.csv", "n.parquet", "t.duckdb"} == set(names)
-    for name in names:
-        a, b = (written["a"] / name).read_bytes(), (written["b"] / name).read_bytes()
-        if name.endswith(".duckdb"):
-            # DuckDB writes a random database identifier (and the header checksum over it) into
-            # its 4 KiB file header; every other byte, i.e. all the data, is identical.
-            assert len(a) == len(b) and a[4096:] == b[4096:], name
-        else:
-            assert a == b, name
+    for name in names:  # the DuckDB file too: its random database identifier is pinned
+        assert (written["a"] / name).read_bytes() == (written["b"] / name).read_bytes(), name
+
+
+def test_pin_identifier_leaves_files_it_does_not_know_alone(tmp_path):
+    from pipeline.outputs.duckdb_out import pin_identifier
+
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database" * 400)
+    assert pin_identifier(str(junk)) is False and junk.read_bytes() == b"not a database" * 400
+
+
+def test_pinned_duckdb_file_still_opens_for_writing(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    from pipeline.outputs.duckdb_out import pin_identifier
+
+    path = str(tmp_path / "x.duckdb")
+    con = duckdb.connect(path)
+    con.execute("CREATE TABLE reports AS SELECT 1 AS n")
+    con.close()
+    assert pin_identifier(path) is True
+    con = duckdb.connect(path)
+    con.execute("INSERT INTO reports VALUES (2)")
+    assert con.execute("SELECT sum(n) FROM reports").fetchone() == (3,)
+    con.close()
 
 
 def test_cli_formats_resume_and_reruns(tmp_path):
