@@ -41,8 +41,8 @@ def require_pyspark() -> None:
         raise RuntimeError(f"the Spark engine needs pyspark, which is not installed; {INSTALL_HINT}") from exc
 
 
-def spark_session(master: str | None = None, app_name: str = "dvt") -> SparkSession:
-    """The active Spark session, or a new one (``master`` e.g. ``local[*]``; None: Spark's default)."""
+def spark_session(master: str | None = None, app_name: str = "dvt", conf: dict[str, str] | None = None) -> SparkSession:
+    """The active Spark session, or a new one (``master`` e.g. ``local[*]``; None: Spark's default; ``conf``: settings)."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
@@ -51,6 +51,8 @@ def spark_session(master: str | None = None, app_name: str = "dvt") -> SparkSess
     if master and master.startswith("local"):  # workers run this interpreter (a venv's), not PATH's python3
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     return (builder.master(master) if master else builder).getOrCreate()
 
 
