@@ -48,7 +48,10 @@ def spark_session(master: str | None = None, app_name: str = "dvt", conf: dict[s
 
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise RuntimeError("the Spark engine needs Java 17 or later: install it, or set JAVA_HOME")
-    if master and master.startswith("local"):  # workers run this interpreter (a venv's), not PATH's python3
+    # A Spark started here runs locally (no master: local[*]; under spark-submit the gateway is set):
+    # its workers run this interpreter (a venv's), not PATH's python3.
+    local = master.startswith("local") if master else "PYSPARK_GATEWAY_PORT" not in os.environ
+    if local:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
     for key, value in (conf or {}).items():
