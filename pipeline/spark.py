@@ -66,19 +66,18 @@ def spark_schema(schema: pa.Schema):
     return from_arrow_schema(schema)
 
 
-def _partition_offsets(df: DataFrame) -> list[int]:
-    """The row number of each partition's first row: one counting job over the input."""
+def _partition_offsets(df: DataFrame) -> dict[int, int]:
+    """The row number of each non-empty partition's first row: one counting job over the input."""
     from pyspark.sql import functions as F
 
-    counts = dict(df.groupBy(F.spark_partition_id().alias("p")).count().collect())
-    offsets, total = [], 0
-    for part in range(df.rdd.getNumPartitions()):
-        offsets.append(total)
-        total += counts.get(part, 0)
+    offsets, total = {}, 0
+    for part, count in sorted(df.groupBy(F.spark_partition_id()).count().collect()):
+        offsets[part] = total
+        total += count
     return offsets
 
 
-def _extract_partition(offsets: list[int], id_col: str, text_col: str, count_chronic: bool, debug: bool) -> Callable:
+def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, count_chronic: bool, debug: bool) -> Callable:
     """The function mapInArrow runs on the executors (it holds plain values only)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -88,7 +87,7 @@ def _extract_partition(offsets: list[int], id_col: str, text_col: str, count_chr
         from .batch import _redact
 
         extractor = default_extractor(count_chronic)  # built once per Python worker
-        number = offsets[TaskContext.get().partitionId()]
+        number = offsets.get(TaskContext.get().partitionId(), 0)  # absent: an empty partition
         for batch in batches:
             rows = []
             for report_id, text in zip(batch.column(id_col).to_pylist(), batch.column(text_col).to_pylist()):

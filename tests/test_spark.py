@@ -74,8 +74,15 @@ def test_row_numbers_follow_the_input_order(extractor, spark, tmp_path, test_spl
     items = test_split[:40] + [{"id": "null-text", "text": None}, {"id": "blank", "text": "  "}] + test_split[40:60]
     path = tmp_path / "in.jsonl"
     path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
-    df = spark.read.json(str(path))
-    got = [row.asDict() for row in extract_spark(df).orderBy("row_number").collect()]
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "16384")  # split the file: numbers cross partitions
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    try:
+        df = spark.read.json(str(path))
+        assert df.rdd.getNumPartitions() > 2
+        got = [row.asDict() for row in extract_spark(df).orderBy("row_number").collect()]
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+        spark.conf.unset("spark.sql.files.openCostInBytes")
     reports, _ = _local_tables(extractor, items)
     assert got == reports
     errors = {row["id"]: row["error"] for row in got if row["error"]}
