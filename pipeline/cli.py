@@ -50,11 +50,17 @@ def extract(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display (the one-line summary is still printed)."),
     debug: bool = typer.Option(False, "--debug", help="Full exception messages and tracebacks. They may quote report text (patient data)."),
     start_method: Optional[str] = typer.Option(None, "--start-method", hidden=True, help="multiprocessing start method (fork, spawn, forkserver)."),
+    engine: str = typer.Option("local", "--engine", help="local (this machine's processes) or spark (OUTPUT is a folder; it gets reports/ and findings/ as Parquet)."),
+    master: Optional[str] = typer.Option(None, "--master", help="Spark master URL for --engine spark, e.g. local[*] (default: the session's or spark-submit's)."),
 ) -> None:
     """Extract labels and findings for every report of INPUT into OUTPUT (JSONL records in input order, or the tables of --format; docs/schema.md).
 
     Exit codes: 0 every row processed; 3 finished, but some rows carry an error; 1 fatal problem; 2 usage error.
     """
+    if engine == "spark":
+        _extract_spark(input, output, master, id_col, text_col, count_chronic, debug)
+    if engine != "local":
+        raise typer.BadParameter("local or spark", param_hint="'--engine'")
     import signal
 
     from .batch import BatchError, default_workers, run_extract_to
@@ -120,6 +126,27 @@ def extract(
             parts.append(f"{summary['unmatched_output_rows']:,} output rows not in the input")
     files = summary.get("files") or {"jsonl": output}
     _say(f"dvt extract: {', '.join(parts)} -> {', '.join(files.values())}")
+    raise typer.Exit(3 if summary["errors"] else 0)
+
+
+def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, text_col: str, count_chronic: bool, debug: bool) -> None:
+    """``dvt extract --engine spark``: pipeline.spark reads INPUT and writes OUTPUT/reports/ and OUTPUT/findings/."""
+    from .spark import require_pyspark, run_spark_extract
+
+    if output == "-":
+        raise typer.BadParameter("--engine spark needs an output folder, not stdout", param_hint="'--output'")
+    try:
+        require_pyspark()
+        summary = run_spark_extract(input, output, master, id_col=id_col, text_col=text_col, count_chronic=count_chronic, debug=debug)
+    except (RuntimeError, ValueError) as exc:
+        _say(f"error: {exc}", "bold red")
+        raise typer.Exit(1)
+    except Exception as exc:  # noqa: BLE001 - Spark errors can quote report text: type only unless --debug
+        if debug:
+            raise
+        _say(f"error: {type(exc).__name__} while extracting {input} with Spark (rerun with --debug for details; they may quote report text)", "bold red")
+        raise typer.Exit(1)
+    _say(f"dvt extract (spark): {summary['rows']:,} rows, {summary['errors']:,} with errors, {summary['findings']:,} findings -> {', '.join(summary['files'].values())}")
     raise typer.Exit(3 if summary["errors"] else 0)
 
 

@@ -1,6 +1,6 @@
 """Throughput and peak memory of the duplex pipeline, side by side with bare spaCy and plain medspaCy.
 
-Usage: python scripts/bench.py [--n N] [--workers 1,2] [--configs tokenizer,medspacy,pipeline,batch] [--json]
+Usage: python scripts/bench.py [--n N] [--workers 1,2] [--configs tokenizer,medspacy,pipeline,batch,spark] [--json]
 
 Every configuration runs in a fresh subprocess on the same distinct report texts (the synthetic
 corpus, corpora/synthetic/dev.jsonl + test.jsonl; with --n above its size the texts are cycled with
@@ -11,6 +11,12 @@ a numbered suffix so they stay distinct: repeating one text would flatter spaCy'
   pipeline    our pipeline in one process: Extractor.extract_many
   batch-K     `dvt extract --workers K` through the batch engine (pipeline.batch.run_extract),
               reading JSONL and writing JSONL, as a user runs it
+  spark       pipeline.spark on a local[2] Spark session (needs pyspark and Java): reads the JSONL
+              split into 8 partitions and computes both tables (a no-op sink, nothing written).
+              Build time is the session's start plus a warm-up job that builds the pipeline in
+              both Python workers (Spark reuses them). Peak RSS is the driver's Python only (the
+              JVM and the Python workers are not measured). In the default set when pyspark and
+              java are both found
 
 Building the pipeline (and starting the workers) is timed separately and left out of reports/s.
 Peak RSS is ru_maxrss of each process (for batch-K with K > 1: the largest worker, and the main
@@ -21,9 +27,11 @@ work on the machine skews them.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +74,8 @@ def corpus_texts(n: int | None) -> list[tuple[str, str]]:
 def child(config: str, source: str, workers: int) -> dict:
     if config == "batch":  # the engine streams the file: do not hold the texts in this process
         return child_batch(source, workers)
+    if config == "spark":
+        return child_spark(source)
     items = [(r["id"], r["text"]) for r in map(json.loads, Path(source).read_text(encoding="utf-8").splitlines())]
     texts = [t for _, t in items]
     result: dict = {"config": config, "reports": len(items)}
@@ -122,6 +132,28 @@ def child_batch(source: str, workers: int) -> dict:
     if summary["worker_peak_rss_mb"]:
         result["worker_peak_rss_mb"] = max(summary["worker_peak_rss_mb"].values())
     result["peak_rss_mb"] = result.get("worker_peak_rss_mb", result["main_peak_rss_mb"])
+    return result
+
+
+def child_spark(source: str, cores: int = 2, partitions: int = 8) -> dict:
+    """pipeline.spark on local[cores]: the file split into ``partitions``, both tables computed."""
+    from pipeline.spark import extract_combined, spark_session
+
+    started = time.perf_counter()
+    split = max(os.path.getsize(source) // partitions + 1, 1024)
+    spark = spark_session(f"local[{cores}]", app_name="dvt-bench", conf={
+        "spark.ui.enabled": "false", "spark.sql.files.maxPartitionBytes": str(split), "spark.sql.files.openCostInBytes": "0",
+    })
+    warm = spark.createDataFrame([(str(i), "Right common femoral vein: no thrombus.") for i in range(cores)], "id string, text string")
+    extract_combined(warm.repartition(cores)).write.format("noop").mode("overwrite").save()
+    build_seconds = time.perf_counter() - started
+    df = spark.read.json(source)
+    clock = time.perf_counter()
+    extract_combined(df).write.format("noop").mode("overwrite").save()
+    seconds = time.perf_counter() - clock
+    result = {"config": f"spark-local[{cores}]", "reports": df.count(), "build_seconds": build_seconds, "seconds": seconds,
+              "partitions": df.rdd.getNumPartitions(), "peak_rss_mb": peak_rss_mb()}
+    spark.stop()
     return result
 
 
@@ -185,7 +217,7 @@ def render(results: list[dict], meta: dict) -> None:
             f"{r['seconds']:.1f}",
             f"{r['reports_per_second']:,.0f}",
             f"{r['reports_per_second'] / base:.3f}" if base else "-",
-            f"{r['reports_per_second'] / one:.2f}" if one and r["config"].startswith("batch-") else "",
+            f"{r['reports_per_second'] / one:.2f}" if one and r["config"].startswith(("batch-", "spark")) else "",
             f"{r['peak_rss_mb']:.0f}",
             f"{r['main_peak_rss_mb']:.0f}" if "worker_peak_rss_mb" in r else "",
         )
@@ -196,7 +228,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=None, help="reports (default: the whole synthetic corpus, 2,600 distinct texts)")
     parser.add_argument("--workers", default="1,2", help="worker counts for batch-K, comma-separated (default 1,2)")
-    parser.add_argument("--configs", default="tokenizer,medspacy,pipeline,batch", help="which configurations to run")
+    spark = importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
+    parser.add_argument("--configs", default="tokenizer,medspacy,pipeline,batch" + (",spark" if spark else ""), help="which configurations to run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
