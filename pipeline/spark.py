@@ -84,7 +84,7 @@ def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, coun
         from pyspark import TaskContext
 
         from .api import default_extractor
-        from .batch import _redact
+        from .workers import redact_error
 
         extractor = default_extractor(count_chronic)  # built once per Python worker
         number = offsets.get(TaskContext.get().partitionId(), 0)  # absent: an empty partition
@@ -93,7 +93,7 @@ def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, coun
             for report_id, text in zip(batch.column(id_col).to_pylist(), batch.column(text_col).to_pylist()):
                 record = extractor.extract(text, report_id)
                 if record.get("error") and not debug:
-                    record["error"] = _redact(record["error"])
+                    record["error"] = redact_error(record["error"])
                 rows.append({**report_row(record, number), "findings": finding_rows(record, number)})
                 number += 1
             yield pa.RecordBatch.from_pylist(rows, schema=COMBINED_SCHEMA)

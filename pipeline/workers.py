@@ -52,7 +52,7 @@ def current_rss_mb() -> float | None:
         return None
 
 
-def _redact(message: str) -> str:
+def redact_error(message: str) -> str:
     """Exception messages may quote report text: keep the exception type only."""
     prefix = "processing failed: "
     if message.startswith(prefix):
@@ -113,7 +113,7 @@ class _Worker:
         except Exception as exc:  # noqa: BLE001 - Extractor never raises for bad input; be safe anyway
             record = error_record(row.id, f"processing failed: {type(exc).__name__}: {exc}", self.rules_hash)
         if record.get("error") and not self.debug:
-            record["error"] = _redact(record["error"])
+            record["error"] = redact_error(record["error"])
         if row.note:
             record["input_note"] = row.note
         return record
