@@ -29,7 +29,7 @@ def input_problem(text: object) -> str | None:
 
 def clean_text(text: str) -> str:
     """Replace NUL and other C0 controls (but tab/newline/CR) by spaces; offsets are kept."""
-    if text.isprintable() or text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+    if text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
         return text  # the common case, checked in C; the generator below is per character
     return "".join(ch if ch.isprintable() or ch in "\t\n\r" else " " for ch in text)
 

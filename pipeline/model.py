@@ -74,6 +74,11 @@ class Mention:
     def span(self) -> TextSpan:
         return TextSpan(self.start, self.end, self.text)
 
+    @property
+    def not_current(self) -> bool:
+        """A modifier puts it in another study or a plan ("h/o", "described", "r/o")."""
+        return any(m.category in ("HISTORICAL", "HYPOTHETICAL") for m in self.modifiers)
+
 
 @dataclass(frozen=True)
 class Sentence:

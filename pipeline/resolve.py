@@ -209,7 +209,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
         if sentence.section in ("indication", "comparison"):
             continue
         for m in view.anchors:
-            if m.group not in ("upper",) and not not_imaged(m) and not any(x.category in ("HISTORICAL", "HYPOTHETICAL") for x in m.modifiers):
+            if m.group != "upper" and not not_imaged(m) and not m.not_current:
                 side_word = view.anchor_sides[id(m)]
                 if side_word and side_word.value in ("left", "right", "bilateral"):
                     examined.update(expand_side(side_word.value, exam))

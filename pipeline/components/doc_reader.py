@@ -73,7 +73,7 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> boo
     """An indication sentence that describes the exam ("the CFV is compressible") or reports its
     result ("BLE dopplers ordered to r/o DVT: no evidence of DVT") ends the indication."""
     cues = [m for m in sentence.mentions if m.kind in ("thrombus", "normal", "unassessable", "assessable")
-            and not any(mod.category in ("HYPOTHETICAL", "HISTORICAL") for mod in m.modifiers)]
+            and not m.not_current]
     if any(m.value not in history_cues for m in cues):
         return True
     return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
