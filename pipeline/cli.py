@@ -207,6 +207,16 @@ def synth(
     err.print(f"{len(records)} reports -> {output}")
 
 
+def _add_review_commands() -> None:
+    from .review.cli import audit, review_app
+
+    app.add_typer(review_app, name="review")
+    app.command()(audit)
+
+
+_add_review_commands()
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -6,8 +6,9 @@ metrics). Gold: JSONL with ``id``, ``label`` and optionally ``side_labels``,
 ``positive_segments``, ``chronic_segments``, ``svt``, ``svt_near_junction``; or
 a CSV/Parquet table with ``id``, ``label`` and optionally ``side_label_left``,
 ``side_label_right``, ``svt``, ``svt_near_junction`` and ``;``-separated
-``positive_segments`` / ``chronic_segments``. Invalid input raises ValueError
-naming the file and the line or row.
+``positive_segments`` / ``chronic_segments``; or a Label Studio JSON export
+(a list of tasks, as `dvt review export --format labelstudio` writes; see
+labelstudio.py). Invalid input raises ValueError naming the file and the line or row.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Iterator, Mapping
 
 import pandas as pd
 
+from .labelstudio import gold_from_task, is_task
 from .types import (
     KNOWN_SEGMENTS,
     LABELS,
@@ -56,7 +58,8 @@ def _json_rows(path: Path) -> Iterator[Row]:
     text = path.read_text(encoding="utf-8")
     if text.lstrip().startswith("["):
         for i, record in enumerate(_loads(text, f"{path}"), start=1):
-            yield _as_record(record, f"{path} item {i}")
+            where = f"{path} item {i}"
+            yield where, gold_from_task(record, where) if is_task(record) else _as_record(record, where)[1]
         return
     for n, line in enumerate(text.splitlines(), start=1):
         if line.strip():

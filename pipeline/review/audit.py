@@ -1,0 +1,111 @@
+"""`dvt audit`: one self-contained, read-only HTML page summarising an extract output.
+
+Label counts (report and side labels, errors), finding counts by group and status, and the first
+few reports of each label with their evidence highlighted (the review app's renderer and
+stylesheet, inlined: no script, no CDN, works offline). The page is built in one pass over the
+output (memory holds only the counts and the examples) and is byte-identical for the same input.
+The examples quote report text: share the page only where the reports may go.
+"""
+from __future__ import annotations
+
+import html
+from collections import Counter
+from pathlib import Path
+
+from ..evaluation.types import LABELS, SIDES
+from .highlight import finding_title, record_marks, render_html
+from .loading import records_with_texts
+from .sections import section_headers
+from .server import static_file
+
+ERROR = "ERROR"
+
+
+class AuditSummary:
+    """Counts and examples gathered from the records, in order."""
+
+    def __init__(self, examples_per_label: int) -> None:
+        self.per_label = examples_per_label
+        self.labels: Counter[str] = Counter()
+        self.sides: dict[str, Counter[str]] = {side: Counter() for side in SIDES}
+        self.findings: Counter[tuple[str, str]] = Counter()
+        self.examples: dict[str, list[tuple[dict, str | None]]] = {}
+        self.versions: set[str] = set()
+        self.total = 0
+
+    def add(self, record: dict, text: str | None) -> None:
+        self.total += 1
+        label = record.get("label") or ERROR
+        self.labels[label] += 1
+        for side in SIDES:
+            self.sides[side][(record.get("side_labels") or {}).get(side) or "not examined"] += 1
+        for finding in record.get("findings") or ():
+            self.findings[(finding["group"], finding["status"])] += 1
+        self.versions.add(f"dvt-duplex {record.get('pipeline_version')} rules {record.get('rules_hash')}")
+        kept = self.examples.setdefault(label, [])
+        if len(kept) < self.per_label:
+            kept.append((record, text))
+
+
+def _table(head: list[str], rows: list[list[object]]) -> str:
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    return f'<table class="counts"><tr>{cells}</tr>{body}</table>'
+
+
+def _example(record: dict, text: str | None) -> str:
+    sides = ", ".join(f"{s} {record['side_labels'][s]}" for s in SIDES if (record.get("side_labels") or {}).get(s)) or "no side examined"
+    head = f"<h4>Report {html.escape(str(record.get('id')))} — {html.escape(record.get('label') or ERROR)} <span class=\"muted\">({html.escape(sides)})</span></h4>"
+    if record.get("error"):
+        return f'<div class="example">{head}<p class="error">{html.escape(record["error"])}</p></div>'
+    body = (f'<pre class="report-text">{render_html(text, record_marks(record, section_headers(text)))}</pre>' if text is not None
+            else '<p class="muted">Report text not available (run dvt audit with --input).</p>')
+    items = "".join(f"<li>{html.escape(finding_title(f))}: “{html.escape(f['evidence']['text'])}”</li>" for f in record.get("findings") or ())
+    return f'<div class="example">{head}{body}<ol class="findings">{items or "<li>No findings.</li>"}</ol></div>'
+
+
+def render_audit(summary: AuditSummary, source: str) -> str:
+    label_rows = [[label, summary.labels.get(label, 0), f"{summary.labels.get(label, 0) / summary.total:.1%}" if summary.total else "—"]
+                  for label in (*LABELS, ERROR)]
+    side_values = ["not examined", *LABELS]
+    side_rows = [[side, *(summary.sides[side].get(v, 0) for v in side_values)] for side in SIDES]
+    groups = sorted({g for g, _ in summary.findings})
+    statuses = sorted({s for _, s in summary.findings})
+    finding_rows = [[g, *(summary.findings.get((g, s), 0) for s in statuses)] for g in groups]
+    examples = "".join(
+        f"<h3>{html.escape(label)} ({summary.labels.get(label, 0)})</h3>" + "".join(_example(r, t) for r, t in summary.examples[label])
+        for label in (*LABELS, ERROR) if summary.examples.get(label))
+    css = static_file("review.css").decode("utf-8")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>dvt audit: {html.escape(source)}</title>
+<style>{css}</style></head>
+<body><main class="audit">
+<h1>dvt audit: {html.escape(source)}</h1>
+<p class="muted">{summary.total} reports · {html.escape("; ".join(sorted(summary.versions)))}</p>
+<h2>Report labels</h2>{_table(["label", "reports", "share"], label_rows)}
+<h2>Side labels</h2>{_table(["side", *side_values], side_rows)}
+<h2>Decisive findings by segment group and status</h2>{_table(["group", *statuses], finding_rows)}
+<h2>Examples</h2>
+<p class="muted">The first {summary.per_label} reports of each label, in output order. Hover a highlight for its finding.</p>
+<div class="legend"><span class="mention g-proximal">proximal</span> <span class="mention g-distal_axial">tibial/peroneal</span>
+<span class="mention g-distal_muscular">calf muscle</span> <span class="mention g-deep_unspecified">DVT, no vein</span>
+<span class="mention g-superficial">superficial</span> <span class="cue cue-thrombus">thrombus cue</span>
+<span class="cue cue-normal">normal cue</span> <span class="modifier">ConText modifier</span> <span class="section">section</span></div>
+{examples}
+</main></body></html>
+"""
+
+
+def write_audit(output: str, destination: str, input_path: str | None = None, id_col: str = "id", text_col: str = "text",
+                examples_per_label: int = 3) -> dict:
+    """Build the audit page for ``output`` (dvt extract JSONL) into ``destination``."""
+    summary = AuditSummary(examples_per_label)
+    for record, text in records_with_texts(Path(output), input_path, id_col, text_col, require_text=False):
+        summary.add(record, text)
+    page = render_audit(summary, Path(output).name)
+    path = Path(destination)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return {"reports": summary.total, "labels": dict(summary.labels)}

@@ -1,0 +1,88 @@
+"""Adjudicated labels out of a review database: a CSV `dvt evaluate` reads as gold, or Label Studio tasks.
+
+Which decision counts for a report: with ``reviewer``, that reviewer's last one; without, the last
+decision any reviewer made on it (a later reviewer adjudicates an earlier one). Only decided
+reports are exported, in report order. The same database gives byte-identical files.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from .._version import __version__
+from ..evaluation.labelstudio import LABEL_CONFIG, evidence_results, label_results
+from ..evaluation.types import SIDES
+from .store import ReviewError, ReviewStore
+
+CSV_COLUMNS = ("id", "label", "side_label_left", "side_label_right", "side_label_unspecified", "reviewer", "action",
+               "decided_at", "note", "model_label", "row")
+FORMATS = ("csv", "labelstudio")
+
+
+def export_format(path: str, fmt: str | None) -> str:
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise ReviewError(f"--format must be one of {', '.join(FORMATS)}")
+        return fmt
+    return "labelstudio" if path.lower().endswith(".json") else "csv"
+
+
+def adjudicated(store: ReviewStore, reviewer: str | None = None) -> list[dict]:
+    """The counting decision per decided report, with the model's label beside it."""
+    sql = ("SELECT d.*, r.id AS report_id, r.label AS model_label, r.record, r.text FROM decisions d JOIN reports r ON r.row = d.row"
+           " WHERE d.decision_id IN (SELECT MAX(decision_id) FROM decisions {where} GROUP BY row) ORDER BY d.row")
+    with store.connect() as db:
+        if reviewer is not None and not db.execute("SELECT 1 FROM decisions WHERE reviewer = ?", (reviewer,)).fetchone():
+            raise ReviewError(f"no decisions by reviewer {reviewer!r} (reviewers: {', '.join(store.reviewers()) or 'none'})")
+        rows = db.execute(sql.format(where="WHERE reviewer = ?" if reviewer else ""), (reviewer,) if reviewer else ()).fetchall()
+    return [dict(r) for r in rows]
+
+
+def _csv_row(d: dict) -> list:
+    return [json.loads(d["report_id"]), d["label"], d["side_left"], d["side_right"], d["side_unspecified"], d["reviewer"],
+            d["action"], d["decided_at"], d["note"], d["model_label"], d["row"]]
+
+
+def write_csv(rows: list[dict], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows([["" if v is None else v for v in _csv_row(d)] for d in rows])
+
+
+def labelstudio_tasks(rows: list[dict]) -> list[dict]:
+    """One Label Studio task per decided report: text, the decision as an annotation, the model as a prediction."""
+    tasks = []
+    for d in rows:
+        record = json.loads(d["record"])
+        sides = {side: d[f"side_{side}"] for side in SIDES}
+        tasks.append({
+            "id": d["row"] + 1,
+            "data": {"text": d["text"] or "", "report_id": json.loads(d["report_id"]), "dvt_row": d["row"]},
+            "annotations": [{"completed_by": d["reviewer"], "created_at": d["decided_at"], "was_cancelled": False,
+                             "result": label_results(d["label"], sides, d["note"])}],
+            "predictions": [{"model_version": f"dvt-duplex {record.get('pipeline_version', __version__)} rules {record.get('rules_hash', '')}",
+                             "result": label_results(record["label"], record["side_labels"]) + evidence_results(record["findings"])
+                             if record.get("label") else []}],
+        })
+    return tasks
+
+
+def export_review(store: ReviewStore, output: str, fmt: str | None = None, reviewer: str | None = None) -> dict:
+    """Write the adjudicated labels to ``output`` (atomically); Label Studio also gets OUTPUT's labeling config beside it."""
+    fmt = export_format(output, fmt)
+    rows = adjudicated(store, reviewer)
+    path = Path(output)
+    tmp = path.with_name(path.name + ".tmp")
+    files = [str(path)]
+    if fmt == "csv":
+        write_csv(rows, tmp)
+    else:
+        tmp.write_text(json.dumps(labelstudio_tasks(rows), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        config = path.with_suffix(".config.xml")
+        config.write_text(LABEL_CONFIG, encoding="utf-8")
+        files.append(str(config))
+    os.replace(tmp, path)
+    return {"reports": len(rows), "format": fmt, "files": files}

@@ -1,0 +1,103 @@
+"""Report text as HTML with its evidence marked: one renderer for the review app and the audit page.
+
+Every finding of a record contributes marks: its vein mention (colored by segment group, and
+styled by status), its thrombus/normal cue, and the ConText modifiers that set its status;
+section headers are marked too. Overlapping marks are flattened into consecutive pieces, each
+one ``<span>`` whose classes are the union of the marks covering it and whose ``data-f`` lists
+the findings it belongs to (``f3`` = ``findings[3]``, ``s0`` = ``superseded_findings[0]``), so
+the page can light up a finding's evidence together. Text is HTML-escaped; nothing here reads
+anything but the record, the text and the section list.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+THROMBUS_STATUSES = ("present", "possible", "historical", "hypothetical", "indication")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A highlighted character range: CSS classes, the finding it belongs to, a hover text."""
+
+    start: int
+    end: int
+    classes: tuple[str, ...]
+    ref: str | None
+    title: str
+
+
+def finding_title(finding: dict) -> str:
+    """segment · side · status · acuity · occlusion · section, for hovering."""
+    parts = [finding.get("segment") or "DVT, no segment", finding["side"], finding["status"]]
+    parts += [value for value in (finding.get("acuity"), finding.get("occlusion")) if value]
+    return " · ".join(parts) + f" (section: {finding.get('section') or 'none'})"
+
+
+def _finding_marks(finding: dict, ref: str, superseded: bool) -> list[Mark]:
+    evidence = finding["evidence"]
+    title = finding_title(finding) + (" — superseded" if superseded else "")
+    mention = ("mention", f"g-{finding['group']}", f"st-{finding['status']}") + (("superseded",) if superseded else ())
+    marks = [Mark(evidence["start"], evidence["end"], mention, ref, title)]
+    cue = evidence.get("cue")
+    if cue and (cue["start"], cue["end"]) != (evidence["start"], evidence["end"]):
+        kind = "cue-thrombus" if finding["status"] in THROMBUS_STATUSES else "cue-normal" if finding["status"] == "absent" else "cue-other"
+        marks.append(Mark(cue["start"], cue["end"], ("cue", kind), ref, f"cue for {finding.get('segment') or 'DVT'}: {finding['status']}"))
+    for modifier in evidence.get("modifiers") or ():
+        category = modifier["category"]
+        marks.append(Mark(modifier["start"], modifier["end"], ("modifier", f"mod-{category.lower()}"), ref, f"ConText {category}"))
+    return marks
+
+
+def record_marks(record: dict, sections: list[dict] | None = None) -> list[Mark]:
+    """Marks for section headers, decisive findings and superseded findings, in that order."""
+    marks = [Mark(s["start"], s["end"], ("section",), None, f"section: {s['name']}") for s in sections or ()]
+    for i, finding in enumerate(record.get("findings") or ()):
+        marks += _finding_marks(finding, f"f{i}", superseded=False)
+    for i, finding in enumerate(record.get("superseded_findings") or ()):
+        marks += _finding_marks(finding, f"s{i}", superseded=True)
+    return marks
+
+
+def offset_problems(text: str, record: dict) -> list[str]:
+    """Evidence whose offsets do not quote this text (a text that is not the one extracted)."""
+    problems = []
+    for key in ("findings", "superseded_findings"):
+        for i, finding in enumerate(record.get(key) or ()):
+            ev = finding["evidence"]
+            spans = [ev, *([ev["cue"]] if ev.get("cue") else []), *(ev.get("modifiers") or ())]
+            if any(text[s["start"]:s["end"]] != s["text"] for s in spans):
+                problems.append(f"{key}[{i}]: evidence offsets do not match the report text")
+    return problems
+
+
+def render_html(text: str, marks: list[Mark]) -> str:
+    """The text as escaped HTML, each marked piece in a ``<span>``; marks outside the text are dropped."""
+    kept = [m for m in marks if 0 <= m.start < m.end <= len(text)]
+    cuts = sorted({0, len(text), *(m.start for m in kept), *(m.end for m in kept)})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = html.escape(text[a:b], quote=False)
+        covering = [m for m in kept if m.start <= a and b <= m.end]
+        if not covering:
+            out.append(piece)
+            continue
+        classes = _piece_classes(covering)
+        refs = " ".join(dict.fromkeys(m.ref for m in covering if m.ref))
+        title = "\n".join(dict.fromkeys(m.title for m in covering))
+        ref_attr = f' data-f="{refs}"' if refs else ""
+        out.append(f'<span class="{" ".join(classes)}"{ref_attr} title="{html.escape(title)}">{piece}</span>')
+    return "".join(out)
+
+
+def _piece_classes(covering: list[Mark]) -> list[str]:
+    """Union of the covering marks' classes; of several mentions, the first (decisive before superseded) sets the look."""
+    classes: dict[str, None] = {}
+    mention_seen = False
+    for mark in covering:
+        if "mention" in mark.classes:
+            if mention_seen:
+                continue
+            mention_seen = True
+        classes.update(dict.fromkeys(mark.classes))
+    return list(classes)
