@@ -199,7 +199,7 @@ function setForm(label, sides) {
   for (const side of state.info.sides) $(`side-${side}`).value = sides[side] || "";
 }
 
-async function openReport(row) {
+async function openReport(row, notice = null) {
   try {
     const report = await api("GET", `/api/reports/${row}`);
     state.row = row;
@@ -212,7 +212,8 @@ async function openReport(row) {
     setForm(base.label, base.side_labels || {});
     $("note").value = report.decision && report.decision.note ? report.decision.note : "";
     $("accept").disabled = !report.record.label;
-    showStatus(report.decision ? `Decided: ${report.decision.label}` : "Not decided yet", "muted");
+    if (notice) showStatus(notice, "ok");
+    else showStatus(report.decision ? `Decided: ${report.decision.label}` : "Not decided yet", "muted");
     markCurrent();
   } catch (error) {
     handleError(error);
@@ -236,10 +237,10 @@ async function decide(action) {
   if (action === "correct") { body.label = state.form.label; body.side_labels = state.form.sides; }
   try {
     const result = await api("POST", `/api/decisions?${filterQuery()}`, body);
-    showStatus(`Saved: ${result.saved.label} (${result.saved.action === "accept" ? "accepted" : "corrected"})`, "ok");
+    const saved = `Saved: ${result.saved.label} (${result.saved.action === "accept" ? "accepted" : "corrected"})`;
     await loadQueue();
-    if (result.next_row !== null && result.next_row !== state.row) await openReport(result.next_row);
-    else { await openReport(state.row); showStatus(`Saved: ${result.saved.label}. Nothing left to decide in this view.`, "ok"); }
+    if (result.next_row !== null && result.next_row !== state.row) await openReport(result.next_row, `${saved}; next report`);
+    else await openReport(state.row, `${saved}. Nothing left to decide in this view.`);
   } catch (error) {
     handleError(error);
   }
