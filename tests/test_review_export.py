@@ -159,3 +159,8 @@ def test_review_command_errors_are_one_line(tmp_path, review_source):
     done = runner.invoke(cli, ["review", str(review_source["output"]), "--db", str(tmp_path / "r2.sqlite"), "--input", str(review_source["input"]),
                                "--host", "0.0.0.0"])
     assert done.exit_code == 1 and "needs an access token" in done.output
+
+
+def test_review_without_output_reopens_and_says_when_there_is_nothing(tmp_path):
+    done = runner.invoke(cli, ["review", "--db", str(tmp_path / "new.sqlite")])  # routed to `review serve`
+    assert done.exit_code == 1 and "holds no review yet" in done.output

@@ -6,6 +6,7 @@ const state = {
   queue: [], queueTotal: 0, row: null, report: null,
   form: { label: null, sides: { left: null, right: null, unspecified: null } },
   pendingSide: null,
+  busy: 0, // saves and report loads under way: keys are ignored meanwhile, so they never act on the report being left
 };
 
 const $ = (id) => document.getElementById(id);
@@ -56,6 +57,11 @@ function showStatus(message, kind = "ok") {
 function handleError(error) {
   showStatus(error.message, "error");
   if (error.status === 409 || error.status === 401) openLogin(error.message);
+}
+
+function setBusy(delta) {
+  state.busy += delta;
+  document.body.setAttribute("aria-busy", String(state.busy > 0));
 }
 
 // ------------------------------------------------------------------ session
@@ -200,6 +206,7 @@ function setForm(label, sides) {
 }
 
 async function openReport(row, notice = null) {
+  setBusy(1);
   try {
     const report = await api("GET", `/api/reports/${row}`);
     state.row = row;
@@ -217,6 +224,8 @@ async function openReport(row, notice = null) {
     markCurrent();
   } catch (error) {
     handleError(error);
+  } finally {
+    setBusy(-1);
   }
 }
 
@@ -229,12 +238,13 @@ function sameAsModel() {
 }
 
 async function decide(action) {
-  if (state.row === null) return;
+  if (state.row === null || state.busy) return;
   const note = $("note").value.trim() || null;
   if (action === "correct" && !state.form.label) { showStatus("Choose a report label first (1-6).", "error"); return; }
   if (action === "correct" && sameAsModel()) action = "accept";
   const body = { row: state.row, action, note };
   if (action === "correct") { body.label = state.form.label; body.side_labels = state.form.sides; }
+  setBusy(1);
   try {
     const result = await api("POST", `/api/decisions?${filterQuery()}`, body);
     const saved = `Saved: ${result.saved.label} (${result.saved.action === "accept" ? "accepted" : "corrected"})`;
@@ -243,6 +253,8 @@ async function decide(action) {
     else await openReport(state.row, `${saved}. Nothing left to decide in this view.`);
   } catch (error) {
     handleError(error);
+  } finally {
+    setBusy(-1);
   }
 }
 
@@ -276,6 +288,7 @@ function onKey(event) {
     if (event.key === "?" && $("help").open) $("help").close();
     return;
   }
+  if (state.busy) { event.preventDefault(); return; }
   const typing = ["TEXTAREA", "INPUT", "SELECT"].includes(document.activeElement.tagName);
   if (typing) {
     if (event.key === "Escape") document.activeElement.blur();
