@@ -123,6 +123,8 @@ def test_queue_puts_uncertain_first_and_counts(app):
     ({"side": "left", "label": "INDETERMINATE"}, [3]),
     ({"flag": "disagree"}, [1]),                    # differs from gold
     ({"flag": "error"}, [4]),
+    ({"id": "r6"}, [5]),                            # id search
+    ({"id": "r", "label": "PROXIMAL"}, [0]),
 ])
 def test_queue_filters(app, query, rows):
     token = session(app)

@@ -10,6 +10,7 @@ side           left / right / unspecified: with ``label``, filter that side's la
                alone, reports that examine that side
 flag           uncertain, error, disagree (model differs from gold), undecided / decided /
                corrected (by the current reviewer)
+id             reports whose id contains this text
 =============  ==========================================================================
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class QueueFilter:
     label: str | None = None
     side: str | None = None
     flag: str | None = None
+    id_contains: str | None = None
 
     @classmethod
     def parse(cls, query: dict[str, str]) -> QueueFilter:
@@ -54,7 +56,10 @@ class QueueFilter:
             raise ReviewError(f"side filter must be one of {', '.join(SIDES)}")
         if flag is not None and flag not in FLAGS:
             raise ReviewError(f"flag filter must be one of {', '.join(FLAGS)}")
-        return cls(label, side, flag)
+        id_contains = query.get("id") or None
+        if id_contains is not None and len(id_contains) > 200:
+            raise ReviewError("id search must be at most 200 characters")
+        return cls(label, side, flag, id_contains)
 
     def where(self) -> tuple[str, list]:
         clauses, params = [], []
@@ -68,6 +73,9 @@ class QueueFilter:
             clauses.append(f"{column} IS NOT NULL")
         if self.flag:
             clauses.append(_FLAG_SQL[self.flag])
+        if self.id_contains:
+            clauses.append("instr(r.id, ?) > 0")
+            params.append(self.id_contains)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

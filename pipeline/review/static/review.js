@@ -41,7 +41,7 @@ async function api(method, path, body) {
 
 function filterQuery() {
   const params = new URLSearchParams();
-  for (const name of ["label", "side", "flag"]) {
+  for (const name of ["label", "side", "flag", "id"]) {
     const value = $(`filter-${name}`).value;
     if (value) params.set(name, value);
   }
@@ -373,7 +373,7 @@ async function main() {
     if (item) openReport(Number(item.dataset.row));
   });
   $("queue-more").addEventListener("click", () => loadQueue(true).catch(handleError));
-  for (const name of ["label", "side", "flag"]) $(`filter-${name}`).addEventListener("change", () => loadQueue().catch(handleError));
+  for (const name of ["label", "side", "flag", "id"]) $(`filter-${name}`).addEventListener("change", () => loadQueue().catch(handleError));
   for (const pane of [$("report-text"), $("findings"), $("superseded")]) {
     pane.addEventListener("mouseover", hoverHandler(true));
     pane.addEventListener("mouseout", hoverHandler(false));
