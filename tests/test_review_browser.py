@@ -79,6 +79,8 @@ def test_off_loopback_needs_a_token_and_checks_it(tmp_path, review_source):
         assert status == 303 and "dvt_review_token=s3cret" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
         assert request(srv, "GET", "/api/info", headers={"Cookie": "dvt_review_token=s3cret"})[0] == 200
         assert request(srv, "GET", "/api/info", headers={"Cookie": "dvt_review_token=wrong"})[0] == 401
+        reached_by_name = {"Host": f"reviews.example.org:{srv.server_address[1]}", "Authorization": "Bearer s3cret"}
+        assert request(srv, "GET", "/api/info", headers=reached_by_name)[0] == 200  # off loopback, users come by host name
     finally:
         srv.shutdown()
         srv.server_close()

@@ -2,8 +2,9 @@
 
 Bound to 127.0.0.1 unless told otherwise. Binding another address requires an access token:
 the page is opened once as ``http://HOST:PORT/?token=...`` (which sets a cookie), and every
-request must carry it (cookie or ``Authorization: Bearer``). Requests whose ``Host`` header is
-not the server's own are refused (DNS rebinding), POSTs must be JSON (no form posts from other
+request must carry it (cookie or ``Authorization: Bearer``). Without a token, requests whose
+``Host`` header is not a loopback name are refused (DNS rebinding); with one, any host name
+the server is reached by works and the token guards. POSTs must be JSON (no form posts from other
 sites), and no request is logged with its body: report text never reaches the log.
 """
 from __future__ import annotations
@@ -102,8 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query))
-        if self.headers.get("Host", "") not in self.server.allowed_hosts:
-            return self._refuse(HTTPStatus.FORBIDDEN, "unexpected Host header")
+        if self.server.token is None and self.headers.get("Host", "") not in self.server.allowed_hosts:
+            return self._refuse(HTTPStatus.FORBIDDEN, "unexpected Host header")  # with a token, the token guards
         if not self._authorized(query):
             return self._refuse(HTTPStatus.UNAUTHORIZED, "access token required: open the URL dvt review printed")
         if method == "GET" and url.path in STATIC:
