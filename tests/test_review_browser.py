@@ -169,6 +169,9 @@ def test_review_walk_in_chromium(browser, server, review_source, tmp_path):
     other = browser.new_page()
     _login(other, url, "bob")
     expect(other.locator("#login-error")).to_contain_text("being reviewed by alice")
+    page.goto("about:blank")  # alice leaves: the page gives the review up as it goes
+    other.press("#reviewer", "Enter")
+    expect(other.locator("#whoami")).to_have_text("reviewer: bob")
     assert errors == []
 
     # Export and evaluate the model against the adjudicated label.
