@@ -86,6 +86,9 @@ def test_cli_export_and_agreement(reviewed, tmp_path):
     pair = report["reviewer_agreement"][0]
     assert (pair["rater_a"], pair["rater_b"], pair["n_reports"], pair["label_agreement"]) == ("alice", "bob", 1, 0.0)
     assert runner.invoke(cli, ["review", "export", "--db", str(reviewed.path), "-o", str(out), "--reviewer", "carol"]).exit_code == 1
+    typo = reviewed.path.with_name("typo.sqlite")
+    missing = runner.invoke(cli, ["review", "export", "--db", str(typo), "-o", str(out)])
+    assert missing.exit_code == 1 and "no such review database" in missing.output and not typo.exists()
 
 
 def test_agreement_across_two_databases(tmp_path, review_source):

@@ -80,7 +80,7 @@ def export(
     from .store import ReviewStore
 
     try:
-        done = export_review(ReviewStore(db), output, fmt, reviewer)
+        done = export_review(ReviewStore(db, create=False), output, fmt, reviewer)
     except (ReviewError, OSError) as exc:
         _fail(exc)
     err.print(f"dvt review export: {done['reports']:,} decided reports -> {', '.join(done['files'])}", highlight=False)
@@ -96,7 +96,7 @@ def agreement(
     from .store import ReviewStore
 
     try:
-        report = review_stats([ReviewStore(path) for path in db])
+        report = review_stats([ReviewStore(path, create=False) for path in db])
     except ReviewError as exc:
         _fail(exc)
     if as_json:

@@ -111,8 +111,10 @@ def is_uncertain(record: dict) -> bool:
 class ReviewStore:
     """Access to one review database; open a short-lived connection per operation (thread-safe)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
         self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise ReviewError(f"{self.path}: no such review database")
         with self.connect() as db:
             db.executescript(_SCHEMA)
             found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
