@@ -228,3 +228,49 @@ def test_stats_give_kappa_between_reviewers_and_with_the_model(app):
     assert (between["rater_a"], between["rater_b"], between["n_reports"], between["label_agreement"]) == ("alice", "bob", 4, 0.75)
     # alice PROXIMAL IDDVT NEGATIVE NEGATIVE vs bob PROXIMAL ICMVT NEGATIVE NEGATIVE: p_o .75, p_e (1+0+4)/16
     assert between["label_kappa"] == pytest.approx((0.75 - 5 / 16) / (1 - 5 / 16))
+
+
+# ------------------------------------------------------------------------------ samples
+
+
+def _rows(store) -> list[int]:
+    with store.connect() as db:
+        return [r[0] for r in db.execute("SELECT row FROM reports ORDER BY row")]
+
+
+def test_random_sample_keeps_output_rows_and_is_reproducible(tmp_path, review_source):
+    from pipeline.review.sampling import Sampling
+
+    args = (str(review_source["output"]), str(review_source["input"]))
+    first = open_review(tmp_path / "a.sqlite", *args, sampling=Sampling(sample=3, seed=7))
+    again = open_review(tmp_path / "b.sqlite", *args, sampling=Sampling(sample=3, seed=7))
+    assert len(_rows(first)) == 3 and _rows(first) == _rows(again)
+    with first.connect() as db:  # each kept report is the output's record at that row
+        assert all(json.loads(r["record"])["id"] == f"r{r['row'] + 1}" for r in db.execute("SELECT row, record FROM reports"))
+    assert first.meta()["sampling"] == "random sample of 3 (seed 7)"
+
+
+def test_sample_per_label_takes_every_label(tmp_path, review_source):
+    from pipeline.review.sampling import Sampling
+
+    store = open_review(tmp_path / "a.sqlite", str(review_source["output"]), str(review_source["input"]), sampling=Sampling(per_label=1))
+    with store.connect() as db:
+        labels = sorted(r[0] or "ERROR" for r in db.execute("SELECT label FROM reports"))
+    assert labels == ["ERROR", "ICMVT", "IDDVT", "INDETERMINATE", "NEGATIVE", "PROXIMAL"]
+
+
+def test_sample_larger_than_the_output_keeps_everything(tmp_path, review_source):
+    from pipeline.review.sampling import Sampling
+
+    store = open_review(tmp_path / "a.sqlite", str(review_source["output"]), str(review_source["input"]), sampling=Sampling(sample=50))
+    assert _rows(store) == [0, 1, 2, 3, 4, 5]
+
+
+def test_reservoir_sample_is_uniform():
+    from collections import Counter
+
+    from pipeline.review.sampling import Sampling, sample_items
+
+    items = [(row, {"label": "NEGATIVE"}, None) for row in range(4)]
+    picks = Counter(next(iter(sample_items(items, Sampling(sample=1, seed=seed))))[0] for seed in range(4000))
+    assert set(picks) == {0, 1, 2, 3} and all(900 < n < 1100 for n in picks.values())  # about 1000 each

@@ -110,7 +110,7 @@ class ReviewApp:
     def info(self, **_: Any) -> Response:
         meta = self.store.meta()
         return Response(200, {
-            "source": meta.get("source"), "gold": meta.get("gold"), "total": self.store.report_count(),
+            "source": meta.get("source"), "gold": meta.get("gold"), "sampling": meta.get("sampling"), "total": self.store.report_count(),
             "labels": list(LABELS), "error_label": ERROR_LABEL, "sides": list(SIDES), "flags": list(FLAGS),
             "reviewers": self.store.reviewers(), "default_reviewer": self.default_reviewer,
         })

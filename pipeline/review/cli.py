@@ -46,20 +46,25 @@ def serve(
     port: int = typer.Option(8765, "--port", min=0, max=65535),
     token: Optional[str] = typer.Option(None, "--token", help="Access token (required off loopback; 'auto' makes one). Prefer the DVT_REVIEW_TOKEN variable.", envvar="DVT_REVIEW_TOKEN"),
     reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Name the page suggests (default: your login name)."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Review a random sample of N reports (when the review is created)."),
+    per_label: Optional[int] = typer.Option(None, "--per-label", min=1, help="Review up to N random reports of each label (when the review is created)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of --sample / --per-label."),
 ) -> None:
     """Serve the review app for OUTPUT (JSONL from dvt extract) until Ctrl-C; decisions go to --db at once."""
     from .app import ReviewApp
     from .loading import open_review
+    from .sampling import Sampling
     from .server import ReviewServer
 
     if token == "auto":
         token = secrets.token_urlsafe(24)
     try:
-        store = open_review(db, output, input_path, gold, id_col, text_col)
+        store = open_review(db, output, input_path, gold, id_col, text_col, Sampling(sample, per_label, seed))
         server = ReviewServer(ReviewApp(store, reviewer or getpass.getuser()), host, port, token)
     except (ReviewError, ValueError, OSError) as exc:
         _fail(exc)
-    err.print(f"dvt review: {store.report_count():,} reports from {store.meta().get('source')} -> {server.url}  (Ctrl-C to stop)", highlight=False, soft_wrap=True)
+    meta = store.meta()
+    err.print(f"dvt review: {store.report_count():,} reports ({meta.get('sampling')}) from {meta.get('source')} -> {server.url}  (Ctrl-C to stop)", highlight=False, soft_wrap=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

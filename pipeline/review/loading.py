@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..evaluation import load_gold
 from ..io import InputError, read_reports
+from .sampling import Item, Sampling, sample_items
 from .store import ReviewError, ReviewStore
 
 
@@ -63,6 +64,12 @@ def _zip_strict(records: Iterator, rows: Iterator, output: Path, input_path: str
         yield record, row
 
 
+def enumerate_rows(pairs: Iterator[tuple[dict, str | None]]) -> Iterator[Item]:
+    """(row, record, text): the row is the record's 0-based position in the extract output."""
+    for row, (record, text) in enumerate(pairs):
+        yield row, record, text
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
@@ -72,8 +79,9 @@ def file_digest(path: Path) -> str:
 
 
 def open_review(db: str | Path, output: str | None = None, input_path: str | None = None, gold: str | None = None,
-                id_col: str = "id", text_col: str = "text") -> ReviewStore:
-    """The review database at ``db``, loaded from ``output`` (and ``input_path``) the first time.
+                id_col: str = "id", text_col: str = "text", sampling: Sampling = Sampling()) -> ReviewStore:
+    """The review database at ``db``, loaded from ``output`` (and ``input_path``) the first time,
+    all reports or the ``sampling`` sample of them.
 
     Reopening with the same output (or none) resumes it; another output is refused, since the
     decisions belong to those records. ``gold`` (re)attaches gold labels by id.
@@ -87,9 +95,10 @@ def open_review(db: str | Path, output: str | None = None, input_path: str | Non
         if not path.is_file():
             raise ReviewError(f"{output}: no such file")
         try:
-            store.add_reports(records_with_texts(path, input_path, id_col, text_col),
-                              {"source": path.name, "source_digest": file_digest(path), "input": Path(input_path).name if input_path else ""})
-        except InputError as exc:
+            items = sample_items(enumerate_rows(records_with_texts(path, input_path, id_col, text_col)), sampling)
+            store.add_reports(items, {"source": path.name, "source_digest": file_digest(path),
+                                      "input": Path(input_path).name if input_path else "", "sampling": sampling.describe()})
+        except (InputError, ValueError) as exc:
             raise ReviewError(str(exc)) from None
     elif output is not None and file_digest(Path(output)) != meta["source_digest"]:
         raise ReviewError(f"{db} reviews {meta['source']} (another output than {output}); use a new --db for this one")

@@ -160,15 +160,16 @@ class ReviewStore:
         with self.connect() as db:
             return db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
 
-    def add_reports(self, items: Iterable[tuple[dict, str | None]], meta: dict[str, str], batch: int = 2000) -> int:
-        """Load (record, text) pairs in order, in one transaction with ``meta``; returns the count."""
+    def add_reports(self, items: Iterable[tuple[int, dict, str | None]], meta: dict[str, str], batch: int = 2000) -> int:
+        """Load (row, record, text) triples, ``row`` being the record's position in the extract
+        output, in one transaction with ``meta``; returns the count."""
         count = 0
         with self.transaction() as db:
             if db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]:
                 raise ReviewError(f"{self.path} already holds reports")
             rows = []
-            for record, text in items:
-                rows.append(_report_row(count, record, text))
+            for row, record, text in items:
+                rows.append(_report_row(row, record, text))
                 count += 1
                 if len(rows) >= batch:
                     db.executemany(_INSERT_REPORT, rows)
@@ -198,7 +199,7 @@ class ReviewStore:
         with self.connect() as db:
             found = db.execute("SELECT * FROM reports WHERE row = ?", (row,)).fetchone()
         if found is None:
-            raise ReviewError(f"no report at row {row} (this review holds rows 0-{self.report_count() - 1})", 404)
+            raise ReviewError(f"no report at row {row} in this review ({self.report_count()} reports)", 404)
         return found
 
     def save_sections(self, row: int, sections: list[dict]) -> None:

@@ -361,7 +361,8 @@ function buildControls() {
 
 async function main() {
   state.info = await api("GET", "/api/info");
-  $("source").textContent = `${state.info.source} · ${state.info.total} reports${state.info.gold ? ` · gold: ${state.info.gold}` : ""}`;
+  const sampled = state.info.sampling && state.info.sampling !== "all reports" ? ` (${state.info.sampling})` : "";
+  $("source").textContent = `${state.info.source} · ${state.info.total} reports${sampled}${state.info.gold ? ` · gold: ${state.info.gold}` : ""}`;
   buildControls();
   $("login-form").addEventListener("submit", startSession);
   $("decision").addEventListener("submit", (event) => { event.preventDefault(); decide("correct"); });
