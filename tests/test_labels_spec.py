@@ -29,6 +29,8 @@ CASES = [
     ("possible-equivocal", "Equivocal findings for thrombus in the left posterior tibial veins.", "INDETERMINATE"),
     ("possible-cannot-exclude", "Left calf veins poorly visualized; calf vein thrombosis cannot be excluded.", "INDETERMINATE"),
     ("possible-suspicious", "Findings suspicious for thrombus in the right gastrocnemius vein.", "INDETERMINATE"),
+    ("incomplete-compression", "Right popliteal vein: incomplete compression.", "PROXIMAL"),
+    ("possible-incomplete-compression", "POCUS: R CFV compressible. R popliteal equivocal - ?incomplete compression.", "INDETERMINATE"),
     ("historical", "History of left popliteal DVT. Today the left popliteal vein is compressible.", "NEGATIVE"),
     ("indication-rule-out", "INDICATION: Rule out DVT.\nFINDINGS: The right CFV, FV and popliteal veins are compressible.", "NEGATIVE"),
     ("indication-calf", "REASON FOR EXAM: evaluate for calf DVT\nIMPRESSION: No DVT in the left leg.", "NEGATIVE"),
