@@ -59,21 +59,25 @@ def reads_forward(sentence: Sentence, cue: Mention) -> bool:
     return False
 
 
+def _listed(sentence: Sentence, anchor: Mention, lo: int, hi: int) -> int:
+    """How many other veins stand between two token positions."""
+    return sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
+
+
 def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
     """How far a cue is from an anchor, in tokens plus penalties."""
-    lo, hi = sorted((anchor.tok_start, cue.tok_start))
-    crossed = sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
+    lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
+    crossed = sum(1 for c in cues if lo < c.tok_start < hi and c is not cue)
     glue = _gap_without_mentions(sentence, anchor, cue)
     if not crossed and cue.tok_end <= anchor.tok_start and "into" in glue and set(glue) <= EXTENSION_GLUE:
         return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv": the thrombus extends into it
     if not crossed:
-        listed = sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
         if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
-            return LIST_PREDICATE_SCORE + listed
+            return LIST_PREDICATE_SCORE + _listed(sentence, anchor, lo, hi)
         # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"
         # opens a new noun phrase, which the forward cue does not reach
         if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue) and glue.count("the") <= 1 and all(t in LIST_GLUE or t in FORWARD_LINKS or t in PREDICATE_VERBS for t in glue):
-            return LIST_FORWARD_SCORE + listed
+            return LIST_FORWARD_SCORE + _listed(sentence, anchor, lo, hi)
     gap_tokens = between(sentence, anchor, cue)
     words = [t for t in gap_tokens if not t.isspace()]
     score = len(words) + _crossing_cost(gap_tokens) + 10 * crossed
@@ -107,7 +111,7 @@ def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -
 def previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
     """Up to ``n`` words before a token position, skipping spaces, side words and articles."""
     off = sentence.tok_start
-    sides = {i for m in sentence.mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end)}
+    sides = sentence.side_tokens
     words = []
     for i in range(position - 1, sentence.tok_start - 1, -1):
         token = sentence.tokens[i - off]

@@ -100,6 +100,11 @@ class Sentence:
         """Token positions covered by vein and side mentions (computed once per sentence)."""
         return frozenset(i for m in self.mentions if m.kind in ("segment", "generic_deep", "side") for i in range(m.tok_start, m.tok_end))
 
+    @cached_property
+    def side_tokens(self) -> frozenset[int]:
+        """Token positions covered by side mentions (computed once per sentence)."""
+        return frozenset(i for m in self.mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end))
+
 
 @dataclass
 class Finding:

@@ -98,11 +98,11 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
     pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
+    # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
+    # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
+    # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
+    veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m in anchors or m.text.lower() != "per")] if cues else []
     for cue in cues:
-        # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
-        # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
-        # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
-        veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m in anchors or m.text.lower() != "per")]
         if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about an arm or a superficial vein speaks of that vein
         hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
@@ -194,9 +194,9 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     views = [_view(sentence) for sentence in sentences]
     for sentence, view in zip(sentences, views):
         carried = tracker.update(sentence, view)
-        if any(start <= sentence.start < end for start, end in skip):
+        if skip and any(start <= sentence.start < end for start, end in skip):
             continue
-        if any(start <= sentence.start < end for start, end in table_spans):
+        if table_spans and any(start <= sentence.start < end for start, end in table_spans):
             for row_start, (row, readings) in rows_by_start.items():
                 if sentence.start <= row_start < sentence.end:
                     findings.extend(_row_findings(sentence, row, readings, exam))

@@ -31,7 +31,7 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)
     if "of" in preceding[:2] and any(t in STUDY_NOUNS for t in preceding) and not vein_follows:
         return True  # "venous duplex of the lower extremities", not "duplex of the left calf veins"
-    before = previous_words(sentence, mention.tok_start, 2)
+    before = preceding[:2]  # previous_words(..., 2)
     return "(" in before and bool(following) and following[0] == ")" and any(t in EXAM_NOUNS for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
 
 

@@ -192,8 +192,9 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             if quoted and any(a <= offsets[start] < b for a, b in quoted):
                 continue  # a quotation of another report
             inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens, rules.history_cues))
-        inside += _ellipses(inside, tokens, aliases)
-        inside.sort(key=lambda m: (m.tok_start, m.tok_end))
+        if inside:
+            inside += _ellipses(inside, tokens, aliases)
+            inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
