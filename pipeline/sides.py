@@ -108,8 +108,7 @@ class SideTracker:
 
     def update(self, sentence: Sentence, view) -> str | None:
         key = (sentence.paragraph, sentence.section_index)
-        first = next((t for t in sentence.tokens if not t.isspace()), "")
-        if key != self.key or _LIST_MARKER.match(first):
+        if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
         values = {m.value for m in view.anchor_sides.values() if m is not None}

@@ -114,7 +114,7 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
         tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
         occlusion=term.occlusion, junction=term.junction, implies=term.implies,
         disease=term.kind == "thrombus" and term.value in disease,
-        modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category))),
+        modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category)) if len(modifiers) > 1 else modifiers),
     )
 
 

@@ -118,7 +118,8 @@ class HeaderPatterns:
                 before = ()
             for test in tests:
                 met.update(alone.get(test, ()))
-                met.update(need for first, need in after.get(test, ()) if first in before)
+                if before and test in after:
+                    met.update(need for first, need in after[test] if first in before)
             if space:  # the whitespace token ends one stretch and starts the next
                 close(start, i + 1, met)
                 start, met = i, {need for test in tests for need in alone.get(test, ())}
