@@ -68,10 +68,10 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
     """How far a cue is from an anchor, in tokens plus penalties."""
     lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
     crossed = sum(1 for c in cues if lo < c.tok_start < hi and c is not cue)
-    glue = _gap_without_mentions(sentence, anchor, cue)
-    if not crossed and cue.tok_end <= anchor.tok_start and "into" in glue and set(glue) <= EXTENSION_GLUE:
-        return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv": the thrombus extends into it
-    if not crossed:
+    if not crossed:  # the glue words decide only between cues that no other cue separates
+        glue = _gap_without_mentions(sentence, anchor, cue)
+        if cue.tok_end <= anchor.tok_start and "into" in glue and set(glue) <= EXTENSION_GLUE:
+            return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv": the thrombus extends into it
         if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
             return LIST_PREDICATE_SCORE + _listed(sentence, anchor, lo, hi)
         # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"

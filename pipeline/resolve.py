@@ -16,7 +16,7 @@ from .anchors import ANCHOR_KINDS, bare_calf_ok, near_junction, range_fill, vein
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
-from .sides import SideTracker, exam_side, expand_side, finding_sides, names_exam, title_side
+from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .tables import Reading, Row, Table
 
 CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
@@ -186,7 +186,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.
     """
     sentences = list(sentences)
-    exam = exam_side(sentences)
+    titled = title_side(sentences)
+    exam = titled or named_side(sentences)  # exam_side, with the title computed once
     tracker = SideTracker()
     findings: list[Finding] = []
     table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
@@ -203,7 +204,6 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
             continue
         findings.extend(_sentence_findings(sentence, view, text, exam, carried))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
-    titled = title_side(sentences)
     examined.update(expand_side(titled, titled) if titled else ())
     for sentence, view in zip(sentences, views):
         if sentence.section in ("indication", "comparison"):

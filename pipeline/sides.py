@@ -79,9 +79,11 @@ def title_side(sentences: list[Sentence]) -> str | None:
 
 def exam_side(sentences: list[Sentence]) -> str | None:
     """The exam's side from its title; else the only side the report names outside its history."""
-    titled = title_side(sentences)
-    if titled:
-        return titled
+    return title_side(sentences) or named_side(sentences)
+
+
+def named_side(sentences: list[Sentence]) -> str | None:
+    """The only side the report names outside its history, if there is one."""
     named = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side"}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
