@@ -169,7 +169,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     cursor = 0
     drifted: set[int] = set()
     for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
-        first = next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
+        first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
             continue
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
