@@ -112,6 +112,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             pairs.append((cue, cue))
     findings = []
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
+    unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
     for anchor, cue in pairs:
         implied = anchor.implies if anchor.kind in CUE_KINDS else None
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
@@ -120,7 +121,6 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
-        unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
         hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
