@@ -112,6 +112,8 @@ def test_header_patterns_find_what_the_matcher_finds_on_the_whole_doc(nlp):
     ([{"LOWER": "a"}, {"IS_SPACE": True}, {"LOWER": "b"}], False),  # whitespace inside
     ([{"LOWER": {"REGEX": "^a"}}], False),                            # not a literal word
     ([{"LOWER": "a", "OP": "?"}], False),                             # needs nothing
+    ([{"LOWER": "a"}, {"LOWER": "b", "OP": "!"}], False),             # "anything but" may be whitespace
+    ([{"IS_PUNCT": True}, {"LOWER": "a"}], True),
 ])
 def test_header_pattern_shape(pattern, shaped):
     from pipeline.components.header_patterns import needs

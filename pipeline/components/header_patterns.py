@@ -38,8 +38,10 @@ def _test(spec: dict, first: bool, last: bool) -> Test | None | bool:
     outside the header shape."""
     if spec == _SPACE_SPEC:
         return SPACE_TEST if first or last else False
+    if spec.get("OP") == "!":
+        return False  # "anything but": that may be a line break
     if spec.get("IS_PUNCT") is True and set(spec) <= {"IS_PUNCT", "OP"}:
-        return None if "OP" in spec else False  # a required punctuation token is not tested
+        return None  # punctuation (never whitespace) is not tested
     attrs = [a for a in spec if a not in ("OP", "SPACY")]
     words = _words(spec[attrs[0]]) if len(attrs) == 1 and attrs[0] in _WORD_ATTRS else None
     if words is None:
