@@ -24,11 +24,12 @@ _VEIN_WORD = re.compile(r"vein|sinus|plexus|\bv\b|vv")
 def followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[Mention, ...]) -> bool:
     """'popliteal artery', 'fem-pop bypass graft': a vein word that names something else."""
     position = anchor.tok_end
+    off = sentence.tok_start
     for m in mentions:
         if m.tok_start < position:
             continue
         if m.tok_start > position:
-            gap = between(sentence, Mention("", "", 0, 0, "", position, position), m)
+            gap = sentence.tokens[max(position - off, 0): max(m.tok_start - off, 0)]  # the words in between
             if any(t not in ("-", "/", "and") for t in gap):
                 return False
         if m.kind == "nonvenous":

@@ -13,6 +13,8 @@ Pure functions over a :class:`~pipeline.model.Sentence`. A lower score is a clos
 """
 from __future__ import annotations
 
+from itertools import repeat
+
 from .model import Mention, Sentence
 
 STRONG_BOUNDARIES = frozenset({";", "but", "however", "although", "though", "whereas", "while", "except", "exception", "otherwise", "."})
@@ -27,6 +29,7 @@ LIST_PREDICATE_SCORE = 1
 LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
+_CROSSING_COSTS = {",": 3, **dict.fromkeys(STRONG_BOUNDARIES, 100)}
 
 
 def between(sentence: Sentence, a: Mention, b: Mention) -> tuple[str, ...]:
@@ -45,7 +48,13 @@ def _gap_without_mentions(sentence: Sentence, a: Mention, b: Mention) -> list[st
 
 
 def _crossing_cost(tokens: tuple[str, ...]) -> int:
-    return sum(100 if t in STRONG_BOUNDARIES else 3 if t == "," else 0 for t in tokens)
+    """100 per contrast word, 3 per comma (summed in C: no Python step per token)."""
+    return sum(map(_CROSSING_COSTS.get, tokens, repeat(0)))
+
+
+def _word_count(tokens: tuple[str, ...]) -> int:
+    """How many of the tokens are not whitespace."""
+    return len(tokens) - sum(map(str.isspace, tokens))
 
 
 def reads_forward(sentence: Sentence, cue: Mention) -> bool:
@@ -59,26 +68,30 @@ def reads_forward(sentence: Sentence, cue: Mention) -> bool:
     return False
 
 
+def _listed(sentence: Sentence, anchor: Mention, lo: int, hi: int) -> int:
+    """How many other veins stand between two token positions."""
+    return sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
+
+
 def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
     """How far a cue is from an anchor, in tokens plus penalties."""
-    lo, hi = sorted((anchor.tok_start, cue.tok_start))
-    crossed = sum(1 for c in cues if c is not cue and lo < c.tok_start < hi)
-    glue = _gap_without_mentions(sentence, anchor, cue)
-    if not crossed and cue.tok_end <= anchor.tok_start and "into" in glue and set(glue) <= EXTENSION_GLUE:
-        return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv": the thrombus extends into it
-    if not crossed:
-        listed = sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
+    lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
+    crossed = sum(1 for c in cues if lo < c.tok_start < hi and c is not cue)
+    if not crossed:  # the glue words decide only between cues that no other cue separates
+        glue = _gap_without_mentions(sentence, anchor, cue)
+        if cue.tok_end <= anchor.tok_start and "into" in glue and set(glue) <= EXTENSION_GLUE:
+            return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv": the thrombus extends into it
         if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
-            return LIST_PREDICATE_SCORE + listed
+            return LIST_PREDICATE_SCORE + _listed(sentence, anchor, lo, hi)
         # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"
         # opens a new noun phrase, which the forward cue does not reach
         if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue) and glue.count("the") <= 1 and all(t in LIST_GLUE or t in FORWARD_LINKS or t in PREDICATE_VERBS for t in glue):
-            return LIST_FORWARD_SCORE + listed
+            return LIST_FORWARD_SCORE + _listed(sentence, anchor, lo, hi)
     gap_tokens = between(sentence, anchor, cue)
-    words = [t for t in gap_tokens if not t.isspace()]
-    score = len(words) + _crossing_cost(gap_tokens) + 10 * crossed
+    words = _word_count(gap_tokens)
+    score = words + _crossing_cost(gap_tokens) + 10 * crossed
     if cue.tok_end <= anchor.tok_start:
-        if len(words) > 2 and not reads_forward(sentence, cue):
+        if words > 2 and not reads_forward(sentence, cue):
             score += 15
     elif reads_forward(sentence, cue):
         score += FORWARD_CUE_AFTER_PENALTY  # "... and thrombus in the GSV": that cue is about what follows it
@@ -97,8 +110,7 @@ def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -
     scored = []
     for side in sides:
         gap_tokens = between(sentence, target, side)
-        words = [t for t in gap_tokens if not t.isspace()]
-        score = len(words) + _crossing_cost(gap_tokens) + (0 if side.tok_end <= target.tok_start else 2)
+        score = _word_count(gap_tokens) + _crossing_cost(gap_tokens) + (0 if side.tok_end <= target.tok_start else 2)
         scored.append((score, side.tok_start, side))
     scored = [s for s in scored if s[0] < SIDE_LIMIT]
     return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
@@ -107,7 +119,7 @@ def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -
 def previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
     """Up to ``n`` words before a token position, skipping spaces, side words and articles."""
     off = sentence.tok_start
-    sides = {i for m in sentence.mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end)}
+    sides = sentence.side_tokens
     words = []
     for i in range(position - 1, sentence.tok_start - 1, -1):
         token = sentence.tokens[i - off]

@@ -6,8 +6,7 @@ so they can be tested with hand-made inputs and serialised as plain dicts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Literal
+from typing import Callable, Generic, Literal, TypeVar
 
 Side = Literal["left", "right", "unspecified"]
 Status = Literal["present", "absent", "possible", "historical", "hypothetical", "indication", "not_evaluated"]
@@ -16,6 +15,25 @@ Acuity = Literal["acute", "subacute", "chronic", "acute_on_chronic", "unspecifie
 DEEP_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified")
 GENERIC_DEEP_GROUP = "deep_unspecified"
 SIDES: tuple[str, ...] = ("left", "right", "unspecified")
+T = TypeVar("T")
+
+
+class once(Generic[T]):
+    """``functools.cached_property`` without its lock (Python < 3.12 takes one lock shared by every
+    instance on each first access): computed on first access, then read from the instance."""
+
+    def __init__(self, func: Callable[..., T]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -95,10 +113,15 @@ class Sentence:
     tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
     mentions: tuple[Mention, ...]
 
-    @cached_property
+    @once
     def named_tokens(self) -> frozenset[int]:
         """Token positions covered by vein and side mentions (computed once per sentence)."""
         return frozenset(i for m in self.mentions if m.kind in ("segment", "generic_deep", "side") for i in range(m.tok_start, m.tok_end))
+
+    @once
+    def side_tokens(self) -> frozenset[int]:
+        """Token positions covered by side mentions (computed once per sentence)."""
+        return frozenset(i for m in self.mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end))
 
 
 @dataclass

@@ -16,7 +16,7 @@ from .anchors import ANCHOR_KINDS, bare_calf_ok, near_junction, range_fill, vein
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
-from .sides import SideTracker, exam_side, expand_side, finding_sides, names_exam, title_side
+from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .tables import Reading, Row, Table
 
 CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
@@ -98,11 +98,11 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
     pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
+    # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
+    # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
+    # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
+    veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m in anchors or m.text.lower() != "per")] if cues else []
     for cue in cues:
-        # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
-        # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
-        # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
-        veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m in anchors or m.text.lower() != "per")]
         if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about an arm or a superficial vein speaks of that vein
         hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
@@ -112,6 +112,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             pairs.append((cue, cue))
     findings = []
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
+    unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
     for anchor, cue in pairs:
         implied = anchor.implies if anchor.kind in CUE_KINDS else None
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
@@ -120,7 +121,6 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
-        unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
         hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
@@ -186,7 +186,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.
     """
     sentences = list(sentences)
-    exam = exam_side(sentences)
+    titled = title_side(sentences)
+    exam = titled or named_side(sentences)  # exam_side, with the title computed once
     tracker = SideTracker()
     findings: list[Finding] = []
     table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
@@ -194,16 +195,15 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     views = [_view(sentence) for sentence in sentences]
     for sentence, view in zip(sentences, views):
         carried = tracker.update(sentence, view)
-        if any(start <= sentence.start < end for start, end in skip):
+        if skip and any(start <= sentence.start < end for start, end in skip):
             continue
-        if any(start <= sentence.start < end for start, end in table_spans):
+        if table_spans and any(start <= sentence.start < end for start, end in table_spans):
             for row_start, (row, readings) in rows_by_start.items():
                 if sentence.start <= row_start < sentence.end:
                     findings.extend(_row_findings(sentence, row, readings, exam))
             continue
         findings.extend(_sentence_findings(sentence, view, text, exam, carried))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
-    titled = title_side(sentences)
     examined.update(expand_side(titled, titled) if titled else ())
     for sentence, view in zip(sentences, views):
         if sentence.section in ("indication", "comparison"):

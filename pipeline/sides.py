@@ -31,7 +31,7 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)
     if "of" in preceding[:2] and any(t in STUDY_NOUNS for t in preceding) and not vein_follows:
         return True  # "venous duplex of the lower extremities", not "duplex of the left calf veins"
-    before = previous_words(sentence, mention.tok_start, 2)
+    before = preceding[:2]  # previous_words(..., 2)
     return "(" in before and bool(following) and following[0] == ")" and any(t in EXAM_NOUNS for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
 
 
@@ -79,9 +79,11 @@ def title_side(sentences: list[Sentence]) -> str | None:
 
 def exam_side(sentences: list[Sentence]) -> str | None:
     """The exam's side from its title; else the only side the report names outside its history."""
-    titled = title_side(sentences)
-    if titled:
-        return titled
+    return title_side(sentences) or named_side(sentences)
+
+
+def named_side(sentences: list[Sentence]) -> str | None:
+    """The only side the report names outside its history, if there is one."""
     named = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side"}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
@@ -108,8 +110,7 @@ class SideTracker:
 
     def update(self, sentence: Sentence, view) -> str | None:
         key = (sentence.paragraph, sentence.section_index)
-        first = next((t for t in sentence.tokens if not t.isspace()), "")
-        if key != self.key or _LIST_MARKER.match(first):
+        if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
         values = {m.value for m in view.anchor_sides.values() if m is not None}

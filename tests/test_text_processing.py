@@ -75,3 +75,47 @@ def test_prune_longest_matches_medspacy_pruning_on_random_matches():
 ])
 def test_prune_longest_examples(matches, kept):
     assert prune_longest(matches) == kept
+
+
+def _header_texts() -> list[str]:
+    import json
+
+    from .conftest import ROOT
+
+    texts = [json.loads(line)["text"] for path in sorted((ROOT / "corpora").glob("*/*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(11)
+    words = ["RIGHT", "LEFT", "RT", "LOWER", "EXTREMITY", "VENOUS", "DUPLEX", "right", "leg", "-", ":", "*", "***", "addendum", "to", "report",
+             "side", "(", "s", ")", "examined", "prelim", "read", "comparison", "IMPRESSION", "FINDINGS", "the", "CFV", "\n", "\n\n", "  "]
+    texts += ["".join(rng.choice(words) + rng.choice(["", " ", " ", "\n"]) for _ in range(rng.randint(1, 40))) for _ in range(2000)]
+    return texts
+
+
+def test_header_patterns_find_what_the_matcher_finds_on_the_whole_doc(nlp):
+    # The section component runs its token patterns only where they can match: the matches must
+    # be those of a spaCy Matcher over the whole doc, in the same order.
+    from spacy.matcher import Matcher
+
+    sections = nlp.get_pipe("dvt_sections")
+    whole = Matcher(nlp.vocab)
+    for key, rule in sections.rule_map.items():
+        if rule.pattern is not None:
+            whole.add(key, [rule.pattern])
+    assert sections.patterns.patterns is not None  # the bundled rules have the header shape
+    for text in _header_texts():
+        doc = nlp.make_doc(text)
+        assert sections.patterns(doc) == whole(doc), text
+
+
+@pytest.mark.parametrize("pattern, shaped", [
+    ([{"IS_SPACE": True}, {"TEXT": {"IN": ["EXAM"]}}, {"IS_SPACE": True}], True),
+    ([{"IS_SPACE": True}, {"IS_PUNCT": True, "OP": "*"}, {"LOWER": "addendum"}], True),
+    ([{"LOWER": "a"}, {"IS_SPACE": True}, {"LOWER": "b"}], False),  # whitespace inside
+    ([{"LOWER": {"REGEX": "^a"}}], False),                            # not a literal word
+    ([{"LOWER": "a", "OP": "?"}], False),                             # needs nothing
+    ([{"LOWER": "a"}, {"LOWER": "b", "OP": "!"}], False),             # "anything but" may be whitespace
+    ([{"IS_PUNCT": True}, {"LOWER": "a"}], True),
+])
+def test_header_pattern_shape(pattern, shaped):
+    from pipeline.components.header_patterns import needs
+
+    assert (needs(pattern) is not None) == shaped

@@ -39,21 +39,21 @@ class DuplexContext:
         self.name = name
         self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
         self.matcher.add(context_rules(rules))
-        self.vocab = nlp.vocab
+        self.rule_of = {nlp.vocab.strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
+        self.not_targets = frozenset(nlp.vocab.strings.add(label) for label in NOT_TARGETS)
 
     def __call__(self, doc: Doc) -> Doc:
-        targets = [span for span in doc.spans.get(SPAN_GROUP, []) if span.label_ not in NOT_TARGETS]
+        targets = [span for span in doc.spans.get(SPAN_GROUP, []) if span.label not in self.not_targets]
         edges: list = []
         if targets:
-            sentence_of = numpy.cumsum(doc.to_array([SENT_START]).astype("int64") == 1)
+            sentence_of = numpy.cumsum(doc.to_array([SENT_START]).astype("int64") == 1).tolist()
             by_sentence: dict[int, tuple[list, list]] = {}
             for span in targets:
-                by_sentence.setdefault(int(sentence_of[span.start]), ([], []))[0].append(span)
+                by_sentence.setdefault(sentence_of[span.start], ([], []))[0].append(span)
             for match_id, start, end in prune_longest(self.matcher(doc)):
-                group = by_sentence.get(int(sentence_of[start]))
+                group = by_sentence.get(sentence_of[start])
                 if group is not None:
-                    rule = self.matcher.rule_map[self.vocab.strings[match_id]]
-                    group[1].append(ConTextModifier(rule, start, end, doc))
+                    group[1].append(ConTextModifier(self.rule_of[match_id], start, end, doc))
             for sentence_targets, modifiers in by_sentence.values():
                 if not modifiers:
                     continue

@@ -114,7 +114,7 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
         tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
         occlusion=term.occlusion, junction=term.junction, implies=term.implies,
         disease=term.kind == "thrombus" and term.value in disease,
-        modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category))),
+        modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category)) if len(modifiers) > 1 else modifiers),
     )
 
 
@@ -169,7 +169,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     cursor = 0
     drifted: set[int] = set()
     for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
-        first = next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
+        first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
             continue
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
@@ -192,8 +192,9 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             if quoted and any(a <= offsets[start] < b for a, b in quoted):
                 continue  # a quotation of another report
             inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens, rules.history_cues))
-        inside += _ellipses(inside, tokens, aliases)
-        inside.sort(key=lambda m: (m.tok_start, m.tok_end))
+        if inside:
+            inside += _ellipses(inside, tokens, aliases)
+            inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,

@@ -13,10 +13,6 @@ Match = tuple[int, int, int]  # (match_id, start token, end token)
 _BY_POSITION = itemgetter(1, 2)
 
 
-def _overlaps(a: Match, b: Match) -> bool:
-    return a[1] <= b[1] < a[2] or a[1] < b[2] <= a[2]
-
-
 def _one_pass(matches: list[Match]) -> list[Match]:
     kept: list[Match] = []
     n = len(matches)
@@ -24,7 +20,8 @@ def _one_pass(matches: list[Match]) -> list[Match]:
     while i < n:
         following = matches[i]
         i += 1
-        if _overlaps(current, following):
+        _, start, end = current
+        if start <= following[1] < end or start < following[2] <= end:  # they overlap
             kept.append(following if following[2] - following[1] > current[2] - current[1] else current)
             if i == n:
                 return kept

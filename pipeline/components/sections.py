@@ -1,6 +1,7 @@
 """Report sections with medspaCy's section rules (``section_rules.json``, SectionRule format).
 
-Headers are found with medspaCy's matcher and assembled into medspaCy ``Section`` objects in
+Literal headers are found with medspaCy's matcher, token patterns with :class:`HeaderPatterns`
+(only where they can match), and assembled into medspaCy ``Section`` objects in
 ``doc._.sections``: each section runs from its header to the next one. A header starts a
 sentence and so does the text after it. Unlike medspaCy's Sectionizer, no per-token
 attribute is written (``token._.section`` for every token costs more than the matching);
@@ -14,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import SECTIONS_ATTRIBUTE, register_extensions
+from .header_patterns import HeaderPatterns
 from .pruning import prune_longest
 from ..rules import RuleSet
 
@@ -24,19 +26,24 @@ class DuplexSections:
     def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_sections") -> None:
         register_extensions()
         self.name = name
+        section_rules = [SectionRule.from_dict(dict(entry)) for entry in rules.section_rules]
         self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
-        self.matcher.add([SectionRule.from_dict(dict(entry)) for entry in rules.section_rules])
+        self.matcher.add([rule for rule in section_rules if rule.pattern is None])
+        self.rule_map = dict(self.matcher.rule_map)
+        patterns = {f"{rule.category}_pattern_{i}": rule for i, rule in enumerate(section_rules) if rule.pattern is not None}
+        self.rule_map.update(patterns)
+        self.patterns = HeaderPatterns(nlp, ((key, rule.pattern) for key, rule in patterns.items()))
         self.strings = nlp.vocab.strings
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = prune_longest(self.matcher(doc))  # sorted by position
+        matches = prune_longest(self.patterns(doc) + self.matcher(doc))  # sorted by position; token matches first, as medspaCy's matcher has them
         sections = []
         if not matches or matches[0][1] > 0:
             sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))
         for i, (match_id, start, end) in enumerate(matches):
             while start < end - 1 and doc[start].is_space:  # a line-start pattern anchors on the newline
                 start += 1
-            rule = self.matcher.rule_map[self.strings[match_id]]
+            rule = self.rule_map[self.strings[match_id]]
             next_start = matches[i + 1][1] if i + 1 < len(matches) else len(doc)
             sections.append(Section(rule.category, start, end, end, next_start, None, rule))
             doc[start].is_sent_start = True

@@ -7,7 +7,7 @@ abbreviation ("Lt.", "approx."). Orders of magnitude faster than PyRuSH.
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -15,6 +15,7 @@ ABBREVIATIONS = frozenset({"lt", "rt", "approx", "pt", "pts", "dr", "vs", "e.g",
 # "femoral v. Interval resolution ...": these end a sentence when a capital follows
 ABBREVIATIONS_BEFORE_LOWER = frozenset({"v", "vv", "ext", "int", "post", "ant", "prox", "dist", "mid", "sig", "no", "st", "pop", "sapheno", "approx", "com", "fem", "sup", "inf", "gastroc", "saph", "tib", "per", "med", "lat"})
 _ENDERS = frozenset({".", "!", "?"})
+_LAST_CHARS = frozenset(".!?")  # a token that ends otherwise never ends a sentence
 
 
 class DuplexSentencizer:
@@ -49,10 +50,10 @@ class DuplexSentencizer:
         n = len(doc)
         if not n:
             return doc
-        texts, glued = [], []  # one pass: doc[i] makes a new object every time
-        for token in doc:
-            texts.append(token.text)
-            glued.append(not token.whitespace_)
+        strings = doc.vocab.strings  # one array, no Token objects: doc[i] makes a new one every time
+        table = doc.to_array([ORTH, SPACY]).tolist()
+        texts = [strings[orth] for orth, _ in table]
+        glued = [not space for _, space in table]
         spaces = [t.isspace() for t in texts]
         following = [""] * n  # the next non-space word after each token
         nxt = ""
@@ -71,7 +72,7 @@ class DuplexSentencizer:
                 continue
             if pending:
                 starts[i, 0] = 1
-            pending = self._ends_sentence(text, following[i], prev_word, glued[i])
+            pending = text[-1] in _LAST_CHARS and self._ends_sentence(text, following[i], prev_word, glued[i])
             prev_word = text
         doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy stores -1 wrapped in uint64
         return doc

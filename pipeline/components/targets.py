@@ -35,16 +35,13 @@ class DuplexTargets:
         self.name = name
         self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
         self.matcher.add(target_rules(rules.terms))
-        self.term_of = {rule_id: rule.metadata["term"] for rule_id, rule in self.matcher.rule_map.items()}
-        self.labels = {rule_id: rule.category for rule_id, rule in self.matcher.rule_map.items()}
-        self.strings = nlp.vocab.strings
+        strings = nlp.vocab.strings
+        # match id -> (term index, label hash, knowledge-base id hash): no string store look-ups per match
+        self.rule_of = {strings.add(rule_id): (rule.metadata["term"], strings.add(rule.category), strings.add(str(rule.metadata["term"])))
+                        for rule_id, rule in self.matcher.rule_map.items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        found = []
-        for match_id, start, end in prune_longest(self.matcher(doc)):
-            rule_id = self.strings[match_id]
-            found.append((start, end, self.term_of[rule_id], self.labels[rule_id]))
-        found.sort()
-        doc.spans[SPAN_GROUP] = [Span(doc, start, end, label=label, kb_id=str(term)) for start, end, term, label in found]
-        setattr(doc._, TARGETS_ATTRIBUTE, [[start, end, term] for start, end, term, _ in found])
+        found = sorted((start, end, *self.rule_of[match_id]) for match_id, start, end in prune_longest(self.matcher(doc)))
+        doc.spans[SPAN_GROUP] = [Span(doc, start, end, label=label, kb_id=kb_id) for start, end, _, label, kb_id in found]
+        setattr(doc._, TARGETS_ATTRIBUTE, [[start, end, term] for start, end, term, _, _ in found])
         return doc
