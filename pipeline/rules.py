@@ -37,7 +37,7 @@ class Term:
     """One surface form and what it stands for."""
 
     text: str
-    kind: str  # segment, generic_deep, nonvenous, side, thrombus, normal
+    kind: str  # segment, generic_deep, nonvenous, not_side, side, thrombus, normal, ...
     value: str
     group: str | None = None
     acuity: str | None = None
@@ -113,7 +113,7 @@ def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None
 
 def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "nonvenous", "sides"}, {"segments", "groups"})
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
     if tuple(data["groups"]) != SEGMENT_GROUPS:
         raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
     names = set()
@@ -130,7 +130,7 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
             raise RuleError(f"{path}: {where} ({seg['segment']}): junction_aliases must also be aliases")
         for alias in seg["aliases"]:
             _add_term(path, seen, Term(alias, "segment", seg["segment"], seg["group"], junction=_norm(alias) in junction), f"{where} ({seg['segment']})")
-    for kind in ("generic_deep", "nonvenous"):
+    for kind in ("generic_deep", "nonvenous", "not_side"):
         for alias in data.get(kind, []):
             _add_term(path, seen, Term(alias, kind, kind), kind)
     for side, aliases in data.get("sides", {}).items():

@@ -191,6 +191,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             j += 1
             if quoted and any(a <= offsets[start] < b for a, b in quoted):
                 continue  # a quotation of another report
+            if terms[term].kind == "not_side":
+                continue  # "right at the SFJ": it only outmatches the side word
             inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens, rules.history_cues))
         if inside:
             inside += _ellipses(inside, tokens, aliases)
