@@ -128,7 +128,8 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     side_labels: dict[str, str | None] = {}
     for side in ("left", "right"):
         own = [f for f in decisive if f.side == side and f.group != "upper"]
-        side_labels[side] = side_label(own, count_chronic) if side in examined or own else None
+        assessed = any(f.status != "not_evaluated" for f in own)  # "left CFV not assessed" alone on a right-leg exam
+        side_labels[side] = side_label(own, count_chronic) if side in examined or assessed else None
     unspecified = [f for f in decisive if f.side == "unspecified"]
     unspecified_label = side_label(unspecified, count_chronic)
     flagged = any(f.is_deep and f.status in ("present", "possible") for f in unspecified)

@@ -27,6 +27,12 @@ RELATED_CUE_LIMIT = 20
 _NOT_IMAGED = ("not examined", "not imaged", "not scanned", "not performed", "not included", "not studied", "were not included")
 
 
+def _only_veins_not_assessed(findings: list[Finding]) -> bool:
+    """'Left CFV not assessed' on a right-leg exam: named veins of the other leg that were not
+    looked at do not make it part of the exam ('the left leg could not be imaged' does)."""
+    return bool(findings) and all(f.status == "not_evaluated" and f.segment is not None for f in findings)
+
+
 def not_imaged(anchor: Mention) -> bool:
     """'the left leg was not examined': that leg is not part of the exam (a null side label),
     unlike 'bandages preclude evaluation of the right leg veins' (examined, not assessable)."""
@@ -213,5 +219,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
                 side_word = view.anchor_sides[id(m)]
                 if side_word and side_word.value in ("left", "right", "bilateral"):
                     examined.update(expand_side(side_word.value, exam))
+    other_leg = {"left": "right", "right": "left"}.get(titled or "")
+    if other_leg and _only_veins_not_assessed([f for f in findings if f.side == other_leg and f.group != "upper"]):
+        examined.discard(other_leg)
     findings.sort(key=lambda f: (f.order, f.side))
     return findings, examined

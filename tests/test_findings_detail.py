@@ -20,6 +20,8 @@ SIDES = [
     ("bilateral-exam-unsided", "EXAM: BILATERAL LE VENOUS DUPLEX\nFINDINGS: Thrombus in the peroneal vein. Otherwise compressible.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}),
     ("carried-side", "In the right leg, the CFV is compressible. There is thrombus in the popliteal vein.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("per-mention-sides", "Right CFV compressible, left CFV noncompressible.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+    ("other-leg-vein-not-assessed", "RLE venous duplex: no DVT. Left common femoral vein not assessed.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
+    ("other-leg-not-imaged-is-examined", "EXAM: LEFT LE DUPLEX\nFINDINGS: Left CFV, FV and popliteal compressible. No deep veins of the right leg could be adequately imaged.", {"left": "NEGATIVE", "right": "INDETERMINATE", "unspecified": None}),
     ("right-as-adverb", "LLE duplex: thrombus right at the SFJ in the left GSV, extending into the CFV.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("right-below-knee-is-a-side", "Right below knee: thrombus in the popliteal vein.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
 ]
