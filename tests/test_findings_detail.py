@@ -44,8 +44,6 @@ STATUSES = [
     ("indication", "INDICATION: left calf pain, r/o popliteal DVT.\nFINDINGS: normal.", "popliteal", "indication"),
     ("not-evaluated", "The left peroneal veins were not visualized.", "peroneal", "not_evaluated"),
     ("negated-normal", "The left popliteal vein is not patent.", "popliteal", "present"),
-    ("indistinguishable-veins", "Calf veins show thrombus (unable to distinguish PTV from peroneal due to edema).", "peroneal", "not_evaluated"),
-    ("indistinguishable-calf", "Calf veins show thrombus (unable to distinguish PTV from peroneal due to edema).", "calf_unspecified", "present"),
 ]
 
 
