@@ -30,6 +30,7 @@ CASES = [
     ("possible-cannot-exclude", "Left calf veins poorly visualized; calf vein thrombosis cannot be excluded.", "INDETERMINATE"),
     ("possible-suspicious", "Findings suspicious for thrombus in the right gastrocnemius vein.", "INDETERMINATE"),
     ("incomplete-compression", "Right popliteal vein: incomplete compression.", "PROXIMAL"),
+    ("incomplete-coaptation-hedged", "Left popliteal vein: slightly incomplete coaptation on compression, not clearly thrombus. Small nonocclusive thrombus cannot be excluded.", "INDETERMINATE"),
     ("possible-incomplete-compression", "POCUS: R CFV compressible. R popliteal equivocal - ?incomplete compression.", "INDETERMINATE"),
     ("historical", "History of left popliteal DVT. Today the left popliteal vein is compressible.", "NEGATIVE"),
     ("indication-rule-out", "INDICATION: Rule out DVT.\nFINDINGS: The right CFV, FV and popliteal veins are compressible.", "NEGATIVE"),
