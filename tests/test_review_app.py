@@ -274,3 +274,20 @@ def test_reservoir_sample_is_uniform():
     items = [(row, {"label": "NEGATIVE"}, None) for row in range(4)]
     picks = Counter(next(iter(sample_items(items, Sampling(sample=1, seed=seed))))[0] for seed in range(4000))
     assert set(picks) == {0, 1, 2, 3} and all(900 < n < 1100 for n in picks.values())  # about 1000 each
+
+
+def test_concurrent_requests_keep_every_decision_and_one_holder(app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [f"reviewer{i}" for i in range(8)]
+    with ThreadPoolExecutor(8) as pool:  # eight reviewers open the app at the same moment
+        opened = list(pool.map(lambda name: call(app, "POST", "/api/session", {"reviewer": name}), names))
+    winners = [body for status, body in opened if status == 200]
+    assert len(winners) == 1 and sum(status == 409 for status, _ in opened) == 7
+    token = winners[0]["token"]
+    bodies = [{"row": row % 4, "action": "correct", "label": "NEGATIVE", "note": f"n{row}"} for row in range(40)]
+    with ThreadPoolExecutor(8) as pool:  # the holder's tabs save forty decisions at once
+        saved = list(pool.map(lambda body: call(app, "POST", "/api/decisions", body, token=token)[0], bodies))
+    assert saved == [200] * 40 and decision_count(app) == 40
+    with app.store.connect() as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
