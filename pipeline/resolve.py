@@ -17,6 +17,7 @@ from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
 from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
+from .corrections import apply_side_correction
 from .tables import Reading, Row, Table
 
 CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
@@ -222,5 +223,6 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     other_leg = {"left": "right", "right": "left"}.get(titled or "")
     if other_leg and _only_veins_not_assessed([f for f in findings if f.side == other_leg and f.group != "upper"]):
         examined.discard(other_leg)
+    apply_side_correction(findings, examined, sentences)
     findings.sort(key=lambda f: (f.order, f.side))
     return findings, examined

@@ -22,6 +22,9 @@ SIDES = [
     ("per-mention-sides", "Right CFV compressible, left CFV noncompressible.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
     ("other-leg-vein-not-assessed", "RLE venous duplex: no DVT. Left common femoral vein not assessed.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
     ("other-leg-not-imaged-is-examined", "EXAM: LEFT LE DUPLEX\nFINDINGS: Left CFV, FV and popliteal compressible. No deep veins of the right leg could be adequately imaged.", {"left": "NEGATIVE", "right": "INDETERMINATE", "unspecified": None}),
+    ("addendum-corrects-exam-side", "ADDENDUM: The prior report erroneously stated 'right'. The examination was of the LEFT lower extremity.\nORIGINAL: Venous duplex right leg: CFV, FV and popliteal compressible.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("addendum-correction-not-the-right", "EXAM: RIGHT LE VENOUS DUPLEX\nFINDINGS: Occlusive thrombus in the popliteal vein.\nADDENDUM: Correction: this was a left leg study, not the right.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
+    ("addendum-without-correction-keeps-sides", "EXAM: RIGHT LE VENOUS DUPLEX\nFINDINGS: Occlusive thrombus in the popliteal vein.\nADDENDUM: Images reviewed with the attending; no change to the report.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("right-as-adverb", "LLE duplex: thrombus right at the SFJ in the left GSV, extending into the CFV.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("right-below-knee-is-a-side", "Right below knee: thrombus in the popliteal vein.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
 ]

@@ -1,0 +1,60 @@
+"""Addenda that correct the side of the whole exam.
+
+    ADDENDUM: The prior report erroneously stated 'right'. The examination was of the LEFT
+    lower extremity. Findings remain negative for DVT.            -> right findings become left
+    Correction: this was a left leg study, not the right.          -> the same
+
+An addendum corrects the side when one of its sentences says so (erroneous, incorrect, in
+error, should read, corrected, mislabeled, wrong side) and its sentences name exactly one wrong
+leg (quoted as stated, or after "not") and one other leg. Findings outside the addendum on the
+wrong leg then belong to the other. Re-reads of a single vein ("the thrombus is in the left
+popliteal, not the right") are not exam-side corrections: the addendum must name no vein
+segment.
+"""
+from __future__ import annotations
+
+from .model import Finding, Sentence
+
+_CORRECTION_WORDS = ("erroneous", "erroneously", "incorrect", "incorrectly", "mislabeled", "mislabelled", "corrected", "correction")
+_CORRECTION_PHRASES = ("in error", "should read", "should have read", "wrong side")
+_WRONG_MARKERS = ("not", "stated", "read", "labeled", "labelled", "dictated", "'", '"', "‘", "“")
+
+
+def _is_correction(sentence: Sentence) -> bool:
+    words = sentence.tokens
+    joined = " ".join(words)
+    return any(w in words for w in _CORRECTION_WORDS) or any(p in joined for p in _CORRECTION_PHRASES)
+
+
+def corrected_side(sentences: list[Sentence]) -> tuple[str, str] | None:
+    """(wrong leg, right leg) when an addendum corrects the exam's side; else None."""
+    addendum = [s for s in sentences if s.section == "addendum"]
+    if not any(_is_correction(s) for s in addendum):
+        return None
+    if any(m.kind == "segment" for s in addendum for m in s.mentions):
+        return None  # a vein is re-read, not the exam's side
+    wrong, right = set(), set()
+    for sentence in addendum:
+        for m in sentence.mentions:
+            if m.kind != "side" or m.value not in ("left", "right"):
+                continue
+            before = [t for t in sentence.tokens[max(m.tok_start - sentence.tok_start - 3, 0):m.tok_start - sentence.tok_start] if not t.isspace()]
+            (wrong if any(t in _WRONG_MARKERS for t in before[-2:]) else right).add(m.value)
+    if len(wrong) == 1 and len(right) == 1 and wrong != right:
+        return wrong.pop(), right.pop()
+    return None
+
+
+def apply_side_correction(findings: list[Finding], examined: set[str], sentences: list[Sentence]) -> None:
+    """Move findings (and the examined leg) from the wrong leg to the corrected one, in place."""
+    correction = corrected_side(sentences)
+    if correction is None:
+        return
+    wrong, right = correction
+    addendum_spans = [(s.start, s.end) for s in sentences if s.section == "addendum"]
+    for finding in findings:
+        if finding.side == wrong and not any(a <= finding.anchor.start < b for a, b in addendum_spans):
+            finding.side = right
+    if wrong in examined and not any(f.side == wrong for f in findings):
+        examined.discard(wrong)
+    examined.add(right)
