@@ -89,6 +89,16 @@ def _central_obstruction(sentence: Sentence, cue: Mention) -> bool:
     return "central" in before or "inflow" in before or "waveform" in before or "waveforms" in before
 
 
+def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
+    """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
+    the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
+    "The popliteal vein was well visualized and is noncompressible"."""
+    cue = best_cue(sentence, anchor, cues)
+    if cue is None or cue.kind != "assessable" or any(m.category in ("NEGATED_EXISTENCE", "NOT_EVALUATED") for m in (*cue.modifiers, *anchor.modifiers)):
+        return cue
+    return best_cue(sentence, anchor, tuple(c for c in cues if c.kind != "assessable")) or cue
+
+
 def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
     if not view.cues and not view.anchors:
@@ -96,7 +106,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     cues, sides, anchors = view.cues, view.sides, view.anchors
     cues = tuple(c for c in cues if not _central_obstruction(sentence, c))
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
-    pairs: list[tuple[Mention, Mention | None]] = [(a, best_cue(sentence, a, cues)) for a in anchors]
+    pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues)) for a in anchors]
     places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)}  # "right calf tenderness"
     pairs = [(a, c) for a, c in pairs if id(a) not in places]
     claimed = {id(c) for _, c in pairs if c is not None}

@@ -47,6 +47,8 @@ STATUSES = [
     ("indication", "INDICATION: left calf pain, r/o popliteal DVT.\nFINDINGS: normal.", "popliteal", "indication"),
     ("not-evaluated", "The left peroneal veins were not visualized.", "peroneal", "not_evaluated"),
     ("negated-normal", "The left popliteal vein is not patent.", "popliteal", "present"),
+    ("visualized-and-compressible", "The right CFV and popliteal vein were adequately visualized and are compressible.", "popliteal", "absent"),
+    ("not-visualized-still-wins", "The left peroneal veins were not well visualized.", "peroneal", "not_evaluated"),
 ]
 
 
