@@ -29,6 +29,7 @@ CASES = [
     ("possible-equivocal", "Equivocal findings for thrombus in the left posterior tibial veins.", "INDETERMINATE"),
     ("possible-cannot-exclude", "Left calf veins poorly visualized; calf vein thrombosis cannot be excluded.", "INDETERMINATE"),
     ("possible-suspicious", "Findings suspicious for thrombus in the right gastrocnemius vein.", "INDETERMINATE"),
+    ("apart-from-exception", "Right leg veins: all compressible apart from the posterior tibial vein, which contains thrombus.", "IDDVT"),
     ("well-visualized-then-thrombus", "The right popliteal vein was well visualized and is noncompressible with thrombus.", "PROXIMAL"),
     ("incomplete-compression", "Right popliteal vein: incomplete compression.", "PROXIMAL"),
     ("incomplete-coaptation-hedged", "Left popliteal vein: slightly incomplete coaptation on compression, not clearly thrombus. Small nonocclusive thrombus cannot be excluded.", "INDETERMINATE"),
