@@ -25,6 +25,7 @@ SIDES = [
     ("addendum-corrects-exam-side", "ADDENDUM: The prior report erroneously stated 'right'. The examination was of the LEFT lower extremity.\nORIGINAL: Venous duplex right leg: CFV, FV and popliteal compressible.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("addendum-correction-not-the-right", "EXAM: RIGHT LE VENOUS DUPLEX\nFINDINGS: Occlusive thrombus in the popliteal vein.\nADDENDUM: Correction: this was a left leg study, not the right.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("addendum-without-correction-keeps-sides", "EXAM: RIGHT LE VENOUS DUPLEX\nFINDINGS: Occlusive thrombus in the popliteal vein.\nADDENDUM: Images reviewed with the attending; no change to the report.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
+    ("right-or-left-is-both", "IMPRESSION: No evidence of right or left lower extremity DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("right-as-adverb", "LLE duplex: thrombus right at the SFJ in the left GSV, extending into the CFV.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("right-below-knee-is-a-side", "Right below knee: thrombus in the popliteal vein.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
 ]
