@@ -35,6 +35,7 @@ CASES = [
     ("no-adequate-views", "POCUS left: unable to obtain adequate views of either the CFV or the popliteal vein due to habitus.", "INDETERMINATE"),
     ("no-diagnostic-information", "Right leg: the deep veins could not be adequately visualized. No diagnostic information regarding DVT can be provided.", "INDETERMINATE"),
     ("indeterminate-calf-only", "Venous duplex of the bilateral legs: Indeterminate study for the deep veins of the calf: thrombus cannot be excluded. Proximal veins compressible bilaterally.", "INDETERMINATE"),
+    ("final-with-parenthesis-wins", "PRELIM (overnight): Nonocclusive thrombus in a right soleal vein.\nFINAL (attending): The soleal focus may represent thrombus or slow-flow artifact. Cannot exclude small soleal thrombus.", "INDETERMINATE"),
     ("apart-from-exception", "Right leg veins: all compressible apart from the posterior tibial vein, which contains thrombus.", "IDDVT"),
     ("well-visualized-then-thrombus", "The right popliteal vein was well visualized and is noncompressible with thrombus.", "PROXIMAL"),
     ("incomplete-compression", "Right popliteal vein: incomplete compression.", "PROXIMAL"),
