@@ -13,7 +13,7 @@ from .tokenizer import customize_tokenizer
 PIPE_NAMES = ("dvt_sentences", "dvt_sections", "dvt_targets", "dvt_context", "dvt_findings")
 
 
-def quiet_medspacy() -> None:
+def _quiet_medspacy() -> None:
     """medspaCy's PyRuSH logs at DEBUG through loguru; keep it off our hot path."""
     try:
         from loguru import logger
@@ -26,7 +26,7 @@ def quiet_medspacy() -> None:
 
 def build_nlp(rules_dir: str | None = None, count_chronic: bool = False) -> Language:
     """A blank English pipeline with the duplex components, built from the rules in ``rules_dir``."""
-    quiet_medspacy()
+    _quiet_medspacy()
     # medspaCy's matcher keeps an empty token Matcher beside its PhraseMatcher; spaCy warns (W036)
     # about it on every document.
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)

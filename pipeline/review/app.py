@@ -25,7 +25,7 @@ from .highlight import offset_problems, record_marks, render_html
 from .queue import ERROR_LABEL, FLAGS, QueueFilter, next_row, queue_counts, queue_page
 from .sections import section_headers
 from .stats import review_stats
-from .store import ReviewError, ReviewStore
+from .store import ReviewError, ReviewStore, check_reviewer
 
 MAX_BODY_BYTES = 64_000
 
@@ -116,8 +116,8 @@ class ReviewApp:
         })
 
     def open_session(self, data: dict, **_: Any) -> Response:
-        token = self.store.open_session(data.get("reviewer"))
-        reviewer = self.store.session_reviewer(token)
+        reviewer = check_reviewer(data.get("reviewer"))
+        token = self.store.open_session(reviewer)
         return Response(200, {"token": token, "reviewer": reviewer, "resume_row": next_row(self.store, reviewer, QueueFilter())})
 
     def end_session(self, data: dict, token: str | None, **_: Any) -> Response:

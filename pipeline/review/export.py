@@ -32,7 +32,7 @@ def export_format(path: str, fmt: str | None) -> str:
 def adjudicated(store: ReviewStore, reviewer: str | None = None) -> list[dict]:
     """The counting decision per decided report, with the model's label beside it."""
     sql = ("SELECT d.*, r.id AS report_id, r.label AS model_label, r.record, r.text FROM decisions d JOIN reports r ON r.row = d.row"
-           " WHERE d.decision_id IN (SELECT MAX(decision_id) FROM decisions {where} GROUP BY row) ORDER BY d.row")
+           " WHERE d.decision_id IN (SELECT MAX(decision_id) FROM current_decisions {where} GROUP BY row) ORDER BY d.row")
     with store.connect() as db:
         if reviewer is not None and not db.execute("SELECT 1 FROM decisions WHERE reviewer = ?", (reviewer,)).fetchone():
             raise ReviewError(f"no decisions by reviewer {reviewer!r} (reviewers: {', '.join(store.reviewers()) or 'none'})")

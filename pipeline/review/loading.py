@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..evaluation import load_gold
 from ..io import InputError, read_reports
-from .sampling import Item, Sampling, sample_items
+from .sampling import Sampling, sample_items
 from .store import ReviewError, ReviewStore
 
 
@@ -64,12 +64,6 @@ def _zip_strict(records: Iterator, rows: Iterator, output: Path, input_path: str
         yield record, row
 
 
-def enumerate_rows(pairs: Iterator[tuple[dict, str | None]]) -> Iterator[Item]:
-    """(row, record, text): the row is the record's 0-based position in the extract output."""
-    for row, (record, text) in enumerate(pairs):
-        yield row, record, text
-
-
 def file_digest(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with path.open("rb") as handle:
@@ -95,7 +89,8 @@ def open_review(db: str | Path, output: str | None = None, input_path: str | Non
         if not path.is_file():
             raise ReviewError(f"{output}: no such file")
         try:
-            items = sample_items(enumerate_rows(records_with_texts(path, input_path, id_col, text_col)), sampling)
+            pairs = records_with_texts(path, input_path, id_col, text_col)
+            items = sample_items(((row, record, text) for row, (record, text) in enumerate(pairs)), sampling)  # row: position in the output
             store.add_reports(items, {"source": path.name, "source_digest": file_digest(path),
                                       "input": Path(input_path).name if input_path else "", "sampling": sampling.describe()})
         except (InputError, ValueError) as exc:

@@ -61,13 +61,9 @@ CREATE TABLE IF NOT EXISTS lease (
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     reviewer TEXT NOT NULL, token TEXT NOT NULL, since TEXT NOT NULL, heartbeat TEXT NOT NULL
 );
-"""
-
-# The current decision of each reviewer on each report: their last row.
-_CURRENT = """
-SELECT d.* FROM decisions d
-JOIN (SELECT row, reviewer, MAX(decision_id) AS last FROM decisions GROUP BY row, reviewer) m
-  ON d.decision_id = m.last
+-- The current decision of each reviewer on each report: their last row.
+CREATE VIEW IF NOT EXISTS current_decisions AS
+SELECT * FROM decisions WHERE decision_id IN (SELECT MAX(decision_id) FROM decisions GROUP BY row, reviewer);
 """
 
 
@@ -215,7 +211,7 @@ class ReviewStore:
         if row is not None:
             where.append("row = ?")
             params.append(row)
-        sql = f"SELECT * FROM ({_CURRENT}) {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY row, decision_id"
+        sql = f"SELECT * FROM current_decisions {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY row, decision_id"
         with self.connect() as db:
             return db.execute(sql, params).fetchall()
 
