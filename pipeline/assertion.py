@@ -14,7 +14,8 @@ Pure decision logic. Precedence, first match wins::
     other NOT_EVALUATED on a thrombus cue           -> not_evaluated "DVT cannot be evaluated."
     NOT_EVALUATED on a normal cue, or no cue         -> not_evaluated "The peroneal veins were not visualized."
     thrombus cue (negated -> absent)                -> present      "Noncompressible left popliteal vein."
-        (a negation between cue and vein negates:          "thrombus ... without extension into the popliteal vein")
+        (a negation between cue and vein negates:          "thrombus ... without extension into the popliteal vein";
+         so does the vein's own denial right after it:     "DVT in the PTV and peroneal veins, popliteal spared")
     normal cue (negated next to it -> present)      -> absent       "The CFV is compressible."
     no cue: OCCLUSIVE/NONOCCLUSIVE -> present; NEGATED -> absent; otherwise no finding.
 """
@@ -26,6 +27,7 @@ from .model import Mention, Modifier
 
 FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
 _VISIBILITY = re.compile(r"\b(seen|visuali[sz]ed|identified|imaged|demonstrated)\b")
+POSTPOSED_NEGATION_REACH = 2  # "popliteal neg", "popliteal vein is spared"
 NORMAL_NEGATION_REACH = 0  # "not patent", "no augmentation"; farther ("no thrombus, normal flow") it is about something else
 _ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
 
@@ -71,6 +73,8 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
     if cue is not None and anchor is not None and cue.kind == "thrombus":  # "thrombus ... without extension into the X"
         lo, hi = sorted((cue.tok_end, anchor.tok_start)) if cue.tok_end <= anchor.tok_start else sorted((anchor.tok_end, cue.tok_start))
         negation += [m for m in anchor.modifiers if m.category == "NEGATED_EXISTENCE" and lo <= m.tok_start and m.tok_end <= hi]
+        if cue.tok_end <= anchor.tok_start:  # "DVT in the PTV, popliteal spared": the vein's own denial right after it
+            negation += [m for m in anchor.modifiers if m.category == "NEGATED_EXISTENCE" and anchor.tok_end <= m.tok_start <= anchor.tok_end + POSTPOSED_NEGATION_REACH]
     possible = [m for m in mods if m.category == "POSSIBLE_EXISTENCE"]
     if possible and "CONFIRMED" not in cats and cue is not None:
         target = primary

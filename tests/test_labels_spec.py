@@ -65,6 +65,10 @@ CASES = [
     ("scope-sentence", "No thrombus in the left CFV or FV. Occlusive thrombus in the left popliteal vein.", "PROXIMAL"),
     ("scope-but", "No thrombus in the CFV, FV or popliteal veins, but the posterior tibial veins are noncompressible.", "IDDVT"),
     ("no-flow-is-thrombus", "The left popliteal vein demonstrates no flow and is distended.", "PROXIMAL"),
+    ("vein-spared-after-dvt", "Duplex shows R PTV and peroneal DVT, popliteal spared.", "IDDVT"),
+    ("vein-neg-after-dvt", "ultrasound LLE: acute occlusive DVT L anterior and posterior tibial vv. popliteal neg.", "IDDVT"),
+    ("neg-before-side", "IMP: neg L LE DVT", "NEGATIVE"),
+    ("neg-after-finding-scoped", "R CFV neg, L CFV thrombus.", "PROXIMAL"),
 ]
 
 
