@@ -4,7 +4,7 @@ Pure decision logic. Precedence, first match wins::
 
     section indication/history                      -> indication   "INDICATION: r/o left DVT"
     HYPOTHETICAL, or a plan section                 -> hypothetical "Evaluate for calf DVT."
-    RESOLVED                                        -> absent       "Previously seen popliteal thrombus has resolved."
+    RESOLVED (unless PERSISTENT is nearer the vein)  -> absent       "Previously seen popliteal thrombus has resolved."
     HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
     POSSIBLE on a cue (not closer-negated, not CONFIRMED)
                                                     -> possible     "Peroneal vein thrombosis cannot be excluded."
@@ -49,6 +49,14 @@ def _gap(a: Mention, b: Mention) -> int:
     return max(b.tok_start - a.tok_end, a.tok_start - b.tok_end, 0)
 
 
+def _nearer(mods: tuple[Modifier, ...], first: str, second: str, target: Mention | None) -> bool:
+    """Whether a ``first`` modifier stands closer to the target than any ``second`` one
+    ("persistent left femoral vein DVT, resolved popliteal DVT": the femoral vein persists)."""
+    a = [_distance(m, target) for m in mods if m.category == first] if target else []
+    b = [_distance(m, target) for m in mods if m.category == second] if target else []
+    return bool(a) and bool(b) and min(a) < min(b)
+
+
 def _cats(mods: tuple[Modifier, ...]) -> set[str]:
     return {m.category for m in mods}
 
@@ -65,7 +73,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         return None, mods
     if "HYPOTHETICAL" in cats or section == "plan":
         return "hypothetical", mods
-    if "RESOLVED" in cats:
+    if "RESOLVED" in cats and not _nearer(mods, "PERSISTENT", "RESOLVED", anchor or cue):
         return "absent", mods
     if ("HISTORICAL" in cats or section == "comparison") and "PERSISTENT" not in cats:
         return "historical", mods

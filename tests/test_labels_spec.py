@@ -69,6 +69,8 @@ CASES = [
     ("vein-neg-after-dvt", "ultrasound LLE: acute occlusive DVT L anterior and posterior tibial vv. popliteal neg.", "IDDVT"),
     ("neg-before-side", "IMP: neg L LE DVT", "NEGATIVE"),
     ("neg-after-finding-scoped", "R CFV neg, L CFV thrombus.", "PROXIMAL"),
+    ("persistent-beside-resolved", "Impression: persistent left femoral vein DVT, resolved popliteal DVT.", "PROXIMAL"),
+    ("treated-dvt-now-resolved", "Clinic note: returns after 3 months of rivaroxaban for R peroneal DVT. Repeat duplex today: peroneal veins fully compressible, thrombus resolved.", "NEGATIVE"),
 ]
 
 
