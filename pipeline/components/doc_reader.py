@@ -178,6 +178,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         header_offset = offsets[header_start] if header_start < len(offsets) else 0
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, header_offset):
             section = "findings"  # a history or title paragraph ends at a blank line
+        elif section == "addendum" and not text[:header_offset].strip() and paragraph > bisect.bisect_right(blank_lines, header_offset):
+            section = "findings"  # an addendum put on top of the report ends at a blank line; the original report follows
         elif section in _ONE_LINE_SECTIONS and _lines_after_header(text, header_offset, offsets[first]) > 0:
             section = "findings"  # "EXAM: ...", "Comparison: 03/2021." name one line; what follows is read
         elif section == "indication" and _lines_after_header(text, header_offset, offsets[first]) > 1:
