@@ -90,8 +90,9 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
     """Drop a generic calf finding that only restates a named one of the same side:
     "muscular calf vein thrombosis" beside a soleal/gastrocnemius thrombus, and "calf DVT"
     beside a tibial/peroneal thrombus."""
-    muscular = {f.side for f in findings if f.status == "present" and f.segment in ("soleal", "gastrocnemius")}
-    axial = {f.side for f in findings if f.status == "present" and f.group == "distal_axial"}
+    new = [f for f in findings if f.status == "present" and f.acuity != "chronic"]  # old scarring restates no new clot
+    muscular = {f.side for f in new if f.segment in ("soleal", "gastrocnemius")}
+    axial = {f.side for f in new if f.group == "distal_axial"}
     return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and f.side in muscular) or (f.segment == "calf_unspecified" and f.side in axial)))]
 
 

@@ -70,6 +70,10 @@ CASES = [
     ("neg-before-side", "IMP: neg L LE DVT", "NEGATIVE"),
     ("neg-after-finding-scoped", "R CFV neg, L CFV thrombus.", "PROXIMAL"),
     ("persistent-beside-resolved", "Impression: persistent left femoral vein DVT, resolved popliteal DVT.", "PROXIMAL"),
+    ("icmvt-abbreviation", "Impression: Right ICMVT (soleal).", "ICMVT"),
+    ("iddvt-abbreviation", "Impression: Left IDDVT.", "IDDVT"),
+    ("distal-dvt-is-calf", "Impression: left isolated distal DVT.", "IDDVT"),
+    ("chronic-ptv-beside-new-calf-dvt", "Acute on chronic thrombosis of the L below-knee deep veins. Chronic thrombus in the L PTVs.", "IDDVT"),
     ("treated-dvt-now-resolved", "Clinic note: returns after 3 months of rivaroxaban for R peroneal DVT. Repeat duplex today: peroneal veins fully compressible, thrombus resolved.", "NEGATIVE"),
 ]
 
