@@ -55,7 +55,7 @@ def _is_preposition_per(sentence: Sentence, m: Mention) -> bool:
     off = sentence.tok_start
     before = previous_words(sentence, m.tok_start, 1)
     after = [t for t in sentence.tokens[m.tok_end - off: m.tok_end - off + 3] if not t.isspace()]
-    return before[:1] == ["as"] or not after or after[0] not in (":", "c", "nc", "pc", "vein", "veins", "v", "vv", "-", "compressible", "noncompressible", "patent", "thrombus", "thrombosed", "partial", "partially", "occluded", "with", "w/", "+", "(")
+    return before[:1] == ["as"] or not after or after[0] not in (":", "c", "nc", "pc", "vein", "veins", "v", "vv", "-", "compressible", "noncompressible", "patent", "thrombus", "thrombosed", "partial", "partially", "occluded", "with", "w/", "+", "(", "comp", "noncomp", "non-comp", "compresses", "neg", "pos", "clot", "nl")
 
 
 def vein_anchors(sentence: Sentence) -> list[Mention]:

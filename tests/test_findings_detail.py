@@ -54,6 +54,9 @@ STATUSES = [
     ("negated-normal", "The left popliteal vein is not patent.", "popliteal", "present"),
     ("visualized-and-compressible", "The right CFV and popliteal vein were adequately visualized and are compressible.", "popliteal", "absent"),
     ("not-visualized-still-wins", "The left peroneal veins were not well visualized.", "peroneal", "not_evaluated"),
+    ("fixed-width-cells", "POP  comp  PART  thrombus YES (nonocclusive)", "popliteal", "present"),
+    ("fixed-width-normal-cells", "CFV  comp  yes   thrombus no", "common_femoral", "absent"),
+    ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
 ]
 
 

@@ -3,15 +3,18 @@
 The rules are generated from the lexicon (``anatomy.json``, ``cues.json``): one medspaCy
 ``TargetRule`` per surface form, matched as a literal phrase on LOWER by medspaCy's matcher
 (tokenised with the pipeline's tokenizer, so "non-compressible" in the lexicon and in a report
-split the same way); overlapping matches keep the longest. Results are written twice: as the
+split the same way); overlapping matches keep the longest. A phrase split by a run of spaces
+inside a line ("comp  PART" in a fixed-width worksheet) still matches, over the space token. Results are written twice: as the
 span group ``dvt_targets`` (label = kind, ``kb_id_`` = index of the :class:`~pipeline.rules.Term`)
 for ConText and for people, and as plain ``[start, end, term index]`` lists in
 ``Doc._.dvt_targets`` for the resolver.
 """
 from __future__ import annotations
 
+import numpy
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.target_matcher import TargetRule
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -40,8 +43,21 @@ class DuplexTargets:
         self.rule_of = {strings.add(rule_id): (rule.metadata["term"], strings.add(rule.category), strings.add(str(rule.metadata["term"])))
                         for rule_id, rule in self.matcher.rule_map.items()}
 
+    def _across_spaces(self, doc: Doc, runs: list[int]) -> list[tuple[int, int, int]]:
+        """Matches that a run of spaces inside a line splits ("POP  comp  PART" in a fixed-width
+        worksheet): matched again on the doc without those space tokens, mapped back."""
+        skip = set(runs)
+        kept = [i for i in range(len(doc)) if i not in skip]
+        compact = Doc(doc.vocab, words=[doc[i].text for i in kept])
+        return [(match_id, kept[start], kept[end - 1] + 1) for match_id, start, end in self.matcher(compact)
+                if kept[end - 1] - kept[start] != end - 1 - start]
+
     def __call__(self, doc: Doc) -> Doc:
-        found = sorted((start, end, *self.rule_of[match_id]) for match_id, start, end in prune_longest(self.matcher(doc)))
+        matches = self.matcher(doc)
+        runs = [i for i in numpy.flatnonzero(doc.to_array(IS_SPACE)).tolist() if "\n" not in doc[i].text]
+        if runs:
+            matches += self._across_spaces(doc, runs)
+        found = sorted((start, end, *self.rule_of[match_id]) for match_id, start, end in prune_longest(matches))
         doc.spans[SPAN_GROUP] = [Span(doc, start, end, label=label, kb_id=kb_id) for start, end, _, label, kb_id in found]
         setattr(doc._, TARGETS_ATTRIBUTE, [[start, end, term] for start, end, term, _, _ in found])
         return doc
