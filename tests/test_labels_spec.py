@@ -70,6 +70,8 @@ CASES = [
     ("neg-before-side", "IMP: neg L LE DVT", "NEGATIVE"),
     ("neg-after-finding-scoped", "R CFV neg, L CFV thrombus.", "PROXIMAL"),
     ("persistent-beside-resolved", "Impression: persistent left femoral vein DVT, resolved popliteal DVT.", "PROXIMAL"),
+    ("no-deep-veins-assessable", "LEFT: The left leg could not be evaluated because of a cast; no deep veins assessable.\nIMPRESSION: Left lower extremity nondiagnostic.", "INDETERMINATE"),
+    ("no-segment-interrogated", "Left lower extremity: study limited by inability to lie flat; no vein segment adequately interrogated. Non-diagnostic.", "INDETERMINATE"),
     ("icmvt-abbreviation", "Impression: Right ICMVT (soleal).", "ICMVT"),
     ("iddvt-abbreviation", "Impression: Left IDDVT.", "IDDVT"),
     ("distal-dvt-is-calf", "Impression: left isolated distal DVT.", "IDDVT"),
