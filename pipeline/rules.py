@@ -37,7 +37,7 @@ class Term:
     """One surface form and what it stands for."""
 
     text: str
-    kind: str  # segment, generic_deep, nonvenous, not_side, side, thrombus, normal, ...
+    kind: str  # segment, generic_deep, nonvenous, not_side, not_cue, side, thrombus, normal, ...
     value: str
     group: str | None = None
     acuity: str | None = None
@@ -144,7 +144,7 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     """Add the cue terms; return the cue phrases that also occur in histories."""
     segments = {t.value: t.group for t in seen.values() if t.kind == "segment"}
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "cues", "history_cues"}, {"cues"})
+    _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues"}, {"cues"})
     for i, entry in enumerate(data["cues"]):
         where = f"cues[{i}]"
         _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment"}, {"polarity", "phrases"})
@@ -159,6 +159,8 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
             raise RuleError(f"{path}: {where}: unknown occlusion {entry.get('occlusion')!r}")
         for phrase in entry["phrases"]:
             _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
+    for phrase in data.get("not_cues", []):  # "DVT prophylaxis", "DVT screen": they outmatch the cue and are dropped
+        _add_term(path, seen, Term(phrase, "not_cue", "not_cue"), "not_cues")
     history = frozenset(_norm(p) for p in data.get("history_cues", []))
     cues = {t.value for t in seen.values() if t.kind in CUE_POLARITIES}
     unknown = sorted(history - cues)

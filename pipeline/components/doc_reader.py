@@ -193,8 +193,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             j += 1
             if quoted and any(a <= offsets[start] < b for a, b in quoted):
                 continue  # a quotation of another report
-            if terms[term].kind == "not_side":
-                continue  # "right at the SFJ": it only outmatches the side word
+            if terms[term].kind in ("not_side", "not_cue"):
+                continue  # "right at the SFJ", "DVT prophylaxis": they only outmatch the side word or cue
             inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens, rules.history_cues))
         if inside:
             inside += _ellipses(inside, tokens, aliases)
