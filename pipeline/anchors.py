@@ -97,7 +97,7 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
     gap = [t for i, t in enumerate(between(sentence, anchor, cue), start=lo) if not t.isspace() and t not in ("the", "a", "left", "right", "(", ")") and i not in others]
     if len(gap) > 2:
         return False  # "calf tenderness and a Doppler study showed no DVT": the DVT is not the calf's
-    before = previous_words(sentence, anchor.tok_start)
+    before = [w for w in previous_words(sentence, anchor.tok_start) if w != "-"]  # "mid-calf"
     if before and before[0] in CALF_LOCATION_WORDS:
         return False
     named_before = any(a.kind == "segment" and a is not anchor and a.tok_end <= anchor.tok_start for a in anchors)

@@ -75,6 +75,7 @@ CASES = [
     ("dvt-prophylaxis-is-no-finding", "Nursing note: pt on DVT prophylaxis, ambulating.", "NEGATIVE"),
     ("dvt-screen-is-the-exam", "US DVT screen both legs (pre-op ortho, asymptomatic). No DVT bilaterally.", "NEGATIVE"),
     ("dvt-none-cell", "DVT study: R leg\nCFV - no thrombus\nPOP - no thrombus\nDVT: none.", "NEGATIVE"),
+    ("mid-calf-is-a-place", "RIGHT LEG DUPLEX. Intramuscular calf vein thrombosis is present in the right mid-calf, noncompressible. The tibial, peroneal and popliteal veins are compressible.", "ICMVT"),
     ("icmvt-abbreviation", "Impression: Right ICMVT (soleal).", "ICMVT"),
     ("iddvt-abbreviation", "Impression: Left IDDVT.", "IDDVT"),
     ("distal-dvt-is-calf", "Impression: left isolated distal DVT.", "IDDVT"),
