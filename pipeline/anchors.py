@@ -13,6 +13,7 @@ AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femor
 LANDMARK_NOUNS = frozenset({"confluence", "junction", "origin", "inflow", "insertion"})
 LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", "beyond", "short"})
 CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
+_ANAPHORIC = frozenset({"vein", "the vein", "this vein", "vessel", "the vessel"})
 CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
 NEAR_JUNCTION_CM = 3.0
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
@@ -69,6 +70,8 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
         if m.value in ("gastrocnemius", "soleal") and not _VEIN_WORD.search(m.text.lower()) and any(x.kind == "nonvenous" for x in mentions):
             continue  # "in the medial gastrocnemius is a haematoma": the muscle, not its veins
+        if m.kind == "generic_deep" and m.text.lower() in _ANAPHORIC and anchors and anchors[-1].group == "superficial":
+            continue  # "thrombus in a varicose tributary, vein partially compressible": that vein again
         if m.text.lower() == "per" and _is_preposition_per(sentence, m):
             continue  # "as per protocol", "Per OSH records": not the peroneal vein
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
