@@ -49,6 +49,8 @@ def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
         return True  # "below its confluence with the CFV", "below the confluence of the ATV"
     if any(w in LANDMARK_RELATIONS for w in before[:2]):
         return any(w in ("cm", "mm", "just", "immediately") for w in before)  # "2 cm below", "to just below"
+    if before[:2] in (["to", "connecting"], ["to", "connects"], ["with", "communicating"], ["into", "draining"]):
+        return True  # "a thrombosed perforator connecting to the posterior tibial veins"
     return any(w in ("toward", "towards", "approaching", "abutting") for w in before[:2])  # "protruding toward the popliteal v."
 
 

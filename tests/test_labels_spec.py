@@ -77,6 +77,7 @@ CASES = [
     ("dvt-none-cell", "DVT study: R leg\nCFV - no thrombus\nPOP - no thrombus\nDVT: none.", "NEGATIVE"),
     ("mid-calf-is-a-place", "RIGHT LEG DUPLEX. Intramuscular calf vein thrombosis is present in the right mid-calf, noncompressible. The tibial, peroneal and popliteal veins are compressible.", "ICMVT"),
     ("the-vein-after-a-superficial-vein", "RIGHT LEG: possible thrombus in a varicose tributary at the knee, vein partially compressible. Deep veins all compress with normal flow.", "NEGATIVE"),
+    ("perforator-connecting-to-ptv", "Left leg: a thrombosed calf perforator is seen connecting to the posterior tibial veins, which compress. No DVT.", "NEGATIVE"),
     ("icmvt-abbreviation", "Impression: Right ICMVT (soleal).", "ICMVT"),
     ("iddvt-abbreviation", "Impression: Left IDDVT.", "IDDVT"),
     ("distal-dvt-is-calf", "Impression: left isolated distal DVT.", "IDDVT"),
