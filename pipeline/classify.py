@@ -93,7 +93,10 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
     new = [f for f in findings if f.status == "present" and f.acuity != "chronic"]  # old scarring restates no new clot
     muscular = {f.side for f in new if f.segment in ("soleal", "gastrocnemius")}
     axial = {f.side for f in new if f.group == "distal_axial"}
-    return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and f.side in muscular) or (f.segment == "calf_unspecified" and f.side in axial)))]
+    def restated(f: Finding, named: set[str]) -> bool:
+        return f.side in named or (f.side == "unspecified" and bool(named))  # a sideless restatement of a sided vein
+
+    return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and restated(f, muscular)) or (f.segment == "calf_unspecified" and restated(f, axial))))]
 
 
 def side_label(findings: list[Finding], count_chronic: bool = False) -> str:

@@ -29,6 +29,8 @@ SIDES = [
     ("right-or-left-is-both", "IMPRESSION: No evidence of right or left lower extremity DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("right-as-adverb", "LLE duplex: thrombus right at the SFJ in the left GSV, extending into the CFV.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("right-below-knee-is-a-side", "Right below knee: thrombus in the popliteal vein.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
+    ("right-heart-is-no-leg", "L LE duplex. Pulsatile CFV flow, consistent with elevated right heart pressures; veins fully compressible. No DVT.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("sideless-restatement-of-sided-vein", "Bilateral venous duplex: thrombosis of a right gastrocnemius vein; left leg negative. Given isolated muscular calf vein thrombosis, prophylactic dosing continued.", {"left": "NEGATIVE", "right": "ICMVT", "unspecified": None}),
     ("bilateral-title-leg-not-examined", "Bilat venous US: Right CFV thrombus, occlusive. Left leg not examined (amputation).", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("leg-not-examined-but-vein-seen", "Bilateral LE duplex. Left leg not examined. Left CFV compressible. Right: no DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("ivc-filter-is-no-ivc-finding", "Operative note (IVC filter placement): acute bilateral femoral-popliteal DVT on duplex of 6/2.", {"left": "PROXIMAL", "right": "PROXIMAL", "unspecified": None}),
