@@ -58,6 +58,7 @@ STATUSES = [
     ("not-visualized-still-wins", "The left peroneal veins were not well visualized.", "peroneal", "not_evaluated"),
     ("fixed-width-cells", "POP  comp  PART  thrombus YES (nonocclusive)", "popliteal", "present"),
     ("fixed-width-normal-cells", "CFV  comp  yes   thrombus no", "common_femoral", "absent"),
+    ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
 ]
 
