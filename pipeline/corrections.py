@@ -9,7 +9,8 @@ error, should read, corrected, mislabeled, wrong side) and its sentences name ex
 leg (quoted as stated, or after "not") and one other leg. Findings outside the addendum on the
 wrong leg then belong to the other. Re-reads of a single vein ("the thrombus is in the left
 popliteal, not the right") are not exam-side corrections: the addendum must name no vein
-segment.
+segment. Such a re-read moves that vein alone ("the thrombus described is in the LEFT popliteal
+vein, not the right": the original's right popliteal findings become left ones).
 """
 from __future__ import annotations
 
@@ -35,25 +36,59 @@ def corrected_side(sentences: list[Sentence]) -> tuple[str, str] | None:
         return None  # a vein is re-read, not the exam's side
     wrong, right = set(), set()
     for sentence in addendum:
-        for m in sentence.mentions:
-            if m.kind != "side" or m.value not in ("left", "right"):
-                continue
-            before = [t for t in sentence.tokens[max(m.tok_start - sentence.tok_start - 3, 0):m.tok_start - sentence.tok_start] if not t.isspace()]
-            (wrong if any(t in _WRONG_MARKERS for t in before[-2:]) else right).add(m.value)
+        sentence_wrong, sentence_right = _sides_by_marker(sentence)
+        wrong |= sentence_wrong
+        right |= sentence_right
     if len(wrong) == 1 and len(right) == 1 and wrong != right:
         return wrong.pop(), right.pop()
     return None
 
 
+def _sides_by_marker(sentence: Sentence) -> tuple[set[str], set[str]]:
+    """(sides named as wrong, sides named as right) in one sentence: a side after "not", "stated",
+    a quote mark ("not the right", "stated 'right'") is the wrong one."""
+    wrong, right = set(), set()
+    for m in sentence.mentions:
+        if m.kind != "side" or m.value not in ("left", "right"):
+            continue
+        before = [t for t in sentence.tokens[max(m.tok_start - sentence.tok_start - 3, 0):m.tok_start - sentence.tok_start] if not t.isspace()]
+        (wrong if any(t in _WRONG_MARKERS for t in before[-2:]) else right).add(m.value)
+    return wrong, right
+
+
+def corrected_veins(sentences: list[Sentence]) -> list[tuple[str, str, str]]:
+    """(segment, wrong leg, right leg) for each vein an addendum moves to the other leg:
+    "Correction - the thrombus described is in the LEFT popliteal vein, not the right"."""
+    addendum = [s for s in sentences if s.section == "addendum"]
+    if not any(_is_correction(s) for s in addendum):
+        return []
+    moves = []
+    for sentence in addendum:
+        wrong, right = _sides_by_marker(sentence)
+        if len(wrong) == 1 and len(right) == 1 and wrong != right:
+            moves += [(m.value, *wrong, *right) for m in sentence.mentions if m.kind == "segment"]
+    return moves
+
+
 def apply_side_correction(findings: list[Finding], examined: set[str], sentences: list[Sentence]) -> None:
-    """Move findings (and the examined leg) from the wrong leg to the corrected one, in place."""
+    """Move findings (and the examined leg) from the wrong leg to the corrected one, in place:
+    the whole exam's, or one re-read vein's."""
+    addendum_spans = [(s.start, s.end) for s in sentences if s.section == "addendum"]
+
+    def original(finding: Finding) -> bool:
+        return not any(a <= finding.anchor.start < b for a, b in addendum_spans)
+
+    for segment, wrong_leg, right_leg in corrected_veins(sentences):
+        for finding in findings:
+            if finding.segment == segment and finding.side == wrong_leg and original(finding):
+                finding.side = right_leg
+                examined.add(right_leg)
     correction = corrected_side(sentences)
     if correction is None:
         return
     wrong, right = correction
-    addendum_spans = [(s.start, s.end) for s in sentences if s.section == "addendum"]
     for finding in findings:
-        if finding.side == wrong and not any(a <= finding.anchor.start < b for a, b in addendum_spans):
+        if finding.side == wrong and original(finding):
             finding.side = right
     if wrong in examined and not any(f.side == wrong for f in findings):
         examined.discard(wrong)
