@@ -45,6 +45,8 @@ def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
     """A vein named only to locate something else: "1.5 cm below its confluence with the CFV",
     "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein"."""
     before = previous_words(sentence, anchor.tok_start, 5)
+    if any(w in ("distinguish", "differentiate", "separate") for w in before[:4]):
+        return True  # "calf veins show thrombus (unable to distinguish PTV from peroneal)": neither is named as its site
     if before[:1] in (["with"], ["of"]) and any(w in LANDMARK_NOUNS for w in before[1:3]):
         return True  # "below its confluence with the CFV", "below the confluence of the ATV"
     if any(w in LANDMARK_RELATIONS for w in before[:2]):

@@ -59,6 +59,7 @@ STATUSES = [
     ("not-visualized-still-wins", "The left peroneal veins were not well visualized.", "peroneal", "not_evaluated"),
     ("fixed-width-cells", "POP  comp  PART  thrombus YES (nonocclusive)", "popliteal", "present"),
     ("fixed-width-normal-cells", "CFV  comp  yes   thrombus no", "common_femoral", "absent"),
+    ("unable-to-distinguish-keeps-calf", "Right leg: femoral vein compressible. Deep calf veins show thrombus (unable to distinguish PTV from peroneal due to edema).", "calf_unspecified", "present"),
     ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
 ]
