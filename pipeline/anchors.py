@@ -81,8 +81,8 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
         if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
-            if anchors[-1].value in _GENERAL_CALF and m.kind == "segment" and m.value not in _GENERAL_CALF:
-                anchors[-1] = m  # "intramuscular (gastrocnemius) calf vein": the specific name wins
+            if m.kind == "segment" and (anchors[-1].kind == "generic_deep" or (anchors[-1].value in _GENERAL_CALF and m.value not in _GENERAL_CALF)):
+                anchors[-1] = m  # "intramuscular (gastrocnemius) calf vein", "DVT in the right leg (posterior tibial)": the specific name wins
             continue  # "soleal vein (intramuscular calf vein)": the same vein named twice
         anchors.append(m)
     return anchors

@@ -60,6 +60,7 @@ STATUSES = [
     ("fixed-width-cells", "POP  comp  PART  thrombus YES (nonocclusive)", "popliteal", "present"),
     ("fixed-width-normal-cells", "CFV  comp  yes   thrombus no", "common_femoral", "absent"),
     ("unable-to-distinguish-keeps-calf", "Right leg: femoral vein compressible. Deep calf veins show thrombus (unable to distinguish PTV from peroneal due to edema).", "calf_unspecified", "present"),
+    ("specific-vein-in-parentheses", "Calf DVT in the right leg (posterior tibial).", "posterior_tibial", "present"),
     ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
 ]
