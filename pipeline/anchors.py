@@ -99,6 +99,9 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
         return True
     if cue is None or any(a.group == "superficial" for a in anchors):
         return False
+    following = [t for t in sentence.tokens[anchor.tok_end - sentence.tok_start: anchor.tok_end - sentence.tok_start + 2] if not t.isspace()]
+    if following[:1] in (["segment"], ["portion"], ["part"]):
+        return False  # "popliteal DVT (below-knee segment)": a part of the named vein
     others = {i for a in anchors if a is not anchor for i in range(a.tok_start, a.tok_end)}
     lo = min(anchor.tok_end, cue.tok_end)
     gap = [t for i, t in enumerate(between(sentence, anchor, cue), start=lo) if not t.isspace() and t not in ("the", "a", "left", "right", "(", ")") and i not in others]

@@ -138,3 +138,8 @@ def test_every_label_has_evidence(extractor):
         record = extractor.extract(text)
         assert record["findings"], text
         assert all(f["evidence"]["text"] for f in record["findings"])
+
+
+def test_below_knee_segment_is_a_part_of_the_named_vein(extractor):
+    record = extractor.extract("Impression: Right popliteal DVT (below-knee segment).")
+    assert [f["segment"] for f in record["findings"]] == ["popliteal"]  # no calf_unspecified beside it
