@@ -27,7 +27,7 @@ from .model import Mention, Modifier
 
 FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
 _VISIBILITY = re.compile(r"\b(seen|visuali[sz]ed|identified|imaged|demonstrated)\b")
-POSTPOSED_NEGATION_REACH = 2  # "popliteal neg", "popliteal vein is spared"
+POSTPOSED_NEGATION_REACH = 1  # "popliteal neg", "popliteal vein is spared"
 NORMAL_NEGATION_REACH = 0  # "not patent", "no augmentation"; farther ("no thrombus, normal flow") it is about something else
 _ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
 

@@ -61,6 +61,7 @@ STATUSES = [
     ("fixed-width-normal-cells", "CFV  comp  yes   thrombus no", "common_femoral", "absent"),
     ("unable-to-distinguish-keeps-calf", "Right leg: femoral vein compressible. Deep calf veins show thrombus (unable to distinguish PTV from peroneal due to edema).", "calf_unspecified", "present"),
     ("specific-vein-in-parentheses", "Calf DVT in the right leg (posterior tibial).", "posterior_tibial", "present"),
+    ("neg-after-next-vein-only", "ultrasound LLE: acute occlusive DVT L anterior and posterior tibial vv. popliteal neg.", "posterior_tibial", "present"),
     ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
 ]
