@@ -100,9 +100,13 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
 
 def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The cue that describes an anchor, or None when none is close enough."""
-    scored = [(cue_score(sentence, anchor, c, cues), c.tok_start, c) for c in cues]
+    scored = [(cue_score(sentence, anchor, c, cues), _gap(anchor, c), c.tok_start, c) for c in cues]
     scored = [s for s in scored if s[0] < LINK_LIMIT]
-    return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+    return min(scored, key=lambda s: (s[0], s[1], s[2]))[3] if scored else None  # a tie goes to the nearer cue ("... into fv pop patent")
+
+
+def _gap(a: Mention, b: Mention) -> int:
+    return max(b.tok_start - a.tok_end, a.tok_start - b.tok_end, 0)
 
 
 def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -> Mention | None:

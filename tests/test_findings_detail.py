@@ -62,6 +62,7 @@ STATUSES = [
     ("unable-to-distinguish-keeps-calf", "Right leg: femoral vein compressible. Deep calf veins show thrombus (unable to distinguish PTV from peroneal due to edema).", "calf_unspecified", "present"),
     ("specific-vein-in-parentheses", "Calf DVT in the right leg (posterior tibial).", "posterior_tibial", "present"),
     ("neg-after-next-vein-only", "ultrasound LLE: acute occlusive DVT L anterior and posterior tibial vv. popliteal neg.", "posterior_tibial", "present"),
+    ("tie-goes-to-nearer-cue", "rt le duplex shows occlusive dvt rt cfv into fv pop patent calf patent", "popliteal", "absent"),
     ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
 ]
