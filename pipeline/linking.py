@@ -44,7 +44,9 @@ def _gap_without_mentions(sentence: Sentence, a: Mention, b: Mention) -> list[st
     lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
     covered = sentence.named_tokens
     off = sentence.tok_start
-    return [sentence.tokens[i - off] for i in range(lo, hi) if i not in covered and not sentence.tokens[i - off].isspace()]
+    if lo < off:  # a mention read before the sentence start: negative indexes wrap, as they always have
+        return [sentence.tokens[i - off] for i in range(lo, hi) if i not in covered and not sentence.tokens[i - off].isspace()]
+    return [t for i, t in enumerate(sentence.tokens[lo - off: hi - off], lo) if i not in covered and not t.isspace()]
 
 
 def _crossing_cost(tokens: tuple[str, ...]) -> int:
@@ -119,10 +121,10 @@ def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -
 def previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
     """Up to ``n`` words before a token position, skipping spaces, side words and articles."""
     off = sentence.tok_start
-    sides = sentence.side_tokens
+    sides, tokens = sentence.side_tokens, sentence.tokens
     words = []
-    for i in range(position - 1, sentence.tok_start - 1, -1):
-        token = sentence.tokens[i - off]
+    for i in range(position - 1, off - 1, -1):
+        token = tokens[i - off]
         if token.isspace() or i in sides or token in ("the", "a", "an"):
             continue
         words.append(token)
