@@ -134,10 +134,12 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
     """"common and external iliac veins", "anterior and posterior tibial veins": the first
     adjective names a vein too."""
     extra = []
-    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
+    covered = None
     for m in mentions:
         if m.kind != "segment" or m.tok_start < 2 or tokens.lowers[m.tok_start - 1] not in ("and", "&", "/", ","):
             continue
+        if covered is None:
+            covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
         if m.tok_start - 2 in covered:
             continue  # "external iliac and gastroc veins": the word before belongs to another vein
         adjective = tokens.lowers[m.tok_start - 2]
@@ -194,8 +196,9 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             if terms[term].kind == "not_side":
                 continue  # "right at the SFJ": it only outmatches the side word
             inside.append(_mention(start, end, terms[term], mods.get((start, end), []), tokens, rules.history_cues))
-        if inside:
-            inside += _ellipses(inside, tokens, aliases)
+        extra = _ellipses(inside, tokens, aliases) if inside else None
+        if extra:  # the targets come sorted by position
+            inside += extra
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
