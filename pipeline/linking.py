@@ -14,6 +14,7 @@ Pure functions over a :class:`~pipeline.model.Sentence`. A lower score is a clos
 from __future__ import annotations
 
 from itertools import repeat
+from operator import itemgetter
 
 from .model import Mention, Sentence
 
@@ -29,6 +30,7 @@ LIST_PREDICATE_SCORE = 1
 LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
+_SCORE_THEN_POSITION = itemgetter(0, 1)  # of (score, token start, mention)
 _CROSSING_COSTS = {",": 3, **dict.fromkeys(STRONG_BOUNDARIES, 100)}
 
 
@@ -104,7 +106,7 @@ def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> 
     """The cue that describes an anchor, or None when none is close enough."""
     scored = [(cue_score(sentence, anchor, c, cues), c.tok_start, c) for c in cues]
     scored = [s for s in scored if s[0] < LINK_LIMIT]
-    return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+    return min(scored, key=_SCORE_THEN_POSITION)[2] if scored else None
 
 
 def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -> Mention | None:
@@ -115,7 +117,7 @@ def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -
         score = _word_count(gap_tokens) + _crossing_cost(gap_tokens) + (0 if side.tok_end <= target.tok_start else 2)
         scored.append((score, side.tok_start, side))
     scored = [s for s in scored if s[0] < SIDE_LIMIT]
-    return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+    return min(scored, key=_SCORE_THEN_POSITION)[2] if scored else None
 
 
 def previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:

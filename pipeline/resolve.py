@@ -68,6 +68,7 @@ def _explained(cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
 
 
 _EMPTY_VIEW = _View([], (), (), {})
+_VIEW_CUE_KINDS = (*CUE_KINDS, "explanation")
 
 
 def _view(sentence: Sentence) -> _View:
@@ -75,7 +76,7 @@ def _view(sentence: Sentence) -> _View:
         return _EMPTY_VIEW
     anchors = vein_anchors(sentence)
     sides = finding_sides(sentence)
-    cues = _explained(tuple(m for m in sentence.mentions if m.kind in CUE_KINDS + ("explanation",) and not names_exam(sentence, m)))
+    cues = _explained(tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m)))
     return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
 
 
