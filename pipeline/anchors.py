@@ -41,6 +41,9 @@ def followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[M
     return False
 
 
+_LANDMARK_WORDS = LANDMARK_NOUNS | LANDMARK_RELATIONS | {"toward", "towards", "approaching", "abutting", "distinguish", "differentiate", "separate", "connecting", "connects", "communicating", "draining"}  # one is needed
+
+
 def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
     """A vein named only to locate something else: "1.5 cm below its confluence with the CFV",
     "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein"."""
@@ -67,8 +70,10 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
     anchors = []
+    nonvenous = any(m.kind == "nonvenous" for m in mentions)  # else nothing is followed by one
+    landmarks = not _LANDMARK_WORDS.isdisjoint(sentence.tokens)  # else no vein is a landmark
     for m in mentions:
-        if m.kind not in ANCHOR_KINDS or followed_by_nonvenous(sentence, m, mentions) or is_landmark(sentence, m):
+        if m.kind not in ANCHOR_KINDS or (nonvenous and followed_by_nonvenous(sentence, m, mentions)) or (landmarks and is_landmark(sentence, m)):
             continue
         if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis

@@ -34,6 +34,8 @@ _ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chro
 
 def _merged(*mentions: Mention | None) -> tuple[Modifier, ...]:
     """The modifiers of several mentions, each once, in text order."""
+    if not any(m.modifiers for m in mentions if m):
+        return ()
     seen: dict[tuple[str, int], Modifier] = {}
     for m in mentions:
         for mod in m.modifiers if m else ():

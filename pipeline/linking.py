@@ -14,6 +14,7 @@ Pure functions over a :class:`~pipeline.model.Sentence`. A lower score is a clos
 from __future__ import annotations
 
 from itertools import repeat
+from operator import itemgetter
 
 from .model import Mention, Sentence
 
@@ -29,6 +30,8 @@ LIST_PREDICATE_SCORE = 1
 LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
+_SCORE_THEN_POSITION = itemgetter(0, 1)  # of (score, token start, mention)
+_SCORE_GAP_POSITION = itemgetter(0, 1, 2)  # of (score, gap, token start, mention)
 _CROSSING_COSTS = {",": 3, **dict.fromkeys(STRONG_BOUNDARIES, 100)}
 
 
@@ -44,7 +47,9 @@ def _gap_without_mentions(sentence: Sentence, a: Mention, b: Mention) -> list[st
     lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
     covered = sentence.named_tokens
     off = sentence.tok_start
-    return [sentence.tokens[i - off] for i in range(lo, hi) if i not in covered and not sentence.tokens[i - off].isspace()]
+    if lo < off:  # a mention read before the sentence start: negative indexes wrap, as they always have
+        return [sentence.tokens[i - off] for i in range(lo, hi) if i not in covered and not sentence.tokens[i - off].isspace()]
+    return [t for i, t in enumerate(sentence.tokens[lo - off: hi - off], lo) if i not in covered and not t.isspace()]
 
 
 def _crossing_cost(tokens: tuple[str, ...]) -> int:
@@ -102,7 +107,7 @@ def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> 
     """The cue that describes an anchor, or None when none is close enough."""
     scored = [(cue_score(sentence, anchor, c, cues), _gap(anchor, c), c.tok_start, c) for c in cues]
     scored = [s for s in scored if s[0] < LINK_LIMIT]
-    return min(scored, key=lambda s: (s[0], s[1], s[2]))[3] if scored else None  # a tie goes to the nearer cue ("... into fv pop patent")
+    return min(scored, key=_SCORE_GAP_POSITION)[3] if scored else None  # a tie goes to the nearer cue ("... into fv pop patent")
 
 
 def _gap(a: Mention, b: Mention) -> int:
@@ -117,16 +122,16 @@ def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -
         score = _word_count(gap_tokens) + _crossing_cost(gap_tokens) + (0 if side.tok_end <= target.tok_start else 2)
         scored.append((score, side.tok_start, side))
     scored = [s for s in scored if s[0] < SIDE_LIMIT]
-    return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
+    return min(scored, key=_SCORE_THEN_POSITION)[2] if scored else None
 
 
 def previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
     """Up to ``n`` words before a token position, skipping spaces, side words and articles."""
     off = sentence.tok_start
-    sides = sentence.side_tokens
+    sides, tokens = sentence.side_tokens, sentence.tokens
     words = []
-    for i in range(position - 1, sentence.tok_start - 1, -1):
-        token = sentence.tokens[i - off]
+    for i in range(position - 1, off - 1, -1):
+        token = tokens[i - off]
         if token.isspace() or i in sides or token in ("the", "a", "an"):
             continue
         words.append(token)

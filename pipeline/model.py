@@ -5,7 +5,7 @@ so they can be tested with hand-made inputs and serialised as plain dicts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Callable, Generic, Literal, TypeVar
 
 Side = Literal["left", "right", "unspecified"]
@@ -36,6 +36,23 @@ class once(Generic[T]):
         return value
 
 
+def quick_init(cls: type[T]) -> type[T]:
+    """Give a frozen dataclass an ``__init__`` that fills ``__dict__`` in one step instead of one
+    ``object.__setattr__`` per field (5 µs per Mention, built some 20 times per report); same
+    parameters, defaults (immutable only) and resulting instance."""
+    names = [f.name for f in fields(cls)]
+    assert all(f.default_factory is MISSING for f in fields(cls)), cls
+    defaults = {f"_d_{f.name}": f.default for f in fields(cls) if f.default is not MISSING}
+    params = ", ".join(n if f"_d_{n}" not in defaults else f"{n}=_d_{n}" for n in names)
+    body = ", ".join(f"{n!r}: {n}" for n in names)
+    namespace: dict = {}
+    exec(f"def __init__(self, {params}):\n    self.__dict__.update({{{body}}})", defaults, namespace)  # noqa: S102
+    namespace["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = namespace["__init__"]  # type: ignore[misc]
+    return cls
+
+
+@quick_init
 @dataclass(frozen=True)
 class TextSpan:
     """A character span of the original text."""
@@ -48,6 +65,7 @@ class TextSpan:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
+@quick_init
 @dataclass(frozen=True)
 class Modifier:
     """A ConText modifier (negation, uncertainty, acuity, ...) that reached a target."""
@@ -63,6 +81,7 @@ class Modifier:
         return {"category": self.category, "start": self.start, "end": self.end, "text": self.text}
 
 
+@quick_init
 @dataclass(frozen=True)
 class Mention:
     """A matched target: a vein segment, a generic deep-vein reference, a non-venous look-alike,
@@ -98,6 +117,7 @@ class Mention:
         return any(m.category in ("HISTORICAL", "HYPOTHETICAL") for m in self.modifiers)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Sentence:
     """One sentence with everything the resolver needs to know about it."""

@@ -79,6 +79,7 @@ def _explained(cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
 
 
 _EMPTY_VIEW = _View([], (), (), {})
+_VIEW_CUE_KINDS = (*CUE_KINDS, "explanation")
 
 
 def _view(sentence: Sentence) -> _View:
@@ -86,7 +87,7 @@ def _view(sentence: Sentence) -> _View:
         return _EMPTY_VIEW
     anchors = vein_anchors(sentence)
     sides = finding_sides(sentence)
-    cues = _explained(tuple(m for m in sentence.mentions if m.kind in CUE_KINDS + ("explanation",) and not names_exam(sentence, m)))
+    cues = _explained(tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m)))
     return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
 
 
@@ -118,18 +119,22 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     cues = tuple(c for c in cues if not _central_obstruction(sentence, c))
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues)) for a in anchors]
-    places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)}  # "right calf tenderness"
-    pairs = [(a, c) for a, c in pairs if id(a) not in places]
+    calf = any(a.value == "calf_unspecified" for a in anchors)  # the filters below drop only a bare calf or a generic vein
+    places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)} if calf else set()  # "right calf tenderness"
+    if places:
+        pairs = [(a, c) for a, c in pairs if id(a) not in places]
     claimed = {id(c) for _, c in pairs if c is not None}
-    named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
-    pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
-    named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
-    pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
+    if calf:
+        named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
+        pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
+    if any(a.kind == "generic_deep" for a in anchors):
+        named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
+        pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
     # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
     # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
     # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
-    veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m in anchors or m.text.lower() != "per")] if cues else []
+    veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
     for cue in cues:
         if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about an arm or a superficial vein speaks of that vein

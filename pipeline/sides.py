@@ -17,9 +17,10 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     """A word that qualifies the exam, not a finding: "BILATERAL LE venous duplex:",
     "DVT study (bilat):", "DVT protocol"."""
     off = sentence.tok_start
-    following = [t for t in sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6] if not t.isspace()][:4]
-    if mention.kind != "side":
-        return bool(following) and following[0] in EXAM_NOUNS
+    window = sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6]
+    if mention.kind != "side":  # the first word after it
+        return next((t for t in window if not t.isspace()), "") in EXAM_NOUNS
+    following = [t for t in window if not t.isspace()][:4]
     for token in following:  # "left lower extremity venous duplex", not "left arm pain; an ultrasound"
         if token in EXAM_NOUNS:
             return True

@@ -93,6 +93,9 @@ def find_tables(text: str, vocab: dict) -> list[Table]:
     while i < len(lines):
         offset, line = lines[i]
         header = _cells(line, offset)
+        if len(header) < 2 and (not header or header[0][0] - offset <= 3):
+            i += 1  # one cell at the line start: neither a header nor a side-only header (below)
+            continue
         kinds = [_column_kind(c[2], vocab) for c in header]
         known = [k for k in kinds if k is not None and k != "vein"]
         sides_only = bool(kinds) and all(k in ("right", "left") for k in kinds) and header[0][0] - offset > 3

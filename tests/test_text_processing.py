@@ -67,6 +67,40 @@ def test_prune_longest_matches_medspacy_pruning_on_random_matches():
         assert prune_longest(list(matches)) == prune_overlapping_matches(list(matches)), matches
 
 
+def test_context_scope_is_the_one_medspacy_sets(nlp):
+    # The scope we pass to ConTextModifier must be the one it computes itself from Token.sent.
+    from medspacy.context import ConTextModifier, ConTextRule
+
+    from pipeline.components.context import _scope
+
+    doc = nlp.make_doc("one two three four five six seven eight nine ten eleven twelve thirteen fourteen")
+    for i, token in enumerate(doc):
+        token.is_sent_start = i in (0, 4, 11)
+    bounds = [0, 4, 11, len(doc)]
+    for direction in ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"):
+        for max_scope in (None, 1, 2, 5):
+            rule = ConTextRule("x", "NEGATED_EXISTENCE", direction=direction, max_scope=max_scope)
+            for start in range(len(doc)):
+                for end in range(start + 1, min(start + 3, len(doc)) + 1):
+                    k = max(i for i, b in enumerate(bounds[:-1]) if b <= start)
+                    if end > bounds[k + 1]:
+                        continue  # a modifier match never crosses a sentence
+                    ours = ConTextModifier(rule, start, end, doc, *_scope(rule, start, end, bounds[k], bounds[k + 1]))
+                    assert ours.scope_span == ConTextModifier(rule, start, end, doc).scope_span, (direction, max_scope, start, end)
+
+
+def test_quick_init_keeps_dataclass_behaviour():
+    from dataclasses import FrozenInstanceError, replace
+
+    from pipeline.model import Mention
+
+    m = Mention("segment", "popliteal", 3, 17, "popliteal vein", 1, 3, group="proximal")
+    assert m == Mention(kind="segment", value="popliteal", start=3, end=17, text="popliteal vein", tok_start=1, tok_end=3, group="proximal")
+    assert (m.acuity, m.modifiers, hash(m)) == (None, (), hash(replace(m)))
+    with pytest.raises(FrozenInstanceError):
+        m.kind = "side"  # type: ignore[misc]
+
+
 @pytest.mark.parametrize("matches, kept", [
     ([(1, 0, 2), (2, 1, 4)], [(2, 1, 4)]),              # "no history" vs "history of x": longer wins
     ([(1, 0, 2), (2, 0, 2)], [(1, 0, 2)]),              # same span: the first found stays

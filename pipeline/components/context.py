@@ -31,6 +31,20 @@ def context_rules(rules: RuleSet) -> list[ConTextRule]:
     return [ConTextRule.from_dict(dict(entry)) for entry in rules.context_rules]
 
 
+def _scope(rule: ConTextRule, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
+    """The scope ``ConTextModifier`` gives a modifier in the sentence [sent_start, sent_end)
+    (its private ``__set_scope`` without ``max_scope`` on the modifier), passed in so that
+    medspaCy does not look the sentence up through ``Token.sent`` for every modifier."""
+    direction, limit = rule.direction.lower(), rule.max_scope
+    if direction == "forward":
+        return end, sent_end if limit is None or sent_end - end <= limit else end + limit
+    if direction == "backward":
+        return sent_start if limit is None or start - sent_start <= limit else start - limit, start
+    if limit is None:
+        return sent_start, sent_end
+    return (sent_start if start - sent_start <= limit else start - limit), (sent_end if sent_end - end <= limit else end + limit)
+
+
 class DuplexContext:
     """Attaches ConText modifiers to the vein and cue targets of each sentence."""
 
@@ -46,14 +60,20 @@ class DuplexContext:
         targets = [span for span in doc.spans.get(SPAN_GROUP, []) if span.label not in self.not_targets]
         edges: list = []
         if targets:
-            sentence_of = numpy.cumsum(doc.to_array([SENT_START]).astype("int64") == 1).tolist()
+            is_start = doc.to_array([SENT_START]).astype("int64") == 1
+            is_start[0] = True  # Span.sent stops at the first token
+            sentence_of = numpy.cumsum(is_start).tolist()
+            bounds = [*numpy.flatnonzero(is_start).tolist(), len(doc)]  # sentence k is [bounds[k - 1], bounds[k])
             by_sentence: dict[int, tuple[list, list]] = {}
             for span in targets:
                 by_sentence.setdefault(sentence_of[span.start], ([], []))[0].append(span)
             for match_id, start, end in prune_longest(self.matcher(doc)):
-                group = by_sentence.get(sentence_of[start])
+                k = sentence_of[start]
+                group = by_sentence.get(k)
                 if group is not None:
-                    group[1].append(ConTextModifier(self.rule_of[match_id], start, end, doc))
+                    rule = self.rule_of[match_id]
+                    scope = _scope(rule, start, end, bounds[k - 1], bounds[k])
+                    group[1].append(ConTextModifier(rule, start, end, doc, *scope))
             for sentence_targets, modifiers in by_sentence.values():
                 if not modifiers:
                     continue

@@ -53,14 +53,7 @@ class DuplexSentencizer:
         strings = doc.vocab.strings  # one array, no Token objects: doc[i] makes a new one every time
         table = doc.to_array([ORTH, SPACY]).tolist()
         texts = [strings[orth] for orth, _ in table]
-        glued = [not space for _, space in table]
         spaces = [t.isspace() for t in texts]
-        following = [""] * n  # the next non-space word after each token
-        nxt = ""
-        for i in range(n - 1, -1, -1):
-            following[i] = nxt
-            if not spaces[i]:
-                nxt = texts[i]
         starts = numpy.full((n, 1), -1, dtype="int32")
         starts[0, 0] = 1
         prev_word = ""
@@ -72,7 +65,11 @@ class DuplexSentencizer:
                 continue
             if pending:
                 starts[i, 0] = 1
-            pending = text[-1] in _LAST_CHARS and self._ends_sentence(text, following[i], prev_word, glued[i])
+            if text[-1] in _LAST_CHARS:  # the next non-space word decides
+                following = next((texts[j] for j in range(i + 1, n) if not spaces[j]), "")
+                pending = self._ends_sentence(text, following, prev_word, not table[i][1])
+            else:
+                pending = False
             prev_word = text
         doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy stores -1 wrapped in uint64
         return doc
