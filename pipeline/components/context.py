@@ -4,8 +4,9 @@ run sentence by sentence on the sentences that hold a target.
 medspaCy's ConText component compares every modifier with every target of the whole
 document; its scopes never cross a sentence, so building one medspaCy ``ConTextGraph`` per
 sentence gives the same edges at a fraction of the cost. Rules come from
-``context_rules.json`` (medspaCy's format) and are matched as literal phrases. Modifiers
-that overlap a target are dropped, so "no" inside the cue "no flow" never negates anything.
+``context_rules.json`` (medspaCy's format) and are matched as literal phrases, or as a token
+pattern where a rule has one ("in <year>"). Modifiers that overlap a target are dropped, so
+"no" inside the cue "no flow" never negates anything.
 Side words are not ConText targets. The edges are kept in ``doc._.context_graph`` and, as
 plain ``[target start, target end, category, start, end]`` lists, in ``doc._.dvt_modifiers``.
 """
