@@ -84,6 +84,8 @@ CASES = [
     ("nothing-in-pop-fem", "Tel. result - radiology: L gastroc vein DVT, isolated, nothing in pop/fem.", "ICMVT"),
     ("discharge-diagnosis-is-a-finding", "Discharge diagnosis: Extensive DVT of the left lower limb, provoked. Confirmed by duplex 12/10.", "DVT_UNSPECIFIED"),
     ("no-veins-could-be-accessed", "BILATERAL LE VENOUS DUPLEX\nRight leg in a long leg cast; no right-sided veins could be accessed.\nLeft: CFV, FV, popliteal and calf veins normal.\nImpression: No left DVT.", "INDETERMINATE"),
+    ("thrombus-vs-haematoma", "Left: gastrocnemius vein thrombosis vs small intramuscular haematoma. Axial veins normal.", "INDETERMINATE"),
+    ("acute-vs-subacute-is-acuity", "Acute vs subacute thrombus in the left popliteal vein.", "PROXIMAL"),
     ("icmvt-abbreviation", "Impression: Right ICMVT (soleal).", "ICMVT"),
     ("iddvt-abbreviation", "Impression: Left IDDVT.", "IDDVT"),
     ("distal-dvt-is-calf", "Impression: left isolated distal DVT.", "IDDVT"),
