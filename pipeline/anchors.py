@@ -66,6 +66,15 @@ def _is_preposition_per(sentence: Sentence, m: Mention) -> bool:
     return before[:1] == ["as"] or not after or after[0] not in (":", "c", "nc", "pc", "vein", "veins", "v", "vv", "-", "compressible", "noncompressible", "patent", "thrombus", "thrombosed", "partial", "partially", "occluded", "with", "w/", "+", "(", "comp", "noncomp", "non-comp", "compresses", "neg", "pos", "clot", "nl")
 
 
+def _restates(previous: Mention, m: Mention, gap: tuple[str, ...]) -> bool:
+    """"soleal vein (intramuscular calf vein)", "calf/soleal": the same vein named twice;
+    "CFV/FV" names two veins."""
+    if gap == ("(",):
+        return True
+    general = (previous.kind == "generic_deep" or previous.value in _GENERAL_CALF or m.kind == "generic_deep" or m.value in _GENERAL_CALF)
+    return gap == ("/",) and general
+
+
 def vein_anchors(sentence: Sentence) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
@@ -85,7 +94,7 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
             continue  # "as per protocol", "Per OSH records": not the peroneal vein
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
-        if anchors and between(sentence, anchors[-1], m) in (("(",), ("/",)):
+        if anchors and _restates(anchors[-1], m, between(sentence, anchors[-1], m)):
             if m.kind == "segment" and (anchors[-1].kind == "generic_deep" or (anchors[-1].value in _GENERAL_CALF and m.value not in _GENERAL_CALF)):
                 anchors[-1] = m  # "intramuscular (gastrocnemius) calf vein", "DVT in the right leg (posterior tibial)": the specific name wins
             continue  # "soleal vein (intramuscular calf vein)": the same vein named twice

@@ -63,6 +63,8 @@ STATUSES = [
     ("specific-vein-in-parentheses", "Calf DVT in the right leg (posterior tibial).", "posterior_tibial", "present"),
     ("neg-after-next-vein-only", "ultrasound LLE: acute occlusive DVT L anterior and posterior tibial vv. popliteal neg.", "posterior_tibial", "present"),
     ("tie-goes-to-nearer-cue", "rt le duplex shows occlusive dvt rt cfv into fv pop patent calf patent", "popliteal", "absent"),
+    ("slash-joins-two-veins", "TC to pt re: doppler -> +DVT R CFV/FV (acute, nonocc).", "femoral", "present"),
+    ("slash-restates-a-general-name", "Left calf/soleal vein: thrombosed.", "soleal", "present"),
     ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
 ]
