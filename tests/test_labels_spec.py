@@ -86,6 +86,8 @@ CASES = [
     ("no-veins-could-be-accessed", "BILATERAL LE VENOUS DUPLEX\nRight leg in a long leg cast; no right-sided veins could be accessed.\nLeft: CFV, FV, popliteal and calf veins normal.\nImpression: No left DVT.", "INDETERMINATE"),
     ("thrombus-vs-haematoma", "Left: gastrocnemius vein thrombosis vs small intramuscular haematoma. Axial veins normal.", "INDETERMINATE"),
     ("acute-vs-subacute-is-acuity", "Acute vs subacute thrombus in the left popliteal vein.", "PROXIMAL"),
+    ("absent-phasicity-is-no-thrombus", "Acute thrombus in the left common and external iliac veins. The left CFV shows absent phasicity but compresses. Femoral vein normal.", "PROXIMAL"),
+    ("absent-phasicity-alone", "The left CFV shows absent phasicity but compresses. Femoral and popliteal veins normal.", "NEGATIVE"),
     ("icmvt-abbreviation", "Impression: Right ICMVT (soleal).", "ICMVT"),
     ("iddvt-abbreviation", "Impression: Left IDDVT.", "IDDVT"),
     ("distal-dvt-is-calf", "Impression: left isolated distal DVT.", "IDDVT"),
