@@ -40,7 +40,7 @@ def not_imaged(anchor: Mention) -> bool:
     return anchor.kind == "generic_deep" and any(m.category == "NOT_EVALUATED" and m.text.lower().startswith(_NOT_IMAGED) for m in anchor.modifiers)
 
 
-def _unimaged_sides(sentences: list[Sentence], views: list["_View"], exam: str | None) -> set[str]:
+def _unimaged_sides(views: list["_View"], exam: str | None) -> set[str]:
     """Legs said not to have been imaged ("the left leg was not examined")."""
     sides: set[str] = set()
     for view in views:
@@ -246,7 +246,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
                 side_word = view.anchor_sides[id(m)]
                 if side_word and side_word.value in ("left", "right", "bilateral"):
                     examined.update(expand_side(side_word.value, exam))
-    for side in _unimaged_sides(sentences, views, exam) - {f.side for f in findings if f.group != "upper"}:
+    for side in _unimaged_sides(views, exam) - {f.side for f in findings if f.group != "upper"}:
         examined.discard(side)  # "Bilateral venous US ... Left leg not examined (amputation)."
     other_leg = {"left": "right", "right": "left"}.get(titled or "")
     if other_leg and _only_veins_not_assessed([f for f in findings if f.side == other_leg and f.group != "upper"]):

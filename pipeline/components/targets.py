@@ -4,10 +4,10 @@ The rules are generated from the lexicon (``anatomy.json``, ``cues.json``): one 
 ``TargetRule`` per surface form, matched as a literal phrase on LOWER by medspaCy's matcher
 (tokenised with the pipeline's tokenizer, so "non-compressible" in the lexicon and in a report
 split the same way); overlapping matches keep the longest. A phrase split by a run of spaces
-inside a line ("comp  PART" in a fixed-width worksheet) still matches, over the space token. Results are written twice: as the
-span group ``dvt_targets`` (label = kind, ``kb_id_`` = index of the :class:`~pipeline.rules.Term`)
-for ConText and for people, and as plain ``[start, end, term index]`` lists in
-``Doc._.dvt_targets`` for the resolver.
+inside a line ("comp  PART" in a fixed-width worksheet) still matches, over the space token.
+Results are written twice: as the span group ``dvt_targets`` (label = kind, ``kb_id_`` = index
+of the :class:`~pipeline.rules.Term`) for ConText and for people, and as plain
+``[start, end, term index]`` lists in ``Doc._.dvt_targets`` for the resolver.
 """
 from __future__ import annotations
 
