@@ -41,22 +41,26 @@ def followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[M
     return False
 
 
-_LANDMARK_WORDS = LANDMARK_NOUNS | LANDMARK_RELATIONS | {"toward", "towards", "approaching", "abutting", "distinguish", "differentiate", "separate", "connecting", "connects", "communicating", "draining"}  # one is needed
+_UNTOLD_APART = frozenset({"distinguish", "differentiate", "separate"})  # "unable to distinguish PTV from peroneal"
+_LINKED_TO = (["to", "connecting"], ["to", "connects"], ["with", "communicating"], ["into", "draining"])  # nearest word first
+_NEAR_WORDS = frozenset({"toward", "towards", "approaching", "abutting"})
+_LANDMARK_WORDS = LANDMARK_NOUNS | LANDMARK_RELATIONS | _UNTOLD_APART | _NEAR_WORDS | {words[1] for words in _LINKED_TO}  # a landmark needs one
 
 
 def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
     """A vein named only to locate something else: "1.5 cm below its confluence with the CFV",
-    "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein"."""
+    "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein",
+    "a perforator connecting to the posterior tibial veins"."""
     before = previous_words(sentence, anchor.tok_start, 5)
-    if any(w in ("distinguish", "differentiate", "separate") for w in before[:4]):
+    if not _UNTOLD_APART.isdisjoint(before[:4]):
         return True  # "calf veins show thrombus (unable to distinguish PTV from peroneal)": neither is named as its site
     if before[:1] in (["with"], ["of"]) and any(w in LANDMARK_NOUNS for w in before[1:3]):
         return True  # "below its confluence with the CFV", "below the confluence of the ATV"
     if any(w in LANDMARK_RELATIONS for w in before[:2]):
         return any(w in ("cm", "mm", "just", "immediately") for w in before)  # "2 cm below", "to just below"
-    if before[:2] in (["to", "connecting"], ["to", "connects"], ["with", "communicating"], ["into", "draining"]):
+    if before[:2] in _LINKED_TO:
         return True  # "a thrombosed perforator connecting to the posterior tibial veins"
-    return any(w in ("toward", "towards", "approaching", "abutting") for w in before[:2])  # "protruding toward the popliteal v."
+    return not _NEAR_WORDS.isdisjoint(before[:2])  # "protruding toward the popliteal v."
 
 
 def _is_preposition_per(sentence: Sentence, m: Mention) -> bool:

@@ -27,20 +27,10 @@ def _is_correction(sentence: Sentence) -> bool:
     return any(w in words for w in _CORRECTION_WORDS) or any(p in joined for p in _CORRECTION_PHRASES)
 
 
-def corrected_side(sentences: list[Sentence]) -> tuple[str, str] | None:
-    """(wrong leg, right leg) when an addendum corrects the exam's side; else None."""
-    addendum = [s for s in sentences if s.section == "addendum"]
-    if not any(_is_correction(s) for s in addendum):
-        return None
-    if any(m.kind == "segment" for s in addendum for m in s.mentions):
-        return None  # a vein is re-read, not the exam's side
-    wrong, right = set(), set()
-    for sentence in addendum:
-        sentence_wrong, sentence_right = _sides_by_marker(sentence)
-        wrong |= sentence_wrong
-        right |= sentence_right
+def _swap(wrong: set[str], right: set[str]) -> tuple[str, str] | None:
+    """(wrong leg, right leg) when exactly one leg is named wrong and the other right."""
     if len(wrong) == 1 and len(right) == 1 and wrong != right:
-        return wrong.pop(), right.pop()
+        return next(iter(wrong)), next(iter(right))
     return None
 
 
@@ -56,34 +46,45 @@ def _sides_by_marker(sentence: Sentence) -> tuple[set[str], set[str]]:
     return wrong, right
 
 
-def corrected_veins(sentences: list[Sentence]) -> list[tuple[str, str, str]]:
-    """(segment, wrong leg, right leg) for each vein an addendum moves to the other leg:
+def corrected_side(addendum: list[Sentence]) -> tuple[str, str] | None:
+    """(wrong leg, right leg) when a correcting addendum moves the whole exam; else None."""
+    if any(m.kind == "segment" for s in addendum for m in s.mentions):
+        return None  # a vein is re-read, not the exam's side
+    wrong, right = set(), set()
+    for sentence in addendum:
+        sentence_wrong, sentence_right = _sides_by_marker(sentence)
+        wrong |= sentence_wrong
+        right |= sentence_right
+    return _swap(wrong, right)
+
+
+def corrected_veins(addendum: list[Sentence]) -> list[tuple[str, str, str]]:
+    """(segment, wrong leg, right leg) for each vein a correcting addendum moves to the other leg:
     "Correction - the thrombus described is in the LEFT popliteal vein, not the right"."""
-    addendum = [s for s in sentences if s.section == "addendum"]
-    if not any(_is_correction(s) for s in addendum):
-        return []
     moves = []
     for sentence in addendum:
-        wrong, right = _sides_by_marker(sentence)
-        if len(wrong) == 1 and len(right) == 1 and wrong != right:
-            moves += [(m.value, *wrong, *right) for m in sentence.mentions if m.kind == "segment"]
+        swap = _swap(*_sides_by_marker(sentence))
+        if swap:
+            moves += [(m.value, *swap) for m in sentence.mentions if m.kind == "segment"]
     return moves
 
 
 def apply_side_correction(findings: list[Finding], examined: set[str], sentences: list[Sentence]) -> None:
     """Move findings (and the examined leg) from the wrong leg to the corrected one, in place:
     the whole exam's, or one re-read vein's."""
-    addendum_spans = [(s.start, s.end) for s in sentences if s.section == "addendum"]
+    addendum = [s for s in sentences if s.section == "addendum"]
+    if not any(_is_correction(s) for s in addendum):
+        return
 
     def original(finding: Finding) -> bool:
-        return not any(a <= finding.anchor.start < b for a, b in addendum_spans)
+        return not any(s.start <= finding.anchor.start < s.end for s in addendum)
 
-    for segment, wrong_leg, right_leg in corrected_veins(sentences):
+    for segment, wrong_leg, right_leg in corrected_veins(addendum):
         for finding in findings:
             if finding.segment == segment and finding.side == wrong_leg and original(finding):
                 finding.side = right_leg
                 examined.add(right_leg)
-    correction = corrected_side(sentences)
+    correction = corrected_side(addendum)
     if correction is None:
         return
     wrong, right = correction

@@ -40,17 +40,6 @@ def not_imaged(anchor: Mention) -> bool:
     return anchor.kind == "generic_deep" and any(m.category == "NOT_EVALUATED" and m.text.lower().startswith(_NOT_IMAGED) for m in anchor.modifiers)
 
 
-def _unimaged_sides(views: list["_View"], exam: str | None) -> set[str]:
-    """Legs said not to have been imaged ("the left leg was not examined")."""
-    sides: set[str] = set()
-    for view in views:
-        for anchor in view.anchors:
-            side_word = view.anchor_sides[id(anchor)]
-            if side_word is not None and not_imaged(anchor):
-                sides.update(expand_side(side_word.value, exam))
-    return sides
-
-
 class _View(NamedTuple):
     """What the resolver needs of a sentence, computed once."""
 
@@ -238,16 +227,17 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
         findings.extend(_sentence_findings(sentence, view, text, exam, carried))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())
+    unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")
     for sentence, view in zip(sentences, views):
-        if sentence.section in ("indication", "comparison"):
-            continue
         for m in view.anchors:
-            if m.group != "upper" and not not_imaged(m) and not m.not_current:
-                side_word = view.anchor_sides[id(m)]
-                if side_word and side_word.value in ("left", "right", "bilateral"):
-                    examined.update(expand_side(side_word.value, exam))
-    for side in _unimaged_sides(views, exam) - {f.side for f in findings if f.group != "upper"}:
-        examined.discard(side)  # "Bilateral venous US ... Left leg not examined (amputation)."
+            side_word = view.anchor_sides[id(m)]
+            if side_word is None:
+                continue
+            if not_imaged(m):
+                unimaged.update(expand_side(side_word.value, exam))
+            elif sentence.section not in ("indication", "comparison") and m.group != "upper" and not m.not_current and side_word.value in ("left", "right", "bilateral"):
+                examined.update(expand_side(side_word.value, exam))
+    examined -= unimaged - {f.side for f in findings if f.group != "upper"}  # "Bilateral venous US ... Left leg not examined (amputation)."
     other_leg = {"left": "right", "right": "left"}.get(titled or "")
     if other_leg and _only_veins_not_assessed([f for f in findings if f.side == other_leg and f.group != "upper"]):
         examined.discard(other_leg)

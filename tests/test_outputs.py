@@ -22,7 +22,7 @@ from pipeline.cli import app
 from pipeline.io import write_jsonl
 from pipeline.outputs import FORMATS, OutputFormatError, convert, detect_format, output_files, staging_path
 from pipeline.outputs.icd10 import load_table, suggest
-from pipeline.outputs.omop import NOTE_NLP_DDL, NOTE_NLP_SCHEMA, STATUS_MAP, note_id_for, resolve_nlp_datetime
+from pipeline.outputs.omop import NOTE_NLP_DDL, STATUS_MAP, note_id_for, resolve_nlp_datetime
 from pipeline.outputs.tables import FINDINGS_SCHEMA, REPORTS_SCHEMA, SCHEMA_VERSION, id_text
 from pipeline.record import error_record
 
