@@ -1,6 +1,6 @@
 """ICD-10-CM code suggestions per side, from a record's findings.
 
-The code table is data: ``patterns/icd10cm.json`` (official FY2025 titles, its source noted).
+The code table is data: ``patterns/icd10cm.json`` (official titles, checked against the CMS Tabular List by tests/test_icd10_titles.py).
 These are *suggestions* for a registry abstractor, not billing codes: they describe the vein
 findings of one duplex report. The rules (docs/schema.md, "ICD-10-CM suggestions"):
 
