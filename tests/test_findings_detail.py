@@ -119,6 +119,10 @@ def test_svt_flags(extractor, case_id, text, svt, near):
     assert record["label"] == "NEGATIVE"  # superficial thrombus never makes a DVT label
 
 
+def test_c_o_is_complains_of_not_a_compressible_cell(extractor):
+    assert extractor.extract("Ward note: pt c/o L calf pain.")["findings"] == []  # not "calf: C(ompressible)"
+
+
 def test_evidence_offsets_point_into_the_text(extractor):
     text = "FINDINGS: Occlusive thrombus in the left [popliteal vein]. CFV compressible.".replace("[", "").replace("]", "")
     record = extractor.extract(text, "r1")

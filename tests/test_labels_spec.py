@@ -93,6 +93,9 @@ CASES = [
     ("distal-dvt-is-calf", "Impression: left isolated distal DVT.", "IDDVT"),
     ("chronic-ptv-beside-new-calf-dvt", "Acute on chronic thrombosis of the L below-knee deep veins. Chronic thrombus in the L PTVs.", "IDDVT"),
     ("treated-dvt-now-resolved", "Clinic note: returns after 3 months of rivaroxaban for R peroneal DVT. Repeat duplex today: peroneal veins fully compressible, thrombus resolved.", "NEGATIVE"),
+    ("index-event-is-history", "Anticoagulation clinic\nIndex event: provoked L popliteal DVT (post-op). Repeat duplex today: L popliteal vein compressible.", "NEGATIVE"),
+    ("asked-to-see-is-the-reason", "Consult note\nAsked to see re: possible DVT. Formal duplex reviewed: right leg deep veins normal.", "NEGATIVE"),
+    ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
 
