@@ -4,6 +4,7 @@ Pure Python."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .linking import between, previous_words
 from .model import Mention, Sentence
@@ -92,8 +93,10 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
         if m.value in ("gastrocnemius", "soleal") and not _VEIN_WORD.search(m.text.lower()) and any(x.kind == "nonvenous" for x in mentions):
             continue  # "in the medial gastrocnemius is a haematoma": the muscle, not its veins
-        if m.kind == "generic_deep" and m.text.lower() in _ANAPHORIC and anchors and anchors[-1].group == "superficial":
-            continue  # "thrombus in a varicose tributary, vein partially compressible": that vein again
+        if m.kind == "generic_deep" and m.text.lower() in _ANAPHORIC and anchors and anchors[-1].kind == "segment":
+            if anchors[-1].group == "superficial":
+                continue  # "thrombus in a varicose tributary, vein partially compressible": that vein again
+            m = replace(m, kind="segment", value=anchors[-1].value, group=anchors[-1].group)  # "... in the popliteal vein ...; the vein compresses": the popliteal again
         if m.text.lower() == "per" and _is_preposition_per(sentence, m):
             continue  # "as per protocol", "Per OSH records": not the peroneal vein
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
