@@ -49,18 +49,32 @@ class _View(NamedTuple):
     anchor_sides: dict[int, Mention | None]  # id(anchor) -> its side word
 
 
-def _explained(cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+_EXPLAINED_AS = frozenset({"represents", "represent", "represented", "reflects", "reflected", "is", "was", "are", "were", "likely", "probably", "most", "due", "to", "secondary", "actually", "merely", "simply", "a", "an", "the"})
+
+
+def _is_explained_as(sentence: Sentence, cue: Mention, explanations: list[Mention]) -> bool:
+    """"the apparent thrombus represents sluggish flow": the thrombus word itself is explained away."""
+    off = sentence.tok_start
+    for e in explanations:
+        words = [t for t in sentence.tokens[cue.tok_end - off: e.tok_start - off] if not t.isspace()]
+        if e.tok_start >= cue.tok_end and 0 < len(words) <= 4 and words[0] in _EXPLAINED_AS and all(w in _EXPLAINED_AS for w in words):
+            return True
+    return False
+
+
+def _explained(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Echoes "consistent with slow flow", artifact or a cyst's compression are not thrombus: in a
     sentence with an explanation, echo, material, defect and compressibility cues count as
-    normal; when the explanation is itself hedged ("may represent artifact"), they are possible
-    ("likely due to" is not a hedge)."""
+    normal, and so does a thrombus word that the explanation names ("the apparent thrombus
+    represents sluggish flow"); when the explanation is itself hedged ("may represent
+    artifact"), they are possible ("likely due to" is not a hedge)."""
     explanations = [c for c in cues if c.kind == "explanation"]
     if not explanations:
         return cues
     hedges = tuple(m for e in explanations for m in e.modifiers if m.category == "POSSIBLE_EXISTENCE" and "likely" not in m.text.lower())
 
     def explain(c: Mention) -> Mention:
-        if c.kind != "thrombus" or not any(w in c.value for w in ("echo", "material", "defect", "compress")):
+        if c.kind != "thrombus" or not (any(w in c.value for w in ("echo", "material", "defect", "compress")) or _is_explained_as(sentence, c, explanations)):
             return c
         return replace(c, modifiers=c.modifiers + hedges) if hedges else replace(c, kind="normal")
 
@@ -76,7 +90,7 @@ def _view(sentence: Sentence) -> _View:
         return _EMPTY_VIEW
     anchors = vein_anchors(sentence)
     sides = finding_sides(sentence)
-    cues = _explained(tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m)))
+    cues = _explained(sentence, tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m)))
     return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
 
 

@@ -96,6 +96,8 @@ CASES = [
     ("index-event-is-history", "Anticoagulation clinic\nIndex event: provoked L popliteal DVT (post-op). Repeat duplex today: L popliteal vein compressible.", "NEGATIVE"),
     ("asked-to-see-is-the-reason", "Consult note\nAsked to see re: possible DVT. Formal duplex reviewed: right leg deep veins normal.", "NEGATIVE"),
     ("the-vein-is-the-vein-just-named", "ADDENDUM: the material previously described in the right popliteal vein is artefact; the vein compresses completely.\nORIGINAL REPORT: Echogenic material in the right popliteal vein, concerning for thrombus.", "NEGATIVE"),
+    ("the-thrombus-word-explained-away", "Final read: the left soleal veins are compressible; the apparent thrombus represents sluggish flow.", "NEGATIVE"),
+    ("thrombus-beside-slow-flow-stays", "Nonocclusive thrombus in the left popliteal vein with sluggish flow.", "PROXIMAL"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
