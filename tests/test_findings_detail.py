@@ -12,6 +12,7 @@ def finding(record, segment, side=None):
 
 SIDES = [
     # (id, text, expected side_labels)
+    ("le-quoted-result", "Progress note (ICU): LE duplex neg bilaterally. Plan heparin gtt.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("side-in-sentence", "Thrombus in the left peroneal vein. The right CFV is compressible.", {"left": "IDDVT", "right": "NEGATIVE", "unspecified": None}),
     ("side-heading", "FINDINGS:\nRIGHT LEG: CFV, FV, popliteal compressible.\nLEFT LEG: Noncompressible popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
     ("exam-title-side", "EXAM: LEFT LOWER EXTREMITY VENOUS DUPLEX\nFINDINGS: Occlusive thrombus in the soleal vein.", {"left": "ICMVT", "right": None, "unspecified": None}),
