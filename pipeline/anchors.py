@@ -145,8 +145,8 @@ def range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]]) 
             continue
         before = sentence.tokens[max(a.tok_start - off - 3, 0): a.tok_start - off]
         gap = between(sentence, a, b)
-        if "from" not in before or not any(t in ("through", "to", "into", "thru") for t in gap):
-            continue
+        if not ("from" in before and any(t in ("through", "to", "into", "thru") for t in gap)) and not any(t in ("through", "thru") for t in gap):
+            continue  # "from the CFV to the popliteal", "common femoral thru popliteal"
         lo, hi = sorted((AXIAL_CHAIN.index(a.value), AXIAL_CHAIN.index(b.value)))
         for value in AXIAL_CHAIN[lo + 1: hi]:
             span_text = f"{a.text}…{b.text}"

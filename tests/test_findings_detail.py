@@ -68,6 +68,7 @@ STATUSES = [
     ("slash-restates-a-general-name", "Left calf/soleal vein: thrombosed.", "soleal", "present"),
     ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
+    ("thru-is-a-range", "IMPRESSION: DVT left common femoral thru popliteal", "femoral", "present"),
 ]
 
 
@@ -104,6 +105,7 @@ def test_count_chronic_policy_counts_chronic_only_thrombus():
 
 SVT = [
     # (id, text, svt, svt_near_junction)
+    ("rec-line-is-the-plan", "Right leg deep veins normal, GSV patent.\nRec: LMWH 45 days per guideline given junctional SVT.", False, False),
     ("gsv-calf", "Thrombus in the left GSV at the mid calf, remote from the SFJ.", True, False),
     ("gsv-at-sfj", "Thrombus in the right great saphenous vein extending to the saphenofemoral junction.", True, True),
     ("gsv-5cm", "Thrombus in the right GSV beginning 8 cm below the SFJ.", True, False),
