@@ -57,6 +57,18 @@ class DuplexContext:
         self.rule_of = {nlp.vocab.strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
         self.not_targets = frozenset(nlp.vocab.strings.add(label) for label in NOT_TARGETS)
 
+    def _modifier_matches(self, doc: Doc) -> list:
+        """Matches with overlaps pruned (the longest wins), plus any termination that a longer
+        modifier swallowed at its own start: "showed no" still ends the scope of "anxious re"
+        in "anxious re DVT, US showed no clot"."""
+        matches = self.matcher(doc)
+        kept = prune_longest(matches)
+        if len(kept) == len(matches):
+            return kept
+        starts = {start for _, start, _ in kept}
+        swallowed = [m for m in matches if m[1] in starts and m not in kept and self.rule_of[m[0]].direction.upper() == "TERMINATE"]
+        return sorted(kept + swallowed, key=lambda m: (m[1], m[2])) if swallowed else kept
+
     def __call__(self, doc: Doc) -> Doc:
         targets = [span for span in doc.spans.get(SPAN_GROUP, []) if span.label not in self.not_targets]
         edges: list = []
@@ -68,7 +80,7 @@ class DuplexContext:
             by_sentence: dict[int, tuple[list, list]] = {}
             for span in targets:
                 by_sentence.setdefault(sentence_of[span.start], ([], []))[0].append(span)
-            for match_id, start, end in prune_longest(self.matcher(doc)):
+            for match_id, start, end in self._modifier_matches(doc):
                 k = sentence_of[start]
                 group = by_sentence.get(k)
                 if group is not None:
