@@ -30,6 +30,8 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     if preceding[:1] and preceding[0] in STUDY_NOUNS:
         return True  # "venous duplex bilat LE"
     vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)
+    if preceding[:2] and preceding[0] == "," and preceding[1] in STUDY_NOUNS and not vein_follows:
+        return True  # "Venous doppler, bilateral - thrombus in ...", not "on duplex, left CFV ..."
     if "of" in preceding[:2] and any(t in STUDY_NOUNS for t in preceding) and not vein_follows:
         return True  # "venous duplex of the lower extremities", not "duplex of the left calf veins"
     before = preceding[:2]  # previous_words(..., 2)

@@ -13,6 +13,7 @@ def finding(record, segment, side=None):
 SIDES = [
     # (id, text, expected side_labels)
     ("showed-no-still-ends-a-scope", "Physio note: pt anxious re DVT after a long flight, US 09/05 showed no clot in the L leg.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("study-comma-side-names-the-exam", "Venous doppler, bilateral - Thrombus in the posterior tibial and peroneal veins.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}),
     ("le-quoted-result", "Progress note (ICU): LE duplex neg bilaterally. Plan heparin gtt.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("side-in-sentence", "Thrombus in the left peroneal vein. The right CFV is compressible.", {"left": "IDDVT", "right": "NEGATIVE", "unspecified": None}),
     ("side-heading", "FINDINGS:\nRIGHT LEG: CFV, FV, popliteal compressible.\nLEFT LEG: Noncompressible popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
