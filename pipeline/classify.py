@@ -18,7 +18,8 @@ Rules of section 5 applied here:
     * for the same segment and side, an addendum supersedes the impression, which supersedes
       the findings, which supersede a preliminary (sonographer's) read; within one level,
       present > possible > absent > not_evaluated. A re-read supersedes only the findings it
-      addresses: a generic "No DVT." never erases a vein named as thrombosed;
+      addresses: a generic "No DVT." never erases a vein named as thrombosed, but an addendum's
+      generic denial undoes the earlier generic claims of its side ("thrombus cannot be excluded");
     * superficial and upper-extremity findings never make a DVT label; ``svt`` is a present,
       non-chronic superficial thrombus, ``svt_near_junction`` one at or into the SFJ/SPJ.
 """
@@ -68,6 +69,9 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
     Generic (segment-less) findings are kept per (side, status).
     """
     current = [f for f in findings if f.status in CURRENT_STATUSES]
+    denied_again = {f.side for f in current if f.segment is None and f.status == "absent" and f.section == "addendum"}
+    if denied_again:  # "ADDENDUM: ... represents artifact and there is no thrombus": the re-read undoes a generic claim
+        current = [f for f in current if not (f.segment is None and f.side in denied_again and f.status in ("present", "possible") and f.section != "addendum")]
     by_key: dict[tuple, list[Finding]] = {}
     for f in current:
         key = (f.segment, f.side) if f.segment else (None, f.side, f.status)

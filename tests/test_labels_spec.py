@@ -98,6 +98,7 @@ CASES = [
     ("the-vein-is-the-vein-just-named", "ADDENDUM: the material previously described in the right popliteal vein is artefact; the vein compresses completely.\nORIGINAL REPORT: Echogenic material in the right popliteal vein, concerning for thrombus.", "NEGATIVE"),
     ("the-thrombus-word-explained-away", "Final read: the left soleal veins are compressible; the apparent thrombus represents sluggish flow.", "NEGATIVE"),
     ("thrombus-beside-slow-flow-stays", "Nonocclusive thrombus in the left popliteal vein with sluggish flow.", "PROXIMAL"),
+    ("addendum-no-thrombus-undoes-a-generic-hedge", "FINDINGS: Equivocal compressibility of the left SFV; thrombus cannot be excluded.\nADDENDUM: On re-review the left SFV is fully compressible; the finding represents artifact and there is no thrombus.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
