@@ -21,6 +21,9 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     if mention.kind != "side":  # the first word after it
         return next((t for t in window if not t.isspace()), "") in EXAM_NOUNS
     following = [t for t in window if not t.isspace()][:4]
+    if previous_words(sentence, mention.tok_start, 1)[:1] in (["negative"], ["positive"], ["normal"], ["unremarkable"], ["abnormal"]) and \
+            any(m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions):
+        return False  # "Negative right leg venous duplex": the result of that leg
     for token in following:  # "left lower extremity venous duplex", not "left arm pain; an ultrasound"
         if token in EXAM_NOUNS:
             return True
