@@ -15,6 +15,7 @@ LANDMARK_NOUNS = frozenset({"confluence", "junction", "origin", "inflow", "inser
 LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", "beyond", "short"})
 CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
 _ANAPHORIC = frozenset({"vein", "the vein", "this vein", "vessel", "the vessel"})
+_DEFINITE_ANAPHORIC = frozenset({"the vein", "this vein", "the vessel"})  # "no compressible vein" is any vein
 CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
 NEAR_JUNCTION_CM = 3.0
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
@@ -96,7 +97,8 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
         if m.kind == "generic_deep" and m.text.lower() in _ANAPHORIC and anchors and anchors[-1].kind == "segment":
             if anchors[-1].group == "superficial":
                 continue  # "thrombus in a varicose tributary, vein partially compressible": that vein again
-            m = replace(m, kind="segment", value=anchors[-1].value, group=anchors[-1].group)  # "... in the popliteal vein ...; the vein compresses": the popliteal again
+            if m.text.lower() in _DEFINITE_ANAPHORIC:
+                m = replace(m, kind="segment", value=anchors[-1].value, group=anchors[-1].group)  # "... in the popliteal vein ...; the vein compresses": the popliteal again
         if m.text.lower() == "per" and _is_preposition_per(sentence, m):
             continue  # "as per protocol", "Per OSH records": not the peroneal vein
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
