@@ -18,7 +18,7 @@ from operator import itemgetter
 
 from .model import Mention, Sentence
 
-STRONG_BOUNDARIES = frozenset({";", "but", "however", "although", "though", "whereas", "while", "except", "exception", "apart", "aside", "otherwise", "."})
+STRONG_BOUNDARIES = frozenset({";", "|", "but", "however", "although", "though", "whereas", "while", "except", "exception", "apart", "aside", "otherwise", "."})
 FORWARD_LINKS = frozenset({"in", "within", "of", "involving", "involves", "at", "throughout", "into", "from", "filling", "fills", "along", "extending", "extends", "affecting", "occluding", "occupying", "distending", "expanding", "noted", "seen", "identified", "present", "visualized", "demonstrated", "detected", "observed", "on", "through", "extension", "propagating", "including"})
 FORWARD_STOPS = frozenset({",", ";", "and", "or", ".", ":"})
 LIST_GLUE = frozenset({",", "and", "or", "the", "a", "an", "both", "all", "paired", "/", "&", "as", "well", "vv", "vv.", "v.", "v"})

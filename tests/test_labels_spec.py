@@ -101,6 +101,7 @@ CASES = [
     ("addendum-no-thrombus-undoes-a-generic-hedge", "FINDINGS: Equivocal compressibility of the left SFV; thrombus cannot be excluded.\nADDENDUM: On re-review the left SFV is fully compressible; the finding represents artifact and there is no thrombus.", "NEGATIVE"),
     ("no-compressible-vein-found", "ED POCUS, LEFT: body habitus limits views. Unable to identify the CFV or popliteal vein with confidence; no compressible vein seen in any zone.", "INDETERMINATE"),
     ("no-deep-vein-adequately-evaluated", "LLE duplex - limited. Only brief grayscale images of the groin were obtained, insufficient to assess compressibility or flow. No deep vein was adequately evaluated.", "INDETERMINATE"),
+    ("pipe-separated-cells", "Registry abstract. Side: R\nCFV: neg | FV: neg | POP: neg | PTV: pos, occlusive | PER: neg | Gastroc: pos", "IDDVT"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
