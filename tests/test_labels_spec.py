@@ -102,6 +102,7 @@ CASES = [
     ("no-compressible-vein-found", "ED POCUS, LEFT: body habitus limits views. Unable to identify the CFV or popliteal vein with confidence; no compressible vein seen in any zone.", "INDETERMINATE"),
     ("no-deep-vein-adequately-evaluated", "LLE duplex - limited. Only brief grayscale images of the groin were obtained, insufficient to assess compressibility or flow. No deep vein was adequately evaluated.", "INDETERMINATE"),
     ("pipe-separated-cells", "Registry abstract. Side: R\nCFV: neg | FV: neg | POP: neg | PTV: pos, occlusive | PER: neg | Gastroc: pos", "IDDVT"),
+    ("all-capitals-wrapped-line", "EXAM: VAS DUPLEX LOWER EXT VENOUS UNILAT - LEFT\nRESULTS:\nTHE LEFT COMMON FEMORAL AND POPLITEAL VEINS ARE COMPRESSIBLE.\nCONCLUSION: NO EVIDENCE OF LEFT LOWER EXTREMITY DEEP VEIN\nTHROMBOSIS.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 

@@ -1,7 +1,8 @@
 """Fast sentence boundaries for duplex reports: punctuation, line breaks, list items, FIELD: lines.
 
 A line break ends a sentence unless it only wraps prose (the line ends in a lower-case word
-or a comma and the next starts in lower case). A period ends a sentence unless it closes an
+or a comma and the next starts in lower case, or an all-capitals line of 50+ characters stops
+mid-phrase and the next is no "FIELD:" line). A period ends a sentence unless it closes an
 abbreviation ("Lt.", "approx."). Orders of magnitude faster than PyRuSH.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ ABBREVIATIONS = frozenset({"lt", "rt", "approx", "pt", "pts", "dr", "vs", "e.g",
 # "femoral v. Interval resolution ...": these end a sentence when a capital follows
 ABBREVIATIONS_BEFORE_LOWER = frozenset({"v", "vv", "ext", "int", "post", "ant", "prox", "dist", "mid", "sig", "no", "st", "pop", "sapheno", "approx", "com", "fem", "sup", "inf", "gastroc", "saph", "tib", "per", "med", "lat"})
 _ENDERS = frozenset({".", "!", "?"})
+WRAP_WIDTH = 50  # a line this long that stops mid-phrase was wrapped by the report system
 _LAST_CHARS = frozenset(".!?")  # a token that ends otherwise never ends a sentence
 
 
@@ -25,8 +27,13 @@ class DuplexSentencizer:
         self.name = name
 
     @staticmethod
-    def _wrapped(prev_word: str, next_word: str) -> bool:
-        return bool(prev_word) and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower()
+    def _wrapped(prev_word: str, next_word: str, capital_line: int, after_next: str = "") -> bool:
+        """A line break inside a sentence: prose wrapped in lower case, or an all-capitals line of
+        ``capital_line`` characters (0: not all capitals) wrapped at a fixed width mid-phrase
+        ("... NO EVIDENCE OF LEFT LOWER EXTREMITY DEEP VEIN\nTHROMBOSIS."), not before "FIELD:"."""
+        if prev_word and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower():
+            return True
+        return capital_line >= WRAP_WIDTH and prev_word.isalpha() and next_word.isalpha() and next_word.isupper() and after_next != ":"
 
     @staticmethod
     def _ends_sentence(text: str, nxt: str, prev_word: str, glued: bool = False) -> bool:
@@ -58,11 +65,19 @@ class DuplexSentencizer:
         starts[0, 0] = 1
         prev_word = ""
         pending = False  # the next non-space token starts a sentence
+        line_chars, lower_case = 0, False  # the current line so far: its length, and whether it has a lower-case letter
         for i, text in enumerate(texts):
             if spaces[i]:
-                if "\n" in text and (text.count("\n") > 1 or not self._wrapped(prev_word, texts[i + 1] if i + 1 < n else "")):
-                    pending = True
+                if "\n" in text:
+                    following = texts[i + 1: i + 3] + ["", ""]
+                    if text.count("\n") > 1 or not self._wrapped(prev_word, following[0], 0 if lower_case else line_chars, following[1]):
+                        pending = True
+                    line_chars, lower_case = len(text) - text.rindex("\n") - 1, False
+                else:
+                    line_chars += len(text)
                 continue
+            line_chars += len(text) + table[i][1]
+            lower_case = lower_case or text.upper() != text
             if pending:
                 starts[i, 0] = 1
             if text[-1] in _LAST_CHARS:  # the next non-space word decides
