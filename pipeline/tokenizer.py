@@ -3,7 +3,7 @@
 spaCy already splits "CFV/FV", "R)" and "2-pt"; this keeps clinical slash and dotted
 abbreviations whole ("w/o", "s/p", "r/o", "Lt.") so that matching and sentence
 boundaries see them as one word, and splits a colon glued between words ("CFV:patent")
-or after a bracket ("(bilat):").
+or after a bracket ("(bilat):"), and splits at every pipe ("OBX|2|TX|IMP||No DVT").
 """
 from __future__ import annotations
 
@@ -26,5 +26,5 @@ def customize_tokenizer(nlp: Language) -> None:
     for abbreviation in SLASH_ABBREVIATIONS + DOTTED_ABBREVIATIONS:
         for variant in _case_variants(abbreviation):
             nlp.tokenizer.add_special_case(variant, [{ORTH: variant}])
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[A-Za-z]):(?=[A-Za-z])", r"(?<=[A-Za-z])\+(?=[A-Za-z])", r"(?<=[)\]])(?=[:;,])"]
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[A-Za-z]):(?=[A-Za-z])", r"(?<=[A-Za-z])\+(?=[A-Za-z])", r"(?<=[)\]])(?=[:;,])", r"\|"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer

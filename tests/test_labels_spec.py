@@ -103,6 +103,9 @@ CASES = [
     ("no-deep-vein-adequately-evaluated", "LLE duplex - limited. Only brief grayscale images of the groin were obtained, insufficient to assess compressibility or flow. No deep vein was adequately evaluated.", "INDETERMINATE"),
     ("pipe-separated-cells", "Registry abstract. Side: R\nCFV: neg | FV: neg | POP: neg | PTV: pos, occlusive | PER: neg | Gastroc: pos", "IDDVT"),
     ("all-capitals-wrapped-line", "EXAM: VAS DUPLEX LOWER EXT VENOUS UNILAT - LEFT\nRESULTS:\nTHE LEFT COMMON FEMORAL AND POPLITEAL VEINS ARE COMPRESSIBLE.\nCONCLUSION: NO EVIDENCE OF LEFT LOWER EXTREMITY DEEP VEIN\nTHROMBOSIS.", "NEGATIVE"),
+    ("months-ago-is-history", "Anticoagulation clinic. Indication for anticoagulation: isolated distal DVT L peroneal veins, diagnosed 3 months ago. Repeat L leg duplex today: no residual thrombus.", "NEGATIVE"),
+    ("asked-re-is-the-reason", "Cardiology consult\nAsked re: leg swelling ?DVT. Bilateral duplex this morning: patent and compressible deep veins bilaterally.", "NEGATIVE"),
+    ("hl7-pipes-split", "OBR|1||US77310|US VEN DUP LE BIL\nOBX|1|TX|FIND||Bilateral CFV and popliteal veins compressible.\nOBX|2|TX|IMP||No DVT of either lower extremity.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
