@@ -144,6 +144,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
         if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
             continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
+        if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
+            continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
         if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))
     findings = []
