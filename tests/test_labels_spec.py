@@ -106,7 +106,7 @@ CASES = [
     ("months-ago-is-history", "Anticoagulation clinic. Indication for anticoagulation: isolated distal DVT L peroneal veins, diagnosed 3 months ago. Repeat L leg duplex today: no residual thrombus.", "NEGATIVE"),
     ("asked-re-is-the-reason", "Cardiology consult\nAsked re: leg swelling ?DVT. Bilateral duplex this morning: patent and compressible deep veins bilaterally.", "NEGATIVE"),
     ("hl7-pipes-split", "OBR|1||US77310|US VEN DUP LE BIL\nOBX|1|TX|FIND||Bilateral CFV and popliteal veins compressible.\nOBX|2|TX|IMP||No DVT of either lower extremity.", "NEGATIVE"),
-    ("the-thrombus-is-the-same-clot", "Left leg duplex: occlusive thrombus in the left small saphenous vein extending to the saphenopopliteal junction; the thrombus tip does not protrude into the popliteal vein, which is compressible.", "NEGATIVE"),
+    ("the-thrombus-is-the-same-clot", "Left leg venous duplex. Findings: Occlusive thrombus in the left small saphenous vein from mid-calf extending to the saphenopopliteal junction; the thrombus tip sits at the junction but does not protrude into the popliteal vein, which is compressible.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
