@@ -59,7 +59,7 @@ def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
     if before[:1] in (["with"], ["of"]) and any(w in LANDMARK_NOUNS for w in before[1:3]):
         return True  # "below its confluence with the CFV", "below the confluence of the ATV"
     if any(w in LANDMARK_RELATIONS for w in before[:2]):
-        return any(w in ("cm", "mm", "just", "immediately") for w in before)  # "2 cm below", "to just below"
+        return any(w in ("cm", "mm", "just", "immediately", "level") for w in before)  # "2 cm below", "to just below", "at any level below"
     if before[:2] in _LINKED_TO:
         return True  # "a thrombosed perforator connecting to the posterior tibial veins"
     return not _NEAR_WORDS.isdisjoint(before[:2])  # "protruding toward the popliteal v."

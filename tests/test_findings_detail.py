@@ -126,6 +126,11 @@ def test_svt_flags(extractor, case_id, text, svt, near):
     assert record["label"] == "NEGATIVE"  # superficial thrombus never makes a DVT label
 
 
+def test_a_vein_below_which_flow_stops_is_a_landmark(extractor):
+    record = extractor.extract("Left: occlusive thrombus in the CFV and femoral vein. No flow at any level below the external iliac vein, which is patent.")
+    assert [f["status"] for f in record["findings"] if f["segment"] == "external_iliac"] in ([], ["absent"])
+
+
 def test_c_o_is_complains_of_not_a_compressible_cell(extractor):
     assert extractor.extract("Ward note: pt c/o L calf pain.")["findings"] == []  # not "calf: C(ompressible)"
 
