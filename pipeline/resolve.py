@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .anchors import ANCHOR_KINDS, bare_calf_ok, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
-from .linking import LINK_LIMIT, best_cue, best_side, cue_score
+from .linking import LINK_LIMIT, best_cue, best_side, cue_score, locates
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
 from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .corrections import apply_side_correction
@@ -146,6 +146,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
         if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
+        if cue.kind == "thrombus" and locates(sentence, cue):
+            continue  # "the femoral vein below the thrombus": a clot named as a place, described elsewhere
         if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))
     findings = []

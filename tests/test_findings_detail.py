@@ -131,6 +131,11 @@ def test_a_vein_below_which_flow_stops_is_a_landmark(extractor):
     assert [f["status"] for f in record["findings"] if f["segment"] == "external_iliac"] in ([], ["absent"])
 
 
+def test_a_thrombus_named_as_a_place_describes_no_vein(extractor):
+    record = extractor.extract("Left: occlusive thrombus fills the left CFV. The left femoral vein below the thrombus shows slow but present flow, compressible.")
+    assert [f["segment"] for f in record["findings"] if f["status"] == "present"] == ["common_femoral"]
+
+
 def test_c_o_is_complains_of_not_a_compressible_cell(extractor):
     assert extractor.extract("Ward note: pt c/o L calf pain.")["findings"] == []  # not "calf: C(ompressible)"
 
