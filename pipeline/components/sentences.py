@@ -27,13 +27,21 @@ class DuplexSentencizer:
         self.name = name
 
     @staticmethod
-    def _wrapped(prev_word: str, next_word: str, capital_line: int, after_next: str = "") -> bool:
-        """A line break inside a sentence: prose wrapped in lower case, or an all-capitals line of
-        ``capital_line`` characters (0: not all capitals) wrapped at a fixed width mid-phrase
-        ("... NO EVIDENCE OF LEFT LOWER EXTREMITY DEEP VEIN\nTHROMBOSIS."), not before "FIELD:"."""
-        if prev_word and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower():
-            return True
-        return capital_line >= WRAP_WIDTH and prev_word.isalpha() and next_word.isalpha() and next_word.isupper() and after_next != ":"
+    def _wrapped(prev_word: str, next_word: str) -> bool:
+        """Prose wrapped in lower case: the line ends in a lower-case word or a comma."""
+        return bool(prev_word) and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower()
+
+    @staticmethod
+    def _wrapped_capitals(prev_word: str, texts: list[str], spaced: list, line_start: int, newline: int) -> bool:
+        """An all-capitals line of WRAP_WIDTH+ characters wrapped mid-phrase ("... NO EVIDENCE OF
+        LEFT LOWER EXTREMITY DEEP VEIN\nTHROMBOSIS."), not before a "FIELD:" line."""
+        if not (prev_word.isalpha() and prev_word.isupper()):
+            return False
+        next_word, after_next = (texts[newline + 1: newline + 3] + ["", ""])[:2]
+        if not (next_word.isalpha() and next_word.isupper()) or after_next == ":":
+            return False
+        line = "".join(t + " " * spaced[j][1] for j, t in enumerate(texts[line_start:newline], line_start))
+        return len(line) >= WRAP_WIDTH and line.upper() == line
 
     @staticmethod
     def _ends_sentence(text: str, nxt: str, prev_word: str, glued: bool = False) -> bool:
@@ -65,19 +73,14 @@ class DuplexSentencizer:
         starts[0, 0] = 1
         prev_word = ""
         pending = False  # the next non-space token starts a sentence
-        line_chars, lower_case = 0, False  # the current line so far: its length, and whether it has a lower-case letter
+        line_start = 0  # first token of the current line
         for i, text in enumerate(texts):
             if spaces[i]:
                 if "\n" in text:
-                    following = texts[i + 1: i + 3] + ["", ""]
-                    if text.count("\n") > 1 or not self._wrapped(prev_word, following[0], 0 if lower_case else line_chars, following[1]):
+                    if text.count("\n") > 1 or not (self._wrapped(prev_word, texts[i + 1] if i + 1 < n else "") or self._wrapped_capitals(prev_word, texts, table, line_start, i)):
                         pending = True
-                    line_chars, lower_case = len(text) - text.rindex("\n") - 1, False
-                else:
-                    line_chars += len(text)
+                    line_start = i + 1
                 continue
-            line_chars += len(text) + table[i][1]
-            lower_case = lower_case or text.upper() != text
             if pending:
                 starts[i, 0] = 1
             if text[-1] in _LAST_CHARS:  # the next non-space word decides
