@@ -16,6 +16,7 @@ SIDES = [
     ("study-comma-side-names-the-exam", "Venous doppler, bilateral - Thrombus in the posterior tibial and peroneal veins.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}),
     ("negative-right-leg-duplex-is-that-leg", "EXAM: LT LOWER EXTREMITY VENOUS DUPLEX\nFINDINGS: Nondiagnostic examination of the left lower extremity: none of the deep veins could be visualized because of body habitus. The contralateral right CFV is compressible.\nIMPRESSION: 1. Nondiagnostic study of the Lt lower extremity. 2. Negative right leg venous duplex.", {"left": "INDETERMINATE", "right": "NEGATIVE", "unspecified": None}),
     ("not-scanned-leg-is-null", "Duplex today: nonocclusive thrombus in the right external iliac and common femoral veins. Left leg not scanned.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
+    ("not-scanned-reaches-its-own-words", "Bilat venous duplex\nRt CFV DVT occlusive; Lt CFV patent\nrest of both legs not scanned - pt to theatre", {"left": "NEGATIVE", "right": "PROXIMAL", "unspecified": None}),
     ("le-quoted-result", "Progress note (ICU): LE duplex neg bilaterally. Plan heparin gtt.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("side-in-sentence", "Thrombus in the left peroneal vein. The right CFV is compressible.", {"left": "IDDVT", "right": "NEGATIVE", "unspecified": None}),
     ("side-heading", "FINDINGS:\nRIGHT LEG: CFV, FV, popliteal compressible.\nLEFT LEG: Noncompressible popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
