@@ -58,6 +58,8 @@ def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
         return True  # "calf veins show thrombus (unable to distinguish PTV from peroneal)": neither is named as its site
     if before[:1] in (["with"], ["of"]) and any(w in LANDMARK_NOUNS for w in before[1:3]):
         return True  # "below its confluence with the CFV", "below the confluence of the ATV"
+    if before[:1] in (["below"], ["above"], ["beyond"]):
+        return True  # "thrombus in the calf veins, below the popliteal vein"
     if any(w in LANDMARK_RELATIONS for w in before[:2]):
         return any(w in ("cm", "mm", "just", "immediately", "level") for w in before)  # "2 cm below", "to just below", "at any level below"
     if before[:2] in _LINKED_TO:
