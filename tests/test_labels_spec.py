@@ -109,6 +109,7 @@ CASES = [
     ("the-thrombus-is-the-same-clot", "Left leg venous duplex. Findings: Occlusive thrombus in the left small saphenous vein from mid-calf extending to the saphenopopliteal junction; the thrombus tip sits at the junction but does not protrude into the popliteal vein, which is compressible.", "NEGATIVE"),
     ("dashed-original-report-line", "Addendum: the echogenic focus in the left popliteal vein described in the original report is a valve leaflet and compresses fully. There is NO left popliteal DVT.\n--- Original report (11:05) ---\nLEFT LOWER EXTREMITY VENOUS DUPLEX. Echogenic focus in the left popliteal vein, possibly nonocclusive thrombus. CFV and FV compressible.", "NEGATIVE"),
     ("below-the-popliteal-is-a-place", "Left calf DVT. US 09/04: thrombus in the calf veins of the L leg, below the popliteal vein; individual veins not separately identified because of oedema.", "IDDVT"),
+    ("background-is-history", "IR procedure note\nCavogram: no thrombus within the filter or IVC.\nBackground: filter placed 2 months ago for R femoral DVT with contraindication to anticoagulation (now resolved).", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
