@@ -110,6 +110,7 @@ CASES = [
     ("dashed-original-report-line", "Addendum: the echogenic focus in the left popliteal vein described in the original report is a valve leaflet and compresses fully. There is NO left popliteal DVT.\n--- Original report (11:05) ---\nLEFT LOWER EXTREMITY VENOUS DUPLEX. Echogenic focus in the left popliteal vein, possibly nonocclusive thrombus. CFV and FV compressible.", "NEGATIVE"),
     ("below-the-popliteal-is-a-place", "Left calf DVT. US 09/04: thrombus in the calf veins of the L leg, below the popliteal vein; individual veins not separately identified because of oedema.", "IDDVT"),
     ("background-is-history", "IR procedure note\nCavogram: no thrombus within the filter or IVC.\nBackground: filter placed 2 months ago for R femoral DVT with contraindication to anticoagulation (now resolved).", "NEGATIVE"),
+    ("distal-dvt-not-assessed", "POCUS (ED): 3-zone compression both legs: CFV, proximal FV, popliteal - full compression R & L.\nResult: NEGATIVE bilaterally for proximal DVT.\nCaveat: distal DVT not assessed by POCUS protocol.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
