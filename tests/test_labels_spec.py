@@ -111,6 +111,8 @@ CASES = [
     ("below-the-popliteal-is-a-place", "Left calf DVT. US 09/04: thrombus in the calf veins of the L leg, below the popliteal vein; individual veins not separately identified because of oedema.", "IDDVT"),
     ("background-is-history", "IR procedure note\nCavogram: no thrombus within the filter or IVC.\nBackground: filter placed 2 months ago for R femoral DVT with contraindication to anticoagulation (now resolved).", "NEGATIVE"),
     ("distal-dvt-not-assessed", "POCUS (ED): 3-zone compression both legs: CFV, proximal FV, popliteal - full compression R & L.\nResult: NEGATIVE bilaterally for proximal DVT.\nCaveat: distal DVT not assessed by POCUS protocol.", "NEGATIVE"),
+    ("dvt-clinic-is-a-service", "Pt seen in DVT clinic (ambulatory). US L leg today: CFV, FV and popliteal compress. No thrombus.", "NEGATIVE"),
+    ("inadequate-to-exclude-dvt", "Teleradiology review of outside images of both legs: grey-scale images of both CFVs only, no compression views, no Doppler.\nOpinion: The outside study is inadequate to exclude DVT in either leg.", "INDETERMINATE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
