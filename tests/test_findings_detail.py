@@ -19,6 +19,7 @@ SIDES = [
     ("not-scanned-reaches-its-own-words", "Bilat venous duplex\nRt CFV DVT occlusive; Lt CFV patent\nrest of both legs not scanned - pt to theatre", {"left": "NEGATIVE", "right": "PROXIMAL", "unspecified": None}),
     ("empty-check-boxes", "Vascular lab worksheet\n[ ] Right  [x] Left  [ ] Bilateral\nCFV: Y  FV: Y  POP: Partial\nComments: partially compressible popliteal vein with fresh thrombus.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("sideless-summary-restates-a-sided-vein", "RIGHT LEG\nCFV  compressible\nFV   compressible\n\nLEFT LEG\nCFV  compressible\nFV   non-compressible, occlusive echogenic thrombus\n\nSummary: DVT in femoral vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+    ("r-le-heading", "LEFT: The left lower extremity deep veins could not be evaluated due to body habitus.\nR LE: Nonocclusive thrombus of the anterior tibial veins. There is no evidence of thrombus in the common femoral and popliteal veins.", {"left": "INDETERMINATE", "right": "IDDVT", "unspecified": None}),
     ("le-quoted-result", "Progress note (ICU): LE duplex neg bilaterally. Plan heparin gtt.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("side-in-sentence", "Thrombus in the left peroneal vein. The right CFV is compressible.", {"left": "IDDVT", "right": "NEGATIVE", "unspecified": None}),
     ("side-heading", "FINDINGS:\nRIGHT LEG: CFV, FV, popliteal compressible.\nLEFT LEG: Noncompressible popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
