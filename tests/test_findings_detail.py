@@ -94,6 +94,7 @@ ACUITY = [
     ("synechiae", "Synechiae in the left femoral vein.", "femoral", "chronic", None),
     ("unstated", "Thrombus in the left femoral vein.", "femoral", "unspecified", None),
     ("partially-compressible", "The left femoral vein is partially compressible.", "femoral", "unspecified", "nonocclusive"),
+    ("chronic-beside-another-acute-clot", "Impression: Acute right PTV DVT on a background of chronic right popliteal post-thrombotic change.", "popliteal", "chronic", None),
 ]
 
 
