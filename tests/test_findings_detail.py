@@ -76,6 +76,8 @@ STATUSES = [
     ("slash-restates-a-general-name", "Left calf/soleal vein: thrombosed.", "soleal", "present"),
     ("c-with-period-cell", "L: CFV C, FV C, POP NC - acute occlusive, calf veins C.", "calf_unspecified", "absent"),
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
+    ("voice-recognition-popular-vein", "The right popular vein is noncompressible and contains echogenic thrombus.", "popliteal", "present"),
+    ("voice-recognition-gastric-nemius", "There is a noncompressible gastric nemius vein in the medial calf with intraluminal thrombus.", "gastrocnemius", "present"),
     ("thru-is-a-range", "IMPRESSION: DVT left common femoral thru popliteal", "femoral", "present"),
 ]
 

@@ -113,6 +113,8 @@ CASES = [
     ("distal-dvt-not-assessed", "POCUS (ED): 3-zone compression both legs: CFV, proximal FV, popliteal - full compression R & L.\nResult: NEGATIVE bilaterally for proximal DVT.\nCaveat: distal DVT not assessed by POCUS protocol.", "NEGATIVE"),
     ("dvt-clinic-is-a-service", "Pt seen in DVT clinic (ambulatory). US L leg today: CFV, FV and popliteal compress. No thrombus.", "NEGATIVE"),
     ("inadequate-to-exclude-dvt", "Teleradiology review of outside images of both legs: grey-scale images of both CFVs only, no compression views, no Doppler.\nOpinion: The outside study is inadequate to exclude DVT in either leg.", "INDETERMINATE"),
+    ("seen-only-partially-is-not-evaluated", "Left leg duplex (limited). Left CFV compressible. FV and popliteal seen only partially; visualised parts compress. Soleal veins: a distended noncompressible soleus vein with echogenic content.", "ICMVT"),
+    ("noncompressible-because-of-external-hematoma", "Right leg duplex. The right CFV and FV are compressible.\nImpression: No DVT identified. Popliteal vein not compressible because of external hematoma; flow normal.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
