@@ -99,6 +99,9 @@ class _Tokens:
         return begin, finish, self.text[begin:finish]
 
 
+_CHECKABLE = frozenset({"side", "thrombus", "normal", "unassessable", "assessable"})
+
+
 def _unchecked(tokens: _Tokens, start: int) -> bool:
     """Whether an empty check box stands right before a token ("[ ] Right", "☐ Right")."""
     before = [i for i in range(max(start - 4, 0), start) if not tokens.spaces[i]][-2:]
@@ -205,8 +208,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             found = terms[term]
             if found.kind in ("not_side", "not_cue"):
                 continue  # "right at the SFJ", "DVT prophylaxis": they only outmatch the side word or cue
-            if found.kind == "side" and _unchecked(tokens, start):
-                continue  # "[ ] Right  [x] Left": a box left empty on a worksheet
+            if found.kind in _CHECKABLE and _unchecked(tokens, start):
+                continue  # "[ ] Right  [x] Left", "CFV [x] compressible [ ] thrombus": a box left empty on a worksheet
             inside.append(_mention(start, end, found, mods.get((start, end), []), tokens, history))
         extra = _ellipses(inside, tokens, aliases) if inside else None
         if extra:  # the targets come sorted by position
