@@ -116,6 +116,7 @@ CASES = [
     ("seen-only-partially-is-not-evaluated", "Left leg duplex (limited). Left CFV compressible. FV and popliteal seen only partially; visualised parts compress. Soleal veins: a distended noncompressible soleus vein with echogenic content.", "ICMVT"),
     ("noncompressible-because-of-external-hematoma", "Right leg duplex. The right CFV and FV are compressible.\nImpression: No DVT identified. Popliteal vein not compressible because of external hematoma; flow normal.", "NEGATIVE"),
     ("empty-cue-boxes", "VENOUS DUPLEX WORKSHEET - RIGHT LOWER EXTREMITY\nCFV   [x] compressible  [ ] thrombus  [x] phasic\nFV    [x] compressible  [ ] thrombus\nPOP   [ ] compressible  [x] thrombus  occlusive, distended\nPTV   [x] compressible  [ ] thrombus", "PROXIMAL"),
+    ("does-not-augment-is-a-flow-sign", "LEFT LE VENOUS DUPLEX\nFindings: The left common femoral vein shows a continuous, nonphasic waveform that does not augment with respiration, compared with a normally phasic right CFV. The left CFV, FV and popliteal vein are compressible without visible thrombus.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
