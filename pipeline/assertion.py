@@ -130,8 +130,9 @@ def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modif
         return "acute_on_chronic"
     found = [m for m in mods if m.category in _ACUITY_CATEGORIES]
     cue_acuity = (cue.acuity if cue else None) or next((c.acuity for c in related if c.acuity), None)
-    if cue_acuity == "chronic" and "ACUTE" in (cats if not (cue and cue.acuity) else _cats(_merged(anchor, cue))):
-        return "acute_on_chronic"  # not when "acute" is another clot's: "acute PTV DVT on a background of chronic popliteal change"
+    own = _cats(_merged(anchor, cue)) if cue and cue.acuity else cats  # not another clot's "acute": "acute PTV DVT on a background of chronic popliteal change"
+    if cue_acuity == "chronic" and "ACUTE" in own:
+        return "acute_on_chronic"
     if found:
         target = cue or anchor
         nearest = min(found, key=lambda m: (_distance(m, target), m.start))

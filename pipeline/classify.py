@@ -104,7 +104,7 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
     sided = {f.segment for f in new if f.side in ("left", "right")}
 
     def sideless_again(f: Finding) -> bool:  # "LEFT LEG: ... FV thrombus ... Summary: DVT in femoral vein."
-        return f.side == "unspecified" and f.segment in sided and f in new
+        return f.side == "unspecified" and f.segment in sided and f.acuity != "chronic"
 
     return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and restated(f, muscular)) or (f.segment == "calf_unspecified" and restated(f, axial)) or sideless_again(f)))]
 

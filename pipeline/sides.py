@@ -10,6 +10,7 @@ from .model import Mention, Sentence
 EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
 STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan", "dup", "uss"})
 EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging", "dup", "uss"})
+_RESULT_WORDS = frozenset({"negative", "positive", "normal", "unremarkable", "abnormal"})
 _LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
 
 
@@ -21,15 +22,14 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
     if mention.kind != "side":  # the first word after it
         return next((t for t in window if not t.isspace()), "") in EXAM_NOUNS
     following = [t for t in window if not t.isspace()][:4]
-    if previous_words(sentence, mention.tok_start, 1)[:1] in (["negative"], ["positive"], ["normal"], ["unremarkable"], ["abnormal"]) and \
-            any(m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions):
+    preceding = previous_words(sentence, mention.tok_start, 3)
+    if preceding[:1] and preceding[0] in _RESULT_WORDS and any(m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions):
         return False  # "Negative right leg venous duplex": the result of that leg
     for token in following:  # "left lower extremity venous duplex", not "left arm pain; an ultrasound"
         if token in EXAM_NOUNS:
             return True
         if token not in EXAM_PHRASE_WORDS:
             break
-    preceding = previous_words(sentence, mention.tok_start, 3)
     if preceding[:1] and preceding[0] in STUDY_NOUNS:
         return True  # "venous duplex bilat LE"
     vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)

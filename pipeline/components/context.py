@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
-from .pruning import prune_longest
+from .pruning import Match, prune_longest
 from ..rules import RuleSet
 from .targets import SPAN_GROUP
 
@@ -57,7 +57,7 @@ class DuplexContext:
         self.rule_of = {nlp.vocab.strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
         self.not_targets = frozenset(nlp.vocab.strings.add(label) for label in NOT_TARGETS)
 
-    def _modifier_matches(self, doc: Doc) -> list:
+    def _modifier_matches(self, doc: Doc) -> list[Match]:
         """Matches with overlaps pruned (the longest wins), plus any termination that a longer
         modifier swallowed at its own start: "showed no" still ends the scope of "anxious re"
         in "anxious re DVT, US showed no clot"."""

@@ -32,7 +32,7 @@ class DuplexSentencizer:
         return bool(prev_word) and (prev_word[-1].islower() or prev_word[-1] == ",") and next_word[:1].islower()
 
     @staticmethod
-    def _wrapped_capitals(prev_word: str, texts: list[str], spaced: list, line_start: int, newline: int) -> bool:
+    def _wrapped_capitals(prev_word: str, texts: list[str], table: list[list[int]], line_start: int, newline: int) -> bool:
         """An all-capitals line of WRAP_WIDTH+ characters wrapped mid-phrase ("... NO EVIDENCE OF
         LEFT LOWER EXTREMITY DEEP VEIN\nTHROMBOSIS."), not before a "FIELD:" line."""
         if not (prev_word.isalpha() and prev_word.isupper()):
@@ -40,7 +40,7 @@ class DuplexSentencizer:
         next_word, after_next = (texts[newline + 1: newline + 3] + ["", ""])[:2]
         if not (next_word.isalpha() and next_word.isupper()) or after_next == ":":
             return False
-        line = "".join(t + " " * spaced[j][1] for j, t in enumerate(texts[line_start:newline], line_start))
+        line = "".join(t + " " * table[j][1] for j, t in enumerate(texts[line_start:newline], line_start))  # table: [orth, trailing space]
         return len(line) >= WRAP_WIDTH and line.upper() == line
 
     @staticmethod
