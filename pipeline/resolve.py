@@ -34,6 +34,11 @@ def _only_veins_not_assessed(findings: list[Finding]) -> bool:
     return bool(findings) and all(f.status == "not_evaluated" and f.segment is not None for f in findings)
 
 
+def _says_not_imaged(sentence: Sentence) -> bool:
+    """A sentence that only says a leg was not imaged ("not examined.", "not scanned - pt to theatre")."""
+    return " ".join(t for t in sentence.tokens if not t.isspace()).startswith(_NOT_IMAGED)
+
+
 def not_imaged(anchor: Mention) -> bool:
     """'the left leg was not examined': that leg is not part of the exam (a null side label),
     unlike 'bandages preclude evaluation of the right leg veins' (examined, not assessable)."""
@@ -249,6 +254,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")
     for sentence, view in zip(sentences, views):
+        if not sentence.mentions and sentence.heading_side in ("left", "right") and _says_not_imaged(sentence):
+            unimaged.add(sentence.heading_side)  # "Right leg: not examined."
         for m in view.anchors:
             side_word = view.anchor_sides[id(m)]
             if side_word is None:
