@@ -165,7 +165,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         status, mods = decide_status(vein, cue, sentence.section)
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
-        if status == "present" and vein is None and any(c.kind == "unassessable" and (0 <= c.tok_start - anchor.tok_end <= 1 or 0 <= anchor.tok_start - c.tok_end <= 1) for c in cues):
+        if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
             status = "not_evaluated"  # "distal DVT not assessed by the POCUS protocol", "Nondiagnostic for DVT."
         related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
         hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
