@@ -95,20 +95,12 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
     gap_tokens = between(sentence, anchor, cue)
     words = _word_count(gap_tokens)
     score = words + _crossing_cost(gap_tokens) + 10 * crossed
-    if cue.tok_start >= anchor.tok_end and cue.kind == "thrombus" and locates(sentence, cue):
-        return LINK_LIMIT  # "the femoral vein below the thrombus is compressible": a place, not its state
     if cue.tok_end <= anchor.tok_start:
         if words > 2 and not reads_forward(sentence, cue):
             score += 15
     elif reads_forward(sentence, cue):
         score += FORWARD_CUE_AFTER_PENALTY  # "... and thrombus in the GSV": that cue is about what follows it
     return score
-
-
-def locates(sentence: Sentence, cue: Mention) -> bool:
-    """A thrombus named as a place: "below the thrombus", "distal to the clot"."""
-    before = previous_words(sentence, cue.tok_start, 2)
-    return before[:1] in (["below"], ["above"], ["beyond"]) or before == ["to", "distal"] or before == ["to", "proximal"]
 
 
 def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .anchors import ANCHOR_KINDS, bare_calf_ok, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
-from .linking import LINK_LIMIT, best_cue, best_side, cue_score, locates
+from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
 from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .corrections import apply_side_correction
@@ -109,6 +109,12 @@ def _central_obstruction(sentence: Sentence, cue: Mention) -> bool:
     return "central" in before or "inflow" in before or "waveform" in before or "waveforms" in before
 
 
+def _locates(sentence: Sentence, cue: Mention) -> bool:
+    """A thrombus named as a place: "below the thrombus", "distal to the clot"."""
+    before = previous_words(sentence, cue.tok_start, 2)
+    return before[:1] in (["below"], ["above"], ["beyond"]) or before == ["to", "distal"] or before == ["to", "proximal"]
+
+
 def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
     the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
@@ -124,7 +130,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     if not view.cues and not view.anchors:
         return []
     cues, sides, anchors = view.cues, view.sides, view.anchors
-    cues = tuple(c for c in cues if not _central_obstruction(sentence, c))
+    # cues that name no thrombus of the veins here: an obstruction inferred upstream, a clot named as a
+    # place ("the femoral vein below the thrombus")
+    cues = tuple(c for c in cues if not (_central_obstruction(sentence, c) or (c.kind == "thrombus" and _locates(sentence, c))))
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues)) for a in anchors]
     calf = any(a.value == "calf_unspecified" for a in anchors)  # the filters below drop only a bare calf or a generic vein
@@ -151,8 +159,6 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
         if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
-        if cue.kind == "thrombus" and locates(sentence, cue):
-            continue  # "the femoral vein below the thrombus": a clot named as a place, described elsewhere
         if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))
     findings = []

@@ -65,8 +65,9 @@ class DuplexContext:
         kept = prune_longest(matches)
         if len(kept) == len(matches):
             return kept
+        kept_set = set(kept)
         starts = {start for _, start, _ in kept}
-        swallowed = [m for m in matches if m[1] in starts and m not in kept and self.rule_of[m[0]].direction.upper() == "TERMINATE"]
+        swallowed = [m for m in matches if m[1] in starts and m not in kept_set and self.rule_of[m[0]].direction.upper() == "TERMINATE"]
         return sorted(kept + swallowed, key=lambda m: (m[1], m[2])) if swallowed else kept
 
     def __call__(self, doc: Doc) -> Doc:
