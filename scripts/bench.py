@@ -1,6 +1,6 @@
 """Throughput and peak memory of the duplex pipeline, side by side with bare spaCy and plain medspaCy.
 
-Usage: python scripts/bench.py [--n N] [--workers 1,2] [--configs tokenizer,medspacy,pipeline,batch,spark] [--json]
+Usage: python scripts/bench.py [--n N] [--workers 1,2] [--configs tokenizer,medspacy,pipeline,batch,spark,stages] [--json]
 
 Every configuration runs in a fresh subprocess on the same distinct report texts (the synthetic
 corpus, corpora/synthetic/dev.jsonl + test.jsonl; with --n above its size the texts are cycled with
@@ -9,6 +9,10 @@ a numbered suffix so they stay distinct: repeating one text would flatter spaCy'
   tokenizer   spacy.blank("en") through nlp.pipe: the floor every spaCy pipeline pays
   medspacy    medspacy.load() (PyRuSH sentences, TargetMatcher with a few vein names, ConText)
   pipeline    our pipeline in one process: Extractor.extract_many
+  stages      our pipeline cut after each component in turn (stage:dvt_sentences, ... up to
+              stage:dvt_findings), through nlp.pipe: what the stages up to each one cost, so the
+              share of each component, and the floor of the spaCy/medspaCy stages that come before
+              the pure decision logic, are read off one run
   batch-K     `dvt extract --workers K` through the batch engine (pipeline.batch.run_extract),
               reading JSONL and writing JSONL, as a user runs it
   spark       pipeline.spark on a local[2] Spark session (needs pyspark and Java): reads the JSONL
@@ -108,6 +112,19 @@ def child(config: str, source: str, workers: int) -> dict:
         clock = time.perf_counter()
         for _ in extractor.extract_many(items):
             pass
+    elif config.startswith("stage:"):
+        from pipeline.nlp import PIPE_NAMES, build_nlp
+
+        last = config.split(":", 1)[1]
+        if last not in PIPE_NAMES:
+            raise SystemExit(f"unknown stage {last!r}: one of {', '.join(PIPE_NAMES)}")
+        started = time.perf_counter()
+        nlp = build_nlp()
+        result["build_seconds"] = time.perf_counter() - started
+        clock = time.perf_counter()
+        with nlp.select_pipes(enable=list(PIPE_NAMES[: PIPE_NAMES.index(last) + 1])):
+            for _ in nlp.pipe(texts, batch_size=256):
+                pass
     else:
         raise SystemExit(f"unknown configuration {config!r}")
     result["seconds"] = time.perf_counter() - clock
@@ -239,6 +256,11 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    if "stages" in configs:
+        from pipeline.nlp import PIPE_NAMES
+
+        at = configs.index("stages")
+        configs[at:at + 1] = [f"stage:{name}" for name in PIPE_NAMES]
     meta = {"reports": 0, "cpus": os.cpu_count(), "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     results = []
     most = max([int(w) for w in args.workers.split(",")] if "batch" in configs else [1])
