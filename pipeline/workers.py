@@ -67,10 +67,16 @@ class _Worker:
     spaCy's string store (and vocab) grows with every new token; a rebuild gives that memory back.
     The pipeline is rebuilt once the process grew ``REFRESH_MB`` since its last build, or after
     ``refresh_every`` reports. Records do not depend on it.
+
+    With ``freeze`` (a pool worker, a process of our own), the objects alive once the pipeline is
+    built are moved out of the garbage collector's reach (``gc.freeze``): each report leaves cyclic
+    garbage (a Doc and its ConText graph), and the collections it triggers would otherwise walk the
+    pipeline's rules too (about 7% of the time per report). A rebuild unfreezes first, so the old
+    pipeline is freed.
     """
 
-    def __init__(self, count_chronic: bool, debug: bool, refresh_every: int) -> None:
-        self.count_chronic, self.debug, self.refresh_every = count_chronic, debug, refresh_every
+    def __init__(self, count_chronic: bool, debug: bool, refresh_every: int, freeze: bool = False) -> None:
+        self.count_chronic, self.debug, self.refresh_every, self.freeze = count_chronic, debug, refresh_every, freeze
         started = time.perf_counter()
         self.extractor = self._build()
         self.build_seconds = time.perf_counter() - started
@@ -81,13 +87,19 @@ class _Worker:
     def _build(self):
         from .api import default_extractor  # a forked worker reuses a pipeline its parent already built
 
-        return default_extractor(self.count_chronic)
+        extractor = default_extractor(self.count_chronic)
+        if self.freeze:
+            gc.collect()
+            gc.freeze()
+        return extractor
 
     def _rebuild(self) -> None:
         from .api import default_extractor
 
         self.extractor = None
         default_extractor.cache_clear()
+        if self.freeze:
+            gc.unfreeze()
         gc.collect()
         self.extractor = self._build()
         self.since_build = 0
@@ -145,7 +157,7 @@ def _init_worker(count_chronic: bool, debug: bool, refresh_every: int, parent_pi
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
-    _WORKER = _Worker(count_chronic, debug, refresh_every)
+    _WORKER = _Worker(count_chronic, debug, refresh_every, freeze=True)
     ready.put((os.getpid(), _WORKER.rules_hash, _WORKER.build_seconds))
 
 

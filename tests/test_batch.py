@@ -189,6 +189,31 @@ def test_rebuilding_the_pipeline_mid_run_changes_nothing(tmp_path):
     assert plain.read_bytes() == rebuilt.read_bytes()
 
 
+def test_a_pool_worker_freezes_its_pipeline_and_frees_it_on_rebuild():
+    """Pool workers gc.freeze their pipeline; a rebuild frees the old one and freezes the new one."""
+    import gc
+    import weakref
+
+    from pipeline.io import Row
+    from pipeline.workers import _Worker
+
+    rows = [Row("a", "Right CFV: no thrombus."), Row("b", "Occlusive thrombus in the left popliteal vein.")]
+    try:
+        assert _Worker(count_chronic=False, debug=False, refresh_every=0) and gc.get_freeze_count() == 0  # --workers 1 runs in the caller's process: its gc is left alone
+        extractor = Extractor()
+        expected = [extractor.extract(row.text, row.id) for row in rows]
+        worker = _Worker(count_chronic=False, debug=False, refresh_every=2, freeze=True)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        old_nlp = weakref.ref(worker.extractor.nlp)
+        assert worker.run(rows) == expected
+        assert worker.run(rows) == expected and worker.rebuilds == 1  # the second batch came after a rebuild
+        gc.collect()
+        assert old_nlp() is None and 0 < gc.get_freeze_count() < frozen * 1.01  # the old pipeline is gone, not kept frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_duplicate_ids_are_kept_in_order_and_counted():
     counter = DuplicateCounter(merge_every=4)  # small, so the sorted-array path is used too
     assert [counter.seen(k) for k in ["a", "b", "a", "c", "d", "e", "b", "f", "a"]] == [False, False, True, False, False, False, True, False, True]
