@@ -176,3 +176,8 @@ def test_every_label_has_evidence(extractor):
 def test_below_knee_segment_is_a_part_of_the_named_vein(extractor):
     record = extractor.extract("Impression: Right popliteal DVT (below-knee segment).")
     assert [f["segment"] for f in record["findings"]] == ["popliteal"]  # no calf_unspecified beside it
+
+
+def test_a_femoral_catheter_is_a_device_not_the_femoral_vein(extractor):
+    record = extractor.extract("Right leg duplex: thrombus coats the femoral venous catheter lying in the right CFV.")
+    assert sorted(f["segment"] for f in record["findings"] if f["status"] == "present") == ["common_femoral"]
