@@ -164,10 +164,13 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     findings = []
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
-    for anchor, cue in pairs:
+    for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
         implied = anchor.implies if anchor.kind in CUE_KINDS else None
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
         vein = None if anchor.kind in CUE_KINDS else anchor
+        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
+        if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
+            previous_side = side_word.value  # even a vein with no cue of its own sides the clause after it
         status, mods = decide_status(vein, cue, sentence.section)
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
@@ -177,9 +180,6 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
-        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
-        if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
-            previous_side = side_word.value
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
         segment = None if is_generic else implied or anchor.value

@@ -44,6 +44,7 @@ SIDES = [
     ("sideless-restatement-of-sided-vein", "Bilateral venous duplex: thrombosis of a right gastrocnemius vein; left leg negative. Given isolated muscular calf vein thrombosis, prophylactic dosing continued.", {"left": "NEGATIVE", "right": "ICMVT", "unspecified": None}),
     ("bilateral-title-leg-not-examined", "Bilat venous US: Right CFV thrombus, occlusive. Left leg not examined (amputation).", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("leg-not-examined-but-vein-seen", "Bilateral LE duplex. Left leg not examined. Left CFV compressible. Right: no DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
+    ("an-uncued-vein-sides-the-next-clause", "Bilateral LE venous duplex\nFindings: On the left, a small hyperechoic focus sits in a peroneal vein; thrombus cannot be excluded. Right calf veins compress.", {"left": "INDETERMINATE", "right": "NEGATIVE", "unspecified": None}),
     ("ivc-filter-is-no-ivc-finding", "Operative note (IVC filter placement): acute bilateral femoral-popliteal DVT on duplex of 6/2.", {"left": "PROXIMAL", "right": "PROXIMAL", "unspecified": None}),
 ]
 
