@@ -115,6 +115,19 @@ def _locates(sentence: Sentence, cue: Mention) -> bool:
     return before[:1] in (["below"], ["above"], ["beyond"]) or before == ["to", "distal"] or before == ["to", "proximal"]
 
 
+def _characterises(sentence: Sentence, cue: Mention) -> bool:
+    """"..., consistent with chronic thrombus": a closing verdict on the clot its sentence describes."""
+    words = previous_words(sentence, cue.tok_start, 3)
+    return any(words[i] == "with" and words[i + 1] in ("consistent", "compatible") for i in range(len(words) - 1))
+
+
+def _related_cues(sentence: Sentence, anchor: Mention, cue: Mention | None, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Other thrombus cues that describe the same clot as the anchor's cue: near it, or a verdict after it."""
+    if cue is None or cue.kind != "thrombus":
+        return ()
+    return tuple(c for c in cues if c.kind == "thrombus" and c is not cue and (cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT or (c.tok_start > cue.tok_start and _characterises(sentence, c))))
+
+
 def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
     the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
@@ -176,7 +189,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue
         if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
             status = "not_evaluated"  # "distal DVT not assessed by the POCUS protocol", "Nondiagnostic for DVT."
-        related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
+        related = _related_cues(sentence, anchor, cue, cues)
         hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
