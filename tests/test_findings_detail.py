@@ -99,6 +99,7 @@ ACUITY = [
     ("unstated", "Thrombus in the left femoral vein.", "femoral", "unspecified", None),
     ("partially-compressible", "The left femoral vein is partially compressible.", "femoral", "unspecified", "nonocclusive"),
     ("a-closing-verdict-sets-the-acuity", "The right popliteal vein holds echogenic nonocclusive thrombus along its wall with several small collateral channels around it, consistent with chronic thrombus.", "popliteal", "chronic", "nonocclusive"),
+    ("without-new-thrombus-lends-no-acuity", "Right leg duplex: post-thrombotic scarring lines the popliteal vein, without new thrombus.", "popliteal", "chronic", None),
     ("chronic-beside-another-acute-clot", "Impression: Acute right PTV DVT on a background of chronic right popliteal post-thrombotic change.", "popliteal", "chronic", None),
 ]
 
