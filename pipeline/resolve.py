@@ -128,6 +128,11 @@ def _related_cues(sentence: Sentence, anchor: Mention, cue: Mention | None, cues
     return tuple(c for c in cues if c.kind == "thrombus" and c is not cue and (cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT or (c.tok_start > cue.tok_start and _characterises(sentence, c))))
 
 
+def _denies_apart(cue: Mention, nonvenous_cues: set[int]) -> bool:
+    """"no DVT L leg, graft patent": a denial that no cyst, graft or aneurysm of its sentence claims."""
+    return id(cue) not in nonvenous_cues and any(m.category == "NEGATED_EXISTENCE" for m in cue.modifiers)
+
+
 def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
     the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
@@ -161,12 +166,13 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
     # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
-    # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
+    # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand across a contrast word ("no DVT in either
     # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
     veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
+    not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
     for cue in cues:
-        if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
-            continue  # a sentence about an arm or a superficial vein speaks of that vein
+        if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
+            continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
         hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
         if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
             continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not

@@ -45,6 +45,7 @@ SIDES = [
     ("bilateral-title-leg-not-examined", "Bilat venous US: Right CFV thrombus, occlusive. Left leg not examined (amputation).", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("leg-not-examined-but-vein-seen", "Bilateral LE duplex. Left leg not examined. Left CFV compressible. Right: no DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("an-uncued-vein-sides-the-next-clause", "Bilateral LE venous duplex\nFindings: On the left, a small hyperechoic focus sits in a peroneal vein; thrombus cannot be excluded. Right calf veins compress.", {"left": "INDETERMINATE", "right": "NEGATIVE", "unspecified": None}),
+    ("a-denial-beside-a-patent-graft", "Vascular ward note\nPost-op day 3 after right fem-pop bypass. Venous duplex this morning: no DVT R leg, bypass graft patent.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
     ("ivc-filter-is-no-ivc-finding", "Operative note (IVC filter placement): acute bilateral femoral-popliteal DVT on duplex of 6/2.", {"left": "PROXIMAL", "right": "PROXIMAL", "unspecified": None}),
 ]
 
