@@ -123,6 +123,7 @@ CASES = [
     ("a-patients-quoted-words-are-hearsay", "ED triage note\nPatient says 'the walk-in clinic told me I have a clot in my calf'. No imaging here yet.", "NEGATIVE"),
     ("thrombosis-team-is-a-service", "Progress note - thrombosis team\nSeen for a follow-up visit. Right leg duplex today: all deep veins compress.", "NEGATIVE"),
     ("an-addendum-renames-the-vein", "Addendum - left LE duplex\nCorrection: the clot described above lies in the left gastrocnemius veins, not the peroneal veins.\n--- Original report ---\nFindings: Occlusive thrombus in the left peroneal veins. Axial veins compressible.\nImpression: Left peroneal vein DVT.", "ICMVT"),
+    ("you-were-diagnosed-is-this-visit", "Discharge instructions\nYou have been diagnosed with a blood clot in your left calf. Take rivaroxaban as directed.", "IDDVT"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
