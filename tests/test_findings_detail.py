@@ -81,6 +81,7 @@ STATUSES = [
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
     ("voice-recognition-popular-vein", "The right popular vein is noncompressible and contains echogenic thrombus.", "popliteal", "present"),
     ("voice-recognition-gastric-nemius", "There is a noncompressible gastric nemius vein in the medial calf with intraluminal thrombus.", "gastrocnemius", "present"),
+    ("aasv-is-a-gsv-tributary", "Thrombus fills the left AASV in the upper thigh.", "superficial_other", "present"),
     ("thru-is-a-range", "IMPRESSION: DVT left common femoral thru popliteal", "femoral", "present"),
 ]
 
