@@ -46,7 +46,8 @@ def followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[M
 _UNTOLD_APART = frozenset({"distinguish", "differentiate", "separate"})  # "unable to distinguish PTV from peroneal"
 _LINKED_TO = (["to", "connecting"], ["to", "connects"], ["with", "communicating"], ["into", "draining"])  # nearest word first
 _NEAR_WORDS = frozenset({"toward", "towards", "approaching", "abutting"})
-_LANDMARK_WORDS = LANDMARK_NOUNS | LANDMARK_RELATIONS | _UNTOLD_APART | _NEAR_WORDS | {words[1] for words in _LINKED_TO}  # a landmark needs one
+_STOPS = frozenset({"stops", "stopping", "ends", "ending", "terminates", "terminating"})  # "... which stops at the popliteal vein"
+_LANDMARK_WORDS = LANDMARK_NOUNS | LANDMARK_RELATIONS | _UNTOLD_APART | _NEAR_WORDS | _STOPS | {words[1] for words in _LINKED_TO}  # a landmark needs one
 
 
 def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
@@ -64,6 +65,8 @@ def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
         return any(w in ("cm", "mm", "just", "immediately", "level") for w in before)  # "2 cm below", "to just below", "at any level below"
     if before[:2] in _LINKED_TO:
         return True  # "a thrombosed perforator connecting to the posterior tibial veins"
+    if before[:1] == ["at"] and before[1:2] and before[1] in _STOPS:
+        return True  # "TPT thrombus which stops at the popliteal vein": its upper limit, not a vein it fills
     return not _NEAR_WORDS.isdisjoint(before[:2])  # "protruding toward the popliteal v."
 
 

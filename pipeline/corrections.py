@@ -10,11 +10,13 @@ leg (quoted as stated, or after "not") and one other leg. Findings outside the a
 wrong leg then belong to the other. Re-reads of a single vein ("the thrombus is in the left
 popliteal, not the right") are not exam-side corrections: the addendum must name no vein
 segment. Such a re-read moves that vein alone ("the thrombus described is in the LEFT popliteal
-vein, not the right": the original's right popliteal findings become left ones).
+vein, not the right": the original's right popliteal findings become left ones). A re-read that
+renames the vein ("in the posterior tibial veins, not the peroneal veins as dictated") moves the
+original's findings of the wrong vein to the named one.
 """
 from __future__ import annotations
 
-from .model import Finding, Sentence
+from .model import Finding, Mention, Sentence
 
 _CORRECTION_WORDS = ("erroneous", "erroneously", "incorrect", "incorrectly", "mislabeled", "mislabelled", "corrected", "correction")
 _CORRECTION_PHRASES = ("in error", "should read", "should have read", "wrong side")
@@ -34,16 +36,20 @@ def _swap(wrong: set[str], right: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _sides_by_marker(sentence: Sentence) -> tuple[set[str], set[str]]:
-    """(sides named as wrong, sides named as right) in one sentence: a side after "not", "stated",
-    a quote mark ("not the right", "stated 'right'") is the wrong one."""
+def _by_marker(sentence: Sentence, mentions: list[Mention]) -> tuple[set[str], set[str]]:
+    """(values named as wrong, values named as right) among mentions of one sentence: one after
+    "not", "stated", a quote mark ("not the right", "stated 'right'", "not the peroneal veins") is
+    the wrong one."""
     wrong, right = set(), set()
-    for m in sentence.mentions:
-        if m.kind != "side" or m.value not in ("left", "right"):
-            continue
+    for m in mentions:
         before = [t for t in sentence.tokens[max(m.tok_start - sentence.tok_start - 3, 0):m.tok_start - sentence.tok_start] if not t.isspace()]
         (wrong if any(t in _WRONG_MARKERS for t in before[-2:]) else right).add(m.value)
     return wrong, right
+
+
+def _sides_by_marker(sentence: Sentence) -> tuple[set[str], set[str]]:
+    """(sides named as wrong, sides named as right) in one sentence."""
+    return _by_marker(sentence, [m for m in sentence.mentions if m.kind == "side" and m.value in ("left", "right")])
 
 
 def corrected_side(addendum: list[Sentence]) -> tuple[str, str] | None:
@@ -69,9 +75,21 @@ def corrected_veins(addendum: list[Sentence]) -> list[tuple[str, str, str]]:
     return moves
 
 
+def corrected_segments(addendum: list[Sentence]) -> list[tuple[str, Mention]]:
+    """(wrong segment, the right segment's mention) for each vein an addendum renames:
+    "the thrombus is in the posterior tibial veins, not the peroneal veins as dictated"."""
+    moves = []
+    for sentence in addendum:
+        veins = [m for m in sentence.mentions if m.kind == "segment"]
+        swap = _swap(*_by_marker(sentence, veins)) if len(veins) == 2 else None
+        if swap:
+            moves.append((swap[0], next(m for m in veins if m.value == swap[1])))
+    return moves
+
+
 def apply_side_correction(findings: list[Finding], examined: set[str], sentences: list[Sentence]) -> None:
     """Move findings (and the examined leg) from the wrong leg to the corrected one, in place:
-    the whole exam's, or one re-read vein's."""
+    the whole exam's, or one re-read vein's; findings of a renamed vein move to the right vein."""
     addendum = [s for s in sentences if s.section == "addendum"]
     if not any(_is_correction(s) for s in addendum):
         return
@@ -79,6 +97,10 @@ def apply_side_correction(findings: list[Finding], examined: set[str], sentences
     def original(finding: Finding) -> bool:
         return not any(s.start <= finding.anchor.start < s.end for s in addendum)
 
+    for wrong_segment, vein in corrected_segments(addendum):
+        for finding in findings:
+            if finding.segment == wrong_segment and original(finding):
+                finding.segment, finding.group = vein.value, vein.group or finding.group
     for segment, wrong_leg, right_leg in corrected_veins(addendum):
         for finding in findings:
             if finding.segment == segment and finding.side == wrong_leg and original(finding):

@@ -115,6 +115,24 @@ def _locates(sentence: Sentence, cue: Mention) -> bool:
     return before[:1] in (["below"], ["above"], ["beyond"]) or before == ["to", "distal"] or before == ["to", "proximal"]
 
 
+def _characterises(sentence: Sentence, cue: Mention) -> bool:
+    """"..., consistent with chronic thrombus": a closing verdict on the clot its sentence describes."""
+    words = previous_words(sentence, cue.tok_start, 3)
+    return any(words[i] == "with" and words[i + 1] in ("consistent", "compatible") for i in range(len(words) - 1))
+
+
+def _related_cues(sentence: Sentence, anchor: Mention, cue: Mention | None, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Other thrombus cues that describe the same clot as the anchor's cue: near it, or a verdict after it."""
+    if cue is None or cue.kind != "thrombus":
+        return ()
+    return tuple(c for c in cues if c.kind == "thrombus" and c is not cue and (cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT or (c.tok_start > cue.tok_start and _characterises(sentence, c))))
+
+
+def _denies_apart(cue: Mention, nonvenous_cues: set[int]) -> bool:
+    """"no DVT L leg, graft patent": a denial that no cyst, graft or aneurysm of its sentence claims."""
+    return id(cue) not in nonvenous_cues and any(m.category == "NEGATED_EXISTENCE" for m in cue.modifiers)
+
+
 def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
     the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
@@ -148,12 +166,13 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
     # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
-    # cyst, graft or aneurysm, or its veins stand across a contrast word ("no DVT in either
+    # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand across a contrast word ("no DVT in either
     # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
     veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
+    not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
     for cue in cues:
-        if id(cue) in claimed or nonvenous or (veins and all(v.group in ("upper", "superficial") for v in veins)):
-            continue  # a sentence about an arm or a superficial vein speaks of that vein
+        if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
+            continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
         hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
         if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
             continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
@@ -164,22 +183,22 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     findings = []
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
-    for anchor, cue in pairs:
+    for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
         implied = anchor.implies if anchor.kind in CUE_KINDS else None
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
         vein = None if anchor.kind in CUE_KINDS else anchor
+        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
+        if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
+            previous_side = side_word.value  # even a vein with no cue of its own sides the clause after it
         status, mods = decide_status(vein, cue, sentence.section)
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
         if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
             status = "not_evaluated"  # "distal DVT not assessed by the POCUS protocol", "Nondiagnostic for DVT."
-        related = tuple(c for c in cues if c.kind == "thrombus" and c is not cue and cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT) if cue is not None and cue.kind == "thrombus" else ()
+        related = _related_cues(sentence, anchor, cue, cues)
         hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
-        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
-        if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
-            previous_side = side_word.value
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
         segment = None if is_generic else implied or anchor.value

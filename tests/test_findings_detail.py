@@ -44,6 +44,8 @@ SIDES = [
     ("sideless-restatement-of-sided-vein", "Bilateral venous duplex: thrombosis of a right gastrocnemius vein; left leg negative. Given isolated muscular calf vein thrombosis, prophylactic dosing continued.", {"left": "NEGATIVE", "right": "ICMVT", "unspecified": None}),
     ("bilateral-title-leg-not-examined", "Bilat venous US: Right CFV thrombus, occlusive. Left leg not examined (amputation).", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("leg-not-examined-but-vein-seen", "Bilateral LE duplex. Left leg not examined. Left CFV compressible. Right: no DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
+    ("an-uncued-vein-sides-the-next-clause", "Bilateral LE venous duplex\nFindings: On the left, a small hyperechoic focus sits in a peroneal vein; thrombus cannot be excluded. Right calf veins compress.", {"left": "INDETERMINATE", "right": "NEGATIVE", "unspecified": None}),
+    ("a-denial-beside-a-patent-graft", "Vascular ward note\nPost-op day 3 after right fem-pop bypass. Venous duplex this morning: no DVT R leg, bypass graft patent.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
     ("ivc-filter-is-no-ivc-finding", "Operative note (IVC filter placement): acute bilateral femoral-popliteal DVT on duplex of 6/2.", {"left": "PROXIMAL", "right": "PROXIMAL", "unspecified": None}),
 ]
 
@@ -79,6 +81,7 @@ STATUSES = [
     ("per-before-a-cell", "PER  comp  no    thrombus YES", "peroneal", "present"),
     ("voice-recognition-popular-vein", "The right popular vein is noncompressible and contains echogenic thrombus.", "popliteal", "present"),
     ("voice-recognition-gastric-nemius", "There is a noncompressible gastric nemius vein in the medial calf with intraluminal thrombus.", "gastrocnemius", "present"),
+    ("aasv-is-a-gsv-tributary", "Thrombus fills the left AASV in the upper thigh.", "superficial_other", "present"),
     ("thru-is-a-range", "IMPRESSION: DVT left common femoral thru popliteal", "femoral", "present"),
 ]
 
@@ -97,6 +100,8 @@ ACUITY = [
     ("synechiae", "Synechiae in the left femoral vein.", "femoral", "chronic", None),
     ("unstated", "Thrombus in the left femoral vein.", "femoral", "unspecified", None),
     ("partially-compressible", "The left femoral vein is partially compressible.", "femoral", "unspecified", "nonocclusive"),
+    ("a-closing-verdict-sets-the-acuity", "The right popliteal vein holds echogenic nonocclusive thrombus along its wall with several small collateral channels around it, consistent with chronic thrombus.", "popliteal", "chronic", "nonocclusive"),
+    ("without-new-thrombus-lends-no-acuity", "Right leg duplex: post-thrombotic scarring lines the popliteal vein, without new thrombus.", "popliteal", "chronic", None),
     ("chronic-beside-another-acute-clot", "Impression: Acute right PTV DVT on a background of chronic right popliteal post-thrombotic change.", "popliteal", "chronic", None),
 ]
 
@@ -176,3 +181,8 @@ def test_every_label_has_evidence(extractor):
 def test_below_knee_segment_is_a_part_of_the_named_vein(extractor):
     record = extractor.extract("Impression: Right popliteal DVT (below-knee segment).")
     assert [f["segment"] for f in record["findings"]] == ["popliteal"]  # no calf_unspecified beside it
+
+
+def test_a_femoral_catheter_is_a_device_not_the_femoral_vein(extractor):
+    record = extractor.extract("Right leg duplex: thrombus coats the femoral venous catheter lying in the right CFV.")
+    assert sorted(f["segment"] for f in record["findings"] if f["status"] == "present") == ["common_femoral"]

@@ -119,6 +119,11 @@ CASES = [
     ("does-not-augment-is-a-flow-sign", "LEFT LE VENOUS DUPLEX\nFindings: The left common femoral vein shows a continuous, nonphasic waveform that does not augment with respiration, compared with a normally phasic right CFV. The left CFV, FV and popliteal vein are compressible without visible thrombus.", "NEGATIVE"),
     ("not-compressible-due-to-depth", "Venous duplex, right. Right CFV: compressible. Right femoral vein: not fully compressible in mid thigh due to depth; color flow fills the lumen with augmentation. Popliteal: compressible.", "NEGATIVE"),
     ("nondiagnostic-for-dvt", "LLE venous duplex. Limited study: only grayscale of the left CFV obtained.\nImpression: Nondiagnostic for DVT.", "INDETERMINATE"),
+    ("stops-at-the-popliteal-is-its-limit", "Left leg duplex: occlusive thrombus fills the posterior tibial veins and the TPT and stops at the popliteal vein.", "IDDVT"),
+    ("a-patients-quoted-words-are-hearsay", "ED triage note\nPatient says 'the walk-in clinic told me I have a clot in my calf'. No imaging here yet.", "NEGATIVE"),
+    ("thrombosis-team-is-a-service", "Progress note - thrombosis team\nSeen for a follow-up visit. Right leg duplex today: all deep veins compress.", "NEGATIVE"),
+    ("an-addendum-renames-the-vein", "Addendum - left LE duplex\nCorrection: the clot described above lies in the left gastrocnemius veins, not the peroneal veins.\n--- Original report ---\nFindings: Occlusive thrombus in the left peroneal veins. Axial veins compressible.\nImpression: Left peroneal vein DVT.", "ICMVT"),
+    ("you-were-diagnosed-is-this-visit", "Discharge instructions\nYou have been diagnosed with a blood clot in your left calf. Take rivaroxaban as directed.", "IDDVT"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 

@@ -128,16 +128,23 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
     )
 
 
-_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<!\w)\'[^\'\n]{1,300}\'(?!\w)')
 _QUOTING = re.compile(r"\b(described|reported|stated|read as|called|dictated|documented)\W*$", re.IGNORECASE)
+_HEARSAY = re.compile(r"\b(pt|patient|he|she|they)\s+(states|stated|says|said|reports|reported|believes|thinks)\W*$", re.IGNORECASE)
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
-    """A report quoting an earlier one ('the original report described "thrombus in ..."'):
-    the quotation holds no finding. A note quoting a whole result is read as usual."""
-    if '"' not in text and "“" not in text:
+    """A report quoting an earlier one ('the original report described "thrombus in ..."') or a
+    patient's words (pt states 'they found a clot'): the quotation holds no finding. A note
+    quoting a whole result is read as usual; single quotes count only for a patient's words."""
+    if '"' not in text and "“" not in text and "'" not in text and "‘" not in text:
         return []
-    return [(m.start(), m.end()) for m in _QUOTED.finditer(text) if _QUOTING.search(text[max(m.start() - 40, 0):m.start()])]
+    spans = []
+    for m in _QUOTED.finditer(text):
+        before = text[max(m.start() - 40, 0):m.start()]
+        if _HEARSAY.search(before) or (m.group()[0] in '"“' and _QUOTING.search(before)):
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Term]) -> list[Mention]:
