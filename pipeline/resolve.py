@@ -166,8 +166,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
     # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
-    # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand across a contrast word ("no DVT in either
-    # leg; chronic scarring of the femoral vein"); a vein named only as a landmark counts
+    # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand
+    # across a contrast word ("no DVT in either leg; chronic scarring of the femoral vein");
+    # a vein named only as a landmark counts
     veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
     not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
     for cue in cues:
