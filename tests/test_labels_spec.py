@@ -119,6 +119,7 @@ CASES = [
     ("does-not-augment-is-a-flow-sign", "LEFT LE VENOUS DUPLEX\nFindings: The left common femoral vein shows a continuous, nonphasic waveform that does not augment with respiration, compared with a normally phasic right CFV. The left CFV, FV and popliteal vein are compressible without visible thrombus.", "NEGATIVE"),
     ("not-compressible-due-to-depth", "Venous duplex, right. Right CFV: compressible. Right femoral vein: not fully compressible in mid thigh due to depth; color flow fills the lumen with augmentation. Popliteal: compressible.", "NEGATIVE"),
     ("nondiagnostic-for-dvt", "LLE venous duplex. Limited study: only grayscale of the left CFV obtained.\nImpression: Nondiagnostic for DVT.", "INDETERMINATE"),
+    ("thrombosis-clinic-is-a-service", "Thrombosis clinic review\nSeen 6 weeks after starting rivaroxaban. Repeat left leg duplex today: femoral and popliteal veins compress fully; no thrombus seen.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
