@@ -120,6 +120,8 @@ CASES = [
     ("not-compressible-due-to-depth", "Venous duplex, right. Right CFV: compressible. Right femoral vein: not fully compressible in mid thigh due to depth; color flow fills the lumen with augmentation. Popliteal: compressible.", "NEGATIVE"),
     ("nondiagnostic-for-dvt", "LLE venous duplex. Limited study: only grayscale of the left CFV obtained.\nImpression: Nondiagnostic for DVT.", "INDETERMINATE"),
     ("thrombosis-clinic-is-a-service", "Thrombosis clinic review\nSeen 6 weeks after starting rivaroxaban. Repeat left leg duplex today: femoral and popliteal veins compress fully; no thrombus seen.", "NEGATIVE"),
+    ("nil-is-a-negation", "Doppler ultrasound, left lower limb.\nDVT: nil.\nFindings: Left CFV, SFV and popliteal vein compress with phasic flow.", "NEGATIVE"),
+    ("nil-before-the-cue", "Left leg venous scan. Nil thrombus in the deep veins of the calf or thigh.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
