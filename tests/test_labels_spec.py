@@ -122,6 +122,8 @@ CASES = [
     ("thrombosis-clinic-is-a-service", "Thrombosis clinic review\nSeen 6 weeks after starting rivaroxaban. Repeat left leg duplex today: femoral and popliteal veins compress fully; no thrombus seen.", "NEGATIVE"),
     ("nil-is-a-negation", "Doppler ultrasound, left lower limb.\nDVT: nil.\nFindings: Left CFV, SFV and popliteal vein compress with phasic flow.", "NEGATIVE"),
     ("nil-before-the-cue", "Left leg venous scan. Nil thrombus in the deep veins of the calf or thigh.", "NEGATIVE"),
+    ("prior-impression-is-the-comparison", "EXAM: LEFT LOWER EXTREMITY VENOUS DUPLEX\nCOMPARISON: 03/14/2026. Prior impression: Occlusive thrombus in the left femoral vein.\nFINDINGS: The left CFV, femoral and popliteal veins compress completely with normal flow.", "NEGATIVE"),
+    ("dated-impression-is-the-comparison", "EXAM: RIGHT LEG VENOUS DUPLEX\nCOMPARISON: 14/03/2026 impression: Thrombus in the right soleal veins.\nFINDINGS: Right CFV, femoral, popliteal and calf veins, including the soleal veins, are compressible.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
