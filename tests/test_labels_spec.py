@@ -124,6 +124,8 @@ CASES = [
     ("nil-before-the-cue", "Left leg venous scan. Nil thrombus in the deep veins of the calf or thigh.", "NEGATIVE"),
     ("prior-impression-is-the-comparison", "EXAM: LEFT LOWER EXTREMITY VENOUS DUPLEX\nCOMPARISON: 03/14/2026. Prior impression: Occlusive thrombus in the left femoral vein.\nFINDINGS: The left CFV, femoral and popliteal veins compress completely with normal flow.", "NEGATIVE"),
     ("dated-impression-is-the-comparison", "EXAM: RIGHT LEG VENOUS DUPLEX\nCOMPARISON: 14/03/2026 impression: Thrombus in the right soleal veins.\nFINDINGS: Right CFV, femoral, popliteal and calf veins, including the soleal veins, are compressible.", "NEGATIVE"),
+    ("rather-than-thrombus-denies-it", "Left leg venous duplex. Swirling echoes in the left femoral vein are thought to represent stasis rather than thrombus; the vein compresses completely.", "NEGATIVE"),
+    ("chronic-rather-than-acute-thrombus", "Left leg venous duplex. Thrombus in the left popliteal vein, which appears chronic rather than acute thrombus.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
