@@ -126,6 +126,7 @@ CASES = [
     ("dated-impression-is-the-comparison", "EXAM: RIGHT LEG VENOUS DUPLEX\nCOMPARISON: 14/03/2026 impression: Thrombus in the right soleal veins.\nFINDINGS: Right CFV, femoral, popliteal and calf veins, including the soleal veins, are compressible.", "NEGATIVE"),
     ("rather-than-thrombus-denies-it", "Left leg venous duplex. Swirling echoes in the left femoral vein are thought to represent stasis rather than thrombus; the vein compresses completely.", "NEGATIVE"),
     ("chronic-rather-than-acute-thrombus", "Left leg venous duplex. Thrombus in the left popliteal vein, which appears chronic rather than acute thrombus.", "NEGATIVE"),
+    ("british-spelling-could-be-visualised", "Bilateral leg venous duplex. Marked oedema of both legs; no deep vein could be visualised on either side.", "INDETERMINATE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
