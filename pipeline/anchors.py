@@ -83,6 +83,14 @@ def _restates(previous: Mention, m: Mention, gap: tuple[str, ...]) -> bool:
     return gap == ("/",) and general
 
 
+def _deep_junction(m: Mention, mentions: tuple[Mention, ...]) -> bool:
+    """"CFV noncompressible with clot at the SFJ level", "the thrombus extends to the SFJ and into
+    the external iliac vein": a junction named beside a deep vein, with no saphenous vein, only
+    places the deep thrombus."""
+    return m.junction and not any(x.group == "superficial" and not x.junction for x in mentions) and any(
+        x.kind == "segment" and x.group not in ("superficial", "upper") for x in mentions)
+
+
 def vein_anchors(sentence: Sentence) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
@@ -91,6 +99,8 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
     landmarks = not _LANDMARK_WORDS.isdisjoint(sentence.tokens)  # else no vein is a landmark
     for m in mentions:
         if m.kind not in ANCHOR_KINDS or (nonvenous and followed_by_nonvenous(sentence, m, mentions)) or (landmarks and is_landmark(sentence, m)):
+            continue
+        if m.junction and _deep_junction(m, mentions):
             continue
         if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis

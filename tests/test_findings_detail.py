@@ -180,3 +180,12 @@ def test_every_label_has_evidence(extractor):
 def test_below_knee_segment_is_a_part_of_the_named_vein(extractor):
     record = extractor.extract("Impression: Right popliteal DVT (below-knee segment).")
     assert [f["segment"] for f in record["findings"]] == ["popliteal"]  # no calf_unspecified beside it
+
+
+@pytest.mark.parametrize("text", [
+    "Left common femoral vein distended and noncompressible, echogenic thrombus reaching up to the level of the SFJ.",
+    "Occlusive thrombus in the right popliteal vein extending to the saphenopopliteal junction.",
+], ids=["sfj-beside-cfv-clot", "spj-beside-popliteal-clot"])
+def test_junction_beside_a_deep_clot_only_places_it(extractor, text):
+    record = extractor.extract(text)
+    assert (record["label"], record["svt"], record["svt_near_junction"]) == ("PROXIMAL", False, False)
