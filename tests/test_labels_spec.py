@@ -127,6 +127,7 @@ CASES = [
     ("rather-than-thrombus-denies-it", "Left leg venous duplex. Swirling echoes in the left femoral vein are thought to represent stasis rather than thrombus; the vein compresses completely.", "NEGATIVE"),
     ("chronic-rather-than-acute-thrombus", "Left leg venous duplex. Thrombus in the left popliteal vein, which appears chronic rather than acute thrombus.", "NEGATIVE"),
     ("british-spelling-could-be-visualised", "Bilateral leg venous duplex. Marked oedema of both legs; no deep vein could be visualised on either side.", "INDETERMINATE"),
+    ("calf-veins-row-label-heads-a-named-vein", "Doppler study of left lower limb veins\n- Left CFV, SFV, popliteal: compressible, normal flow.\n- Left calf veins: echogenic thrombus in the lateral gastrocnemius veins, noncompressible.", "ICMVT"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
