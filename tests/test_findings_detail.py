@@ -63,6 +63,7 @@ STATUSES = [
     ("absent-normal-cue", "The right popliteal vein is compressible.", "popliteal", "absent"),
     ("absent-negated", "No thrombus in the right popliteal vein.", "popliteal", "absent"),
     ("possible", "Possible thrombus in the left peroneal vein.", "peroneal", "possible"),
+    ("the-veins-are-the-named-pair", "The right posterior tibial veins are dilated; the veins are noncompressible with no flow.", "posterior_tibial", "present"),
     ("british-poorly-visualised", "Right CFV compresses. The right peroneal veins were poorly visualised.", "peroneal", "not_evaluated"),
     ("historical", "Known history of left popliteal DVT.", "popliteal", "historical"),
     ("hypothetical", "Recommend follow-up to evaluate for propagation into the popliteal vein.", "popliteal", "hypothetical"),
