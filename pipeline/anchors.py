@@ -132,6 +132,11 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
     return anchors
 
 
+def is_bare_calf(anchor: Mention) -> bool:
+    """"calf" or "below knee" alone, with no vein word: a place or a symptom ("calf pain") unless a cue makes it the calf veins."""
+    return anchor.value == "calf_unspecified" and anchor.text.lower() in ("calf", "below knee", "below-knee")
+
+
 def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
     """'calf' (or 'below knee') alone names the calf veins ("left calf DVT", "calf and soleal
     veins", "below knee DVT"), not a place ("below-knee GSV thrombus").
@@ -139,7 +144,7 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
     It is a place after a location word ("the mid calf") or after a preposition that follows a
     named vein ("peroneal vein in the calf"), and in a sentence about a superficial vein.
     """
-    if anchor.value != "calf_unspecified" or anchor.text.lower() not in ("calf", "below knee", "below-knee"):
+    if not is_bare_calf(anchor):
         return True
     if cue is None or any(a.group == "superficial" for a in anchors):
         return False
