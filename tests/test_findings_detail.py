@@ -21,6 +21,7 @@ SIDES = [
     ("thrombus-in-the-ivc-filter-is-caval", "Bilateral lower extremity venous duplex. Echogenic material fills part of the lumen in the IVC filter. Common femoral and popliteal veins compress on both sides.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "PROXIMAL"}),
     ("calf-pain-examines-no-leg", "Progress note\nAssessment: left calf tenderness, venous duplex requested.", {"left": None, "right": None, "unspecified": None}),
     ("compression-negative-is-a-result", "ED note: L calf ache after a long flight; bedside compression test negative.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("reported-as-negative-is-a-result", "Ward note: his ultrasound today was reported as negative for DVT in the left leg; mobilising.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("not-scanned-leg-is-null", "Duplex today: nonocclusive thrombus in the right external iliac and common femoral veins. Left leg not scanned.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("not-scanned-reaches-its-own-words", "Bilat venous duplex\nRt CFV DVT occlusive; Lt CFV patent\nrest of both legs not scanned - pt to theatre", {"left": "NEGATIVE", "right": "PROXIMAL", "unspecified": None}),
     ("empty-check-boxes", "Vascular lab worksheet\n[ ] Right  [x] Left  [ ] Bilateral\nCFV: Y  FV: Y  POP: Partial\nComments: partially compressible popliteal vein with fresh thrombus.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
