@@ -22,6 +22,7 @@ SIDES = [
     ("calf-pain-examines-no-leg", "Progress note\nAssessment: left calf tenderness, venous duplex requested.", {"left": None, "right": None, "unspecified": None}),
     ("compression-negative-is-a-result", "ED note: L calf ache after a long flight; bedside compression test negative.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("reported-as-negative-is-a-result", "Ward note: his ultrasound today was reported as negative for DVT in the left leg; mobilising.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("excluded-clinically-is-no-exam", "ED note. R calf pain after a fall. Wells 0 and D-dimer negative: DVT excluded clinically, no scan needed.", {"left": None, "right": None, "unspecified": None}),
     ("not-scanned-leg-is-null", "Duplex today: nonocclusive thrombus in the right external iliac and common femoral veins. Left leg not scanned.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("not-scanned-reaches-its-own-words", "Bilat venous duplex\nRt CFV DVT occlusive; Lt CFV patent\nrest of both legs not scanned - pt to theatre", {"left": "NEGATIVE", "right": "PROXIMAL", "unspecified": None}),
     ("empty-check-boxes", "Vascular lab worksheet\n[ ] Right  [x] Left  [ ] Bilateral\nCFV: Y  FV: Y  POP: Partial\nComments: partially compressible popliteal vein with fresh thrombus.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
