@@ -124,9 +124,9 @@ def _box_at(tokens: _Tokens, end: int) -> bool | None:
 def _unchecked(tokens: _Tokens, start: int) -> bool:
     """Whether a token stands in the item of an empty check box on its line ("[ ] Right",
     "☐ Right", "[ ] Positive for DVT"); the nearest box before it decides."""
-    for i in range(start, max(start - _BOX_REACH, 0) - 1, -1):
-        if "\n" in tokens.lowers[i - 1] if i else True:
-            return False
+    for i in range(start, max(start - _BOX_REACH, 1) - 1, -1):
+        if "\n" in tokens.lowers[i - 1]:
+            return False  # an item ends at its line
         box = _box_at(tokens, i)
         if box is not None:
             return not box
