@@ -14,8 +14,8 @@ AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femor
 LANDMARK_NOUNS = frozenset({"confluence", "junction", "origin", "inflow", "insertion"})
 LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", "beyond", "short"})
 CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
-_ANAPHORIC = frozenset({"vein", "the vein", "this vein", "vessel", "the vessel"})
-_DEFINITE_ANAPHORIC = frozenset({"the vein", "this vein", "the vessel"})  # "no compressible vein" is any vein
+_ANAPHORIC = frozenset({"vein", "the vein", "this vein", "vessel", "the vessel", "the veins"})
+_DEFINITE_ANAPHORIC = frozenset({"the vein", "this vein", "the vessel", "the veins"})  # "no compressible vein" is any vein
 CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
 NEAR_JUNCTION_CM = 3.0
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
@@ -86,6 +86,21 @@ def _restates(previous: Mention, m: Mention, gap: tuple[str, ...]) -> bool:
     return gap == ("/",) and general
 
 
+def _deep_junction(m: Mention, mentions: tuple[Mention, ...]) -> bool:
+    """"CFV noncompressible with clot at the SFJ level", "the thrombus extends to the SFJ and into
+    the external iliac vein": a junction named beside a deep vein, with no saphenous vein, only
+    places the deep thrombus."""
+    return m.junction and not any(x.group == "superficial" and not x.junction for x in mentions) and any(
+        x.kind == "segment" and x.group not in ("superficial", "upper") for x in mentions)
+
+
+def _heads_named_calf_veins(sentence: Sentence, m: Mention) -> bool:
+    """"Calf veins: thrombus in the medial gastrocnemius veins": a row label followed by the
+    calf vein it is about names no vein of its own."""
+    after = [t for t in sentence.tokens[m.tok_end - sentence.tok_start:] if not t.isspace()]
+    return after[:1] == [":"] and any(x.tok_start > m.tok_end and x.group in ("distal_axial", "distal_muscular") for x in sentence.mentions)
+
+
 def vein_anchors(sentence: Sentence) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
@@ -94,6 +109,10 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
     landmarks = not _LANDMARK_WORDS.isdisjoint(sentence.tokens)  # else no vein is a landmark
     for m in mentions:
         if m.kind not in ANCHOR_KINDS or (nonvenous and followed_by_nonvenous(sentence, m, mentions)) or (landmarks and is_landmark(sentence, m)):
+            continue
+        if m.junction and _deep_junction(m, mentions):
+            continue
+        if m.value == "calf_unspecified" and _heads_named_calf_veins(sentence, m):
             continue
         if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
@@ -116,6 +135,11 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
     return anchors
 
 
+def is_bare_calf(anchor: Mention) -> bool:
+    """"calf" or "below knee" alone, with no vein word: a place or a symptom ("calf pain") unless a cue makes it the calf veins."""
+    return anchor.value == "calf_unspecified" and anchor.text.lower() in ("calf", "below knee", "below-knee")
+
+
 def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
     """'calf' (or 'below knee') alone names the calf veins ("left calf DVT", "calf and soleal
     veins", "below knee DVT"), not a place ("below-knee GSV thrombus").
@@ -123,7 +147,7 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
     It is a place after a location word ("the mid calf") or after a preposition that follows a
     named vein ("peroneal vein in the calf"), and in a sentence about a superficial vein.
     """
-    if anchor.value != "calf_unspecified" or anchor.text.lower() not in ("calf", "below knee", "below-knee"):
+    if not is_bare_calf(anchor):
         return True
     if cue is None or any(a.group == "superficial" for a in anchors):
         return False

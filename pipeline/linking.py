@@ -31,7 +31,7 @@ LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
 _SCORE_THEN_POSITION = itemgetter(0, 1)  # of (score, token start, mention)
-_SCORE_GAP_POSITION = itemgetter(0, 1, 2)  # of (score, gap, token start, mention)
+_SCORE_VEINS_GAP_POSITION = itemgetter(0, 1, 2, 3)  # of (score, veins between, gap, token start, mention)
 _CROSSING_COSTS = {",": 3, **dict.fromkeys(STRONG_BOUNDARIES, 100)}
 
 
@@ -105,9 +105,15 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
 
 def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The cue that describes an anchor, or None when none is close enough."""
-    scored = [(cue_score(sentence, anchor, c, cues), _gap(anchor, c), c.tok_start, c) for c in cues]
+    scored = [(cue_score(sentence, anchor, c, cues), _veins_between(sentence, anchor, c), _gap(anchor, c), c.tok_start, c) for c in cues]
     scored = [s for s in scored if s[0] < LINK_LIMIT]
-    return min(scored, key=_SCORE_GAP_POSITION)[3] if scored else None  # a tie goes to the nearer cue ("... into fv pop patent")
+    # a tie goes to the cue with fewer veins between ("thrombus in the PTV, popliteal patent"), then to the nearer cue ("... into fv pop patent")
+    return min(scored, key=_SCORE_VEINS_GAP_POSITION)[4] if scored else None
+
+
+def _veins_between(sentence: Sentence, anchor: Mention, cue: Mention) -> int:
+    lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
+    return _listed(sentence, anchor, lo, hi)
 
 
 def _gap(a: Mention, b: Mention) -> int:

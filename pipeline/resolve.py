@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import NamedTuple
 
-from .anchors import ANCHOR_KINDS, bare_calf_ok, near_junction, range_fill, vein_anchors
+from .anchors import ANCHOR_KINDS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
@@ -288,7 +288,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
                 continue
             if not_imaged(m):
                 unimaged.update(expand_side(side_word.value, exam))
-            elif sentence.section not in ("indication", "comparison") and m.group != "upper" and not m.not_current and side_word.value in ("left", "right", "bilateral"):
+            elif sentence.section not in ("indication", "comparison") and m.group != "upper" and not m.not_current and not (is_bare_calf(m) and not view.cues) and side_word.value in ("left", "right", "bilateral"):
                 examined.update(expand_side(side_word.value, exam))
     examined -= unimaged - {f.side for f in findings if f.group != "upper"}  # "Bilateral venous US ... Left leg not examined (amputation)."
     other_leg = {"left": "right", "right": "left"}.get(titled or "")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -99,6 +100,29 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+_AMERICAN_Z = re.compile(r"\b([a-z]{4,})iz(e|ed|es|ing|ation|ations)\b")
+
+
+_AGE_CATEGORIES = ("CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE")  # "recanalised": each corpus reads its age its own way
+
+
+def british(text: str) -> str:
+    """The British spelling of a phrase's -ize words ("visualized" -> "visualised")."""
+    return _AMERICAN_Z.sub(r"\1is\2", text.lower())
+
+
+def _british_rules(rules: tuple[dict, ...]) -> tuple[dict, ...]:
+    """A copy of each literal rule with an -ize word, spelt -ise, unless the file has it already."""
+    have = {_norm(r["literal"]) for r in rules if r.get("pattern") is None}
+    extra = []
+    for rule in rules:
+        spelt = british(rule["literal"])
+        if rule.get("pattern") is None and rule["category"] not in _AGE_CATEGORIES and _norm(spelt) not in have:
+            have.add(_norm(spelt))
+            extra.append({**rule, "literal": spelt})
+    return rules + tuple(extra)
+
+
 def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None:
     key = _norm(term.text)
     if not key:
@@ -159,6 +183,9 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
             raise RuleError(f"{path}: {where}: unknown occlusion {entry.get('occlusion')!r}")
         for phrase in entry["phrases"]:
             _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
+        for phrase in entry["phrases"] if entry.get("acuity") is None else ():  # "could be visualised": the same cue
+            if _norm(british(phrase)) not in seen:
+                seen[_norm(british(phrase))] = replace(seen[_norm(phrase)], text=british(phrase))
     for phrase in data.get("not_cues", []):  # "DVT prophylaxis", "DVT screen": they outmatch the cue and are dropped
         _add_term(path, seen, Term(phrase, "not_cue", "not_cue"), "not_cues")
     history = frozenset(_norm(p) for p in data.get("history_cues", []))
@@ -214,7 +241,7 @@ def load_rules(directory: str | None = None) -> RuleSet:
     seen: dict[str, Term] = {}
     _anatomy_terms(folder / "anatomy.json", seen)
     history_cues = _cue_terms(folder / "cues.json", seen)
-    context = _rule_list(folder / "context_rules.json", "context_rules", _CONTEXT_KEYS, CONTEXT_CATEGORIES)
+    context = _british_rules(_rule_list(folder / "context_rules.json", "context_rules", _CONTEXT_KEYS, CONTEXT_CATEGORIES))
     sections = _rule_list(folder / "section_rules.json", "section_rules", _SECTION_KEYS, SECTION_CATEGORIES)
     digest = hashlib.sha256()
     for name in RULE_FILES:

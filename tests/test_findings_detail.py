@@ -15,6 +15,14 @@ SIDES = [
     ("showed-no-still-ends-a-scope", "Physio note: pt anxious re DVT after a long flight, US 09/05 showed no clot in the L leg.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("study-comma-side-names-the-exam", "Venous doppler, bilateral - Thrombus in the posterior tibial and peroneal veins.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}),
     ("negative-right-leg-duplex-is-that-leg", "EXAM: LT LOWER EXTREMITY VENOUS DUPLEX\nFINDINGS: Nondiagnostic examination of the left lower extremity: none of the deep veins could be visualized because of body habitus. The contralateral right CFV is compressible.\nIMPRESSION: 1. Nondiagnostic study of the Lt lower extremity. 2. Negative right leg venous duplex.", {"left": "INDETERMINATE", "right": "NEGATIVE", "unspecified": None}),
+    ("left-the-department-is-no-side", "Right lower extremity venous duplex. Right CFV, femoral and popliteal veins compress normally. He left the department before the calf veins could be scanned.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
+    ("ticked-no-answers-the-question", "VENOUS DUPLEX FORM\nSide: [ ] Right [x] Left\nDeep veins compressible: [x] Yes [ ] No\nThrombus seen: [ ] Yes [x] No", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("empty-box-item-is-unsaid", "VENOUS DUPLEX FORM\nSide: [x] Right [ ] Left\nOutcome: [ ] Positive for DVT [ ] Negative for DVT [x] Indeterminate\nNotes: popliteal vein possibly partially compressible.", {"left": None, "right": "INDETERMINATE", "unspecified": None}),
+    ("thrombus-in-the-ivc-filter-is-caval", "Bilateral lower extremity venous duplex. Echogenic material fills part of the lumen in the IVC filter. Common femoral and popliteal veins compress on both sides.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "PROXIMAL"}),
+    ("calf-pain-examines-no-leg", "Progress note\nAssessment: left calf tenderness, venous duplex requested.", {"left": None, "right": None, "unspecified": None}),
+    ("compression-negative-is-a-result", "ED note: L calf ache after a long flight; bedside compression test negative.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("reported-as-negative-is-a-result", "Ward note: his ultrasound today was reported as negative for DVT in the left leg; mobilising.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("excluded-clinically-is-no-exam", "ED note. R calf pain after a fall. Wells 0 and D-dimer negative: DVT excluded clinically, no scan needed.", {"left": None, "right": None, "unspecified": None}),
     ("not-scanned-leg-is-null", "Duplex today: nonocclusive thrombus in the right external iliac and common femoral veins. Left leg not scanned.", {"left": None, "right": "PROXIMAL", "unspecified": None}),
     ("not-scanned-reaches-its-own-words", "Bilat venous duplex\nRt CFV DVT occlusive; Lt CFV patent\nrest of both legs not scanned - pt to theatre", {"left": "NEGATIVE", "right": "PROXIMAL", "unspecified": None}),
     ("empty-check-boxes", "Vascular lab worksheet\n[ ] Right  [x] Left  [ ] Bilateral\nCFV: Y  FV: Y  POP: Partial\nComments: partially compressible popliteal vein with fresh thrombus.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
@@ -62,6 +70,8 @@ STATUSES = [
     ("absent-normal-cue", "The right popliteal vein is compressible.", "popliteal", "absent"),
     ("absent-negated", "No thrombus in the right popliteal vein.", "popliteal", "absent"),
     ("possible", "Possible thrombus in the left peroneal vein.", "peroneal", "possible"),
+    ("the-veins-are-the-named-pair", "The right posterior tibial veins are dilated; the veins are noncompressible with no flow.", "posterior_tibial", "present"),
+    ("british-poorly-visualised", "Right CFV compresses. The right peroneal veins were poorly visualised.", "peroneal", "not_evaluated"),
     ("historical", "Known history of left popliteal DVT.", "popliteal", "historical"),
     ("hypothetical", "Recommend follow-up to evaluate for propagation into the popliteal vein.", "popliteal", "hypothetical"),
     ("indication", "INDICATION: left calf pain, r/o popliteal DVT.\nFINDINGS: normal.", "popliteal", "indication"),
@@ -186,3 +196,12 @@ def test_below_knee_segment_is_a_part_of_the_named_vein(extractor):
 def test_a_femoral_catheter_is_a_device_not_the_femoral_vein(extractor):
     record = extractor.extract("Right leg duplex: thrombus coats the femoral venous catheter lying in the right CFV.")
     assert sorted(f["segment"] for f in record["findings"] if f["status"] == "present") == ["common_femoral"]
+
+
+@pytest.mark.parametrize("text", [
+    "Left common femoral vein distended and noncompressible, echogenic thrombus reaching up to the level of the SFJ.",
+    "Occlusive thrombus in the right popliteal vein extending to the saphenopopliteal junction.",
+], ids=["sfj-beside-cfv-clot", "spj-beside-popliteal-clot"])
+def test_junction_beside_a_deep_clot_only_places_it(extractor, text):
+    record = extractor.extract(text)
+    assert (record["label"], record["svt"], record["svt_near_junction"]) == ("PROXIMAL", False, False)

@@ -124,6 +124,17 @@ CASES = [
     ("thrombosis-team-is-a-service", "Progress note - thrombosis team\nSeen for a follow-up visit. Right leg duplex today: all deep veins compress.", "NEGATIVE"),
     ("an-addendum-renames-the-vein", "Addendum - left LE duplex\nCorrection: the clot described above lies in the left gastrocnemius veins, not the peroneal veins.\n--- Original report ---\nFindings: Occlusive thrombus in the left peroneal veins. Axial veins compressible.\nImpression: Left peroneal vein DVT.", "ICMVT"),
     ("you-were-diagnosed-is-this-visit", "Discharge instructions\nYou have been diagnosed with a blood clot in your left calf. Take rivaroxaban as directed.", "IDDVT"),
+    ("thrombosis-clinic-is-a-service", "Thrombosis clinic review\nSeen 6 weeks after starting rivaroxaban. Repeat left leg duplex today: femoral and popliteal veins compress fully; no thrombus seen.", "NEGATIVE"),
+    ("nil-is-a-negation", "Doppler ultrasound, left lower limb.\nDVT: nil.\nFindings: Left CFV, SFV and popliteal vein compress with phasic flow.", "NEGATIVE"),
+    ("nil-before-the-cue", "Left leg venous scan. Nil thrombus in the deep veins of the calf or thigh.", "NEGATIVE"),
+    ("prior-impression-is-the-comparison", "EXAM: LEFT LOWER EXTREMITY VENOUS DUPLEX\nCOMPARISON: 03/14/2026. Prior impression: Occlusive thrombus in the left femoral vein.\nFINDINGS: The left CFV, femoral and popliteal veins compress completely with normal flow.", "NEGATIVE"),
+    ("dated-impression-is-the-comparison", "EXAM: RIGHT LEG VENOUS DUPLEX\nCOMPARISON: 14/03/2026 impression: Thrombus in the right soleal veins.\nFINDINGS: Right CFV, femoral, popliteal and calf veins, including the soleal veins, are compressible.", "NEGATIVE"),
+    ("rather-than-thrombus-denies-it", "Left leg venous duplex. Swirling echoes in the left femoral vein are thought to represent stasis rather than thrombus; the vein compresses completely.", "NEGATIVE"),
+    ("chronic-rather-than-acute-thrombus", "Left leg venous duplex. Thrombus in the left popliteal vein, which appears chronic rather than acute thrombus.", "NEGATIVE"),
+    ("british-spelling-could-be-visualised", "Bilateral leg venous duplex. Marked oedema of both legs; no deep vein could be visualised on either side.", "INDETERMINATE"),
+    ("calf-veins-row-label-heads-a-named-vein", "Doppler study of left lower limb veins\n- Left CFV, SFV, popliteal: compressible, normal flow.\n- Left calf veins: echogenic thrombus in the lateral gastrocnemius veins, noncompressible.", "ICMVT"),
+    ("anechoic-collection-is-not-the-vein", "Left leg venous duplex after groin surgery. An anechoic collection, probably a seroma, sits medial to the left CFV and indents it. The CFV compresses fully with phasic flow.", "NEGATIVE"),
+    ("forward-cue-beats-a-list-predicate-past-another-vein", "Right leg scan: fresh thrombus in the right peroneal veins, popliteal compressible.", "IDDVT"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 

@@ -102,11 +102,52 @@ class _Tokens:
 _CHECKABLE = frozenset({"side", "thrombus", "normal", "unassessable", "assessable"})
 
 
+_TICKS = frozenset({"x", "✓", "✔", "*", "v"})
+_TICKED_BOXES = frozenset({"☒", "☑", "✅"})
+_NO_ANSWERS = frozenset({"no", "n", "negative", "absent"})
+_BOX_REACH = 6  # words from a box to the end of its item ("[ ] Positive for DVT")
+
+
+def _box_at(tokens: _Tokens, end: int) -> bool | None:
+    """The check box that ends right before token ``end``: ticked (True), empty (False) or none."""
+    lowers = tokens.lowers
+    if end >= 1 and lowers[end - 1] in ("☐", *_TICKED_BOXES):
+        return lowers[end - 1] != "☐"
+    if end >= 2 and lowers[end - 1] == "]":
+        inner = lowers[end - 2]
+        if inner == "[" or (inner.isspace() and end >= 3 and lowers[end - 3] == "["):
+            return False
+        return True if inner in _TICKS and end >= 3 and lowers[end - 3] == "[" else None
+    return None
+
+
 def _unchecked(tokens: _Tokens, start: int) -> bool:
-    """Whether an empty check box stands right before a token ("[ ] Right", "☐ Right")."""
-    before = [i for i in range(max(start - 4, 0), start) if not tokens.spaces[i]][-2:]
-    words = [tokens.lowers[i] for i in before]
-    return words[-1:] == ["☐"] or words == ["[", "]"]
+    """Whether a token stands in the item of an empty check box on its line ("[ ] Right",
+    "☐ Right", "[ ] Positive for DVT"); the nearest box before it decides."""
+    for i in range(start, max(start - _BOX_REACH, 1) - 1, -1):
+        if "\n" in tokens.lowers[i - 1]:
+            return False  # an item ends at its line
+        box = _box_at(tokens, i)
+        if box is not None:
+            return not box
+    return False
+
+
+def _answered_no(tokens: _Tokens, end: int) -> bool | None:
+    """A question answered by boxes after it on its line ("DVT present: [ ] Yes [X] No"):
+    True when the ticked box says no, None when no box follows, False otherwise."""
+    boxes = []
+    for i in range(end, min(end + 12, len(tokens.lowers))):
+        if "\n" in tokens.lowers[i]:
+            break
+        box = _box_at(tokens, i)
+        if box is not None:
+            boxes.append((box, tokens.lowers[i] if not tokens.spaces[i] else ""))
+        elif not boxes and i - end > 4:
+            return None  # the boxes must follow the question ("Thrombus seen: [ ] ...")
+    if not boxes:
+        return None
+    return any(ticked and word in _NO_ANSWERS for ticked, word in boxes)
 
 
 def _modifiers(doc: Doc, tokens: _Tokens) -> dict[tuple[int, int], list[Modifier]]:
@@ -217,7 +258,10 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
                 continue  # "right at the SFJ", "DVT prophylaxis": they only outmatch the side word or cue
             if found.kind in _CHECKABLE and _unchecked(tokens, start):
                 continue  # "[ ] Right  [x] Left", "CFV [x] compressible [ ] thrombus": a box left empty on a worksheet
-            inside.append(_mention(start, end, found, mods.get((start, end), []), tokens, history))
+            mention = _mention(start, end, found, mods.get((start, end), []), tokens, history)
+            if found.kind in ("thrombus", "normal") and _answered_no(tokens, end):
+                mention = replace(mention, kind="normal" if found.kind == "thrombus" else "thrombus", disease=False)
+            inside.append(mention)  # "DVT present: [ ] Yes [X] No": the ticked "No" turns the question round
         extra = _ellipses(inside, tokens, aliases) if inside else None
         if extra:  # the targets come sorted by position
             inside += extra

@@ -9,6 +9,8 @@ the resolver reads the section list.
 """
 from __future__ import annotations
 
+import re
+
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.section_detection import Section, SectionRule
 from spacy.language import Language
@@ -18,6 +20,8 @@ from ..extensions import SECTIONS_ATTRIBUTE, register_extensions
 from .header_patterns import HeaderPatterns
 from .pruning import prune_longest
 from ..rules import RuleSet
+
+_DATE = re.compile(r"^\d{1,4}(?:[/.-]\d{1,4})*$")
 
 
 class DuplexSections:
@@ -35,8 +39,21 @@ class DuplexSections:
         self.patterns = HeaderPatterns(nlp, ((key, rule.pattern) for key, rule in patterns.items()))
         self.strings = nlp.vocab.strings
 
+    def _without_dated_headers(self, doc: Doc, matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """A header right after a date in a comparison ("COMPARISON: 11/02/2026 impression: ...")
+        names a part of the earlier report: it stays in the comparison."""
+        kept = []
+        for match in matches:
+            start = match[1]
+            if (kept and self.rule_map[self.strings[kept[-1][0]]].category == "comparison"
+                    and start > 0 and _DATE.match(doc[start - 1].text) and "\n" not in doc[kept[-1][2]:start].text):
+                continue
+            kept.append(match)
+        return kept
+
     def __call__(self, doc: Doc) -> Doc:
         matches = prune_longest(self.patterns(doc) + self.matcher(doc))  # sorted by position; token matches first, as medspaCy's matcher has them
+        matches = self._without_dated_headers(doc, matches)
         sections = []
         if not matches or matches[0][1] > 0:
             sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))
