@@ -198,13 +198,14 @@ def test_a_pool_worker_freezes_its_pipeline_and_frees_it_on_rebuild():
     from pipeline.workers import _Worker
 
     rows = [Row("a", "Right CFV: no thrombus."), Row("b", "Occlusive thrombus in the left popliteal vein.")]
+    before = gc.get_freeze_count()  # not always 0: a library may have frozen some objects at import
     try:
-        assert _Worker(count_chronic=False, debug=False, refresh_every=0) and gc.get_freeze_count() == 0  # --workers 1 runs in the caller's process: its gc is left alone
+        assert _Worker(count_chronic=False, debug=False, refresh_every=0) and gc.get_freeze_count() == before  # --workers 1 runs in the caller's process: its gc is left alone
         extractor = Extractor()
         expected = [extractor.extract(row.text, row.id) for row in rows]
         worker = _Worker(count_chronic=False, debug=False, refresh_every=2, freeze=True)
         frozen = gc.get_freeze_count()
-        assert frozen > 0
+        assert frozen > before + 10_000  # the pipeline's objects
         old_nlp = weakref.ref(worker.extractor.nlp)
         assert worker.run(rows) == expected
         assert worker.run(rows) == expected and worker.rebuilds == 1  # the second batch came after a rebuild
