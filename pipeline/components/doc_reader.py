@@ -104,6 +104,8 @@ _CHECKABLE = frozenset({"side", "thrombus", "normal", "unassessable", "assessabl
 
 _TICKS = frozenset({"x", "✓", "✔", "*", "v"})
 _TICKED_BOXES = frozenset({"☒", "☑", "✅"})
+_BOXES = _TICKED_BOXES | {"☐"}
+_BOX_CHARS = ("[", *_BOXES)  # a report without any of them has no check box to read
 _NO_ANSWERS = frozenset({"no", "n", "negative", "absent"})
 _BOX_REACH = 6  # words from a box to the end of its item ("[ ] Positive for DVT")
 
@@ -111,7 +113,7 @@ _BOX_REACH = 6  # words from a box to the end of its item ("[ ] Positive for DVT
 def _box_at(tokens: _Tokens, end: int) -> bool | None:
     """The check box that ends right before token ``end``: ticked (True), empty (False) or none."""
     lowers = tokens.lowers
-    if end >= 1 and lowers[end - 1] in ("☐", *_TICKED_BOXES):
+    if end >= 1 and lowers[end - 1] in _BOXES:
         return lowers[end - 1] != "☐"
     if end >= 2 and lowers[end - 1] == "]":
         inner = lowers[end - 2]
@@ -224,6 +226,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     mods = _modifiers(doc, tokens)
     lowers, offsets, spaces, starts = tokens.lowers, tokens.offsets, tokens.spaces, tokens.starts
     quoted = _quoted_spans(text)
+    boxes = any(c in text for c in _BOX_CHARS)
     aliases, history = rules.aliases, rules.history_cues
     sentences: list[Sentence] = []
     cursor = 0
@@ -256,10 +259,10 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             found = terms[term]
             if found.kind in ("not_side", "not_cue"):
                 continue  # "right at the SFJ", "DVT prophylaxis": they only outmatch the side word or cue
-            if found.kind in _CHECKABLE and _unchecked(tokens, start):
+            if boxes and found.kind in _CHECKABLE and _unchecked(tokens, start):
                 continue  # "[ ] Right  [x] Left", "CFV [x] compressible [ ] thrombus": a box left empty on a worksheet
             mention = _mention(start, end, found, mods.get((start, end), []), tokens, history)
-            if found.kind in ("thrombus", "normal") and _answered_no(tokens, end):
+            if boxes and found.kind in ("thrombus", "normal") and _answered_no(tokens, end):
                 mention = replace(mention, kind="normal" if found.kind == "thrombus" else "thrombus", disease=False)
             inside.append(mention)  # "DVT present: [ ] Yes [X] No": the ticked "No" turns the question round
         extra = _ellipses(inside, tokens, aliases) if inside else None
