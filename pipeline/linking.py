@@ -31,7 +31,6 @@ LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
 _SCORE_THEN_POSITION = itemgetter(0, 1)  # of (score, token start, mention)
-_SCORE_VEINS_GAP_POSITION = itemgetter(0, 1, 2, 3)  # of (score, veins between, gap, token start, mention)
 _CROSSING_COSTS = {",": 3, **dict.fromkeys(STRONG_BOUNDARIES, 100)}
 
 
@@ -105,10 +104,13 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
 
 def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The cue that describes an anchor, or None when none is close enough."""
-    scored = [(cue_score(sentence, anchor, c, cues), _veins_between(sentence, anchor, c), _gap(anchor, c), c.tok_start, c) for c in cues]
-    scored = [s for s in scored if s[0] < LINK_LIMIT]
+    scored = [(score, c) for c in cues if (score := cue_score(sentence, anchor, c, cues)) < LINK_LIMIT]
+    if len(scored) < 2:
+        return scored[0][1] if scored else None
+    best = min(score for score, _ in scored)
+    tied = [c for score, c in scored if score == best]
     # a tie goes to the cue with fewer veins between ("thrombus in the PTV, popliteal patent"), then to the nearer cue ("... into fv pop patent")
-    return min(scored, key=_SCORE_VEINS_GAP_POSITION)[4] if scored else None
+    return tied[0] if len(tied) == 1 else min(tied, key=lambda c: (_veins_between(sentence, anchor, c), _gap(anchor, c), c.tok_start))
 
 
 def _veins_between(sentence: Sentence, anchor: Mention, cue: Mention) -> int:
