@@ -135,6 +135,7 @@ CASES = [
     ("calf-veins-row-label-heads-a-named-vein", "Doppler study of left lower limb veins\n- Left CFV, SFV, popliteal: compressible, normal flow.\n- Left calf veins: echogenic thrombus in the lateral gastrocnemius veins, noncompressible.", "ICMVT"),
     ("anechoic-collection-is-not-the-vein", "Left leg venous duplex after groin surgery. An anechoic collection, probably a seroma, sits medial to the left CFV and indents it. The CFV compresses fully with phasic flow.", "NEGATIVE"),
     ("forward-cue-beats-a-list-predicate-past-another-vein", "Right leg scan: fresh thrombus in the right peroneal veins, popliteal compressible.", "IDDVT"),
+    ("referral-line-is-the-indication", "Vascular lab - right leg venous duplex\nReferral: ?DVT, swollen calf\nCFV, FV, popliteal and calf veins: compressible.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
