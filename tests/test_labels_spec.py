@@ -137,6 +137,7 @@ CASES = [
     ("forward-cue-beats-a-list-predicate-past-another-vein", "Right leg scan: fresh thrombus in the right peroneal veins, popliteal compressible.", "IDDVT"),
     ("referral-line-is-the-indication", "Vascular lab - right leg venous duplex\nReferral: ?DVT, swollen calf\nCFV, FV, popliteal and calf veins: compressible.", "NEGATIVE"),
     ("for-query-dvt-is-the-request", "L leg duplex for ?DVT. All deep veins compress fully from groin to ankle.", "NEGATIVE"),
+    ("question-cell-answered-nil", "Left leg venous scan. Thrombus? nil. CFV, SFV and popliteal compress fully.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
