@@ -139,6 +139,7 @@ CASES = [
     ("for-query-dvt-is-the-request", "L leg duplex for ?DVT. All deep veins compress fully from groin to ankle.", "NEGATIVE"),
     ("question-cell-answered-nil", "Left leg venous scan. Thrombus? nil. CFV, SFV and popliteal compress fully.", "NEGATIVE"),
     ("dvt-assessment-unit-is-a-service", "Letter from the DVT assessment unit\nSeen today with a painful right calf. Right leg duplex: all deep veins compressible.", "NEGATIVE"),
+    ("a-dvt-last-year-is-historical", "Left leg duplex today. She had a peroneal DVT at her local hospital last year. Left CFV, FV, popliteal and calf veins compress fully.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
