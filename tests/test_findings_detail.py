@@ -12,6 +12,7 @@ def finding(record, segment, side=None):
 
 SIDES = [
     # (id, text, expected side_labels)
+    ("contralateral-after-a-side-heading", "Bilateral venous duplex.\nRight leg: all deep veins compress.\nThe contralateral leg shows occlusive thrombus in the popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
     ("side-heading-then-neg", "Post-op day 2 review. LLE: neg. Mobilising well.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("both-veins-is-the-pair", "Left calf scan:\nPeroneal - clot in both veins, noncompressible\nPTV - compressible", {"left": "IDDVT", "right": None, "unspecified": None}),
     ("showed-no-still-ends-a-scope", "Physio note: pt anxious re DVT after a long flight, US 09/05 showed no clot in the L leg.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
