@@ -140,6 +140,7 @@ CASES = [
     ("question-cell-answered-nil", "Left leg venous scan. Thrombus? nil. CFV, SFV and popliteal compress fully.", "NEGATIVE"),
     ("dvt-assessment-unit-is-a-service", "Letter from the DVT assessment unit\nSeen today with a painful right calf. Right leg duplex: all deep veins compressible.", "NEGATIVE"),
     ("a-dvt-last-year-is-historical", "Left leg duplex today. She had a peroneal DVT at her local hospital last year. Left CFV, FV, popliteal and calf veins compress fully.", "NEGATIVE"),
+    ("asking-about-is-a-question", "Phone call: daughter rang asking about her mum's blood clot. Told her the right leg duplex showed compressible veins throughout.", "NEGATIVE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
