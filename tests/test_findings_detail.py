@@ -73,6 +73,7 @@ STATUSES = [
     ("present", "Occlusive thrombus in the right popliteal vein.", "popliteal", "present"),
     ("absent-normal-cue", "The right popliteal vein is compressible.", "popliteal", "absent"),
     ("not-clearly-is-a-hedge", "The right peroneal veins are not clearly compressible; the calf is very swollen.", "peroneal", "possible"),
+    ("tibioperoneal-confluence-is-the-trunk", "Right calf: occlusive thrombus at the tibioperoneal confluence; popliteal vein spared.", "tibioperoneal_trunk", "present"),
     ("incomplete-coaptation-is-partial-compression", "The left femoral vein shows incomplete coaptation of its walls with probe pressure.", "femoral", "present"),
     ("absent-negated", "No thrombus in the right popliteal vein.", "popliteal", "absent"),
     ("possible", "Possible thrombus in the left peroneal vein.", "peroneal", "possible"),
