@@ -156,6 +156,11 @@ def test_svt_flags(extractor, case_id, text, svt, near):
     assert record["label"] == "NEGATIVE"  # superficial thrombus never makes a DVT label
 
 
+def test_superficial_row_label_heads_the_named_vein(extractor):
+    record = extractor.extract("Left leg duplex. Deep veins: all compress.\nSuperficial: thrombus in the left small saphenous vein at mid calf.")
+    assert {f["segment"] for f in record["findings"] if f["status"] == "present"} == {"small_saphenous"}
+
+
 def test_a_vein_below_which_flow_stops_is_a_landmark(extractor):
     record = extractor.extract("Left: occlusive thrombus in the CFV and femoral vein. No flow at any level below the external iliac vein, which is patent.")
     assert [f["status"] for f in record["findings"] if f["segment"] == "external_iliac"] in ([], ["absent"])
