@@ -142,6 +142,7 @@ CASES = [
     ("a-dvt-last-year-is-historical", "Left leg duplex today. She had a peroneal DVT at her local hospital last year. Left CFV, FV, popliteal and calf veins compress fully.", "NEGATIVE"),
     ("asking-about-is-a-question", "Phone call: daughter rang asking about her mum's blood clot. Told her the right leg duplex showed compressible veins throughout.", "NEGATIVE"),
     ("side-and-dash-mid-phrase-is-no-heading", "Active problems:\n- Embolism and thrombosis of deep veins of right lower extremity - resolved\n- Asthma", "NEGATIVE"),
+    ("thrombus-cell-answered-possible", "Right leg worksheet\nCFV - Comp: yes | Thrombus: no\nPeroneal - Comp: part | Thrombus: equivocal", "INDETERMINATE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 
