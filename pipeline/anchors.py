@@ -94,11 +94,15 @@ def _deep_junction(m: Mention, mentions: tuple[Mention, ...]) -> bool:
         x.kind == "segment" and x.group not in ("superficial", "upper") for x in mentions)
 
 
-def _heads_named_calf_veins(sentence: Sentence, m: Mention) -> bool:
-    """"Calf veins: thrombus in the medial gastrocnemius veins": a row label followed by the
-    calf vein it is about names no vein of its own."""
+_ROW_LABEL_GROUPS = {"calf_unspecified": ("distal_axial", "distal_muscular"), "superficial_other": ("superficial",)}
+
+
+def _heads_named_veins(sentence: Sentence, m: Mention) -> bool:
+    """"Calf veins: thrombus in the medial gastrocnemius veins", "Superficial: thrombus in the
+    GSV": a general row label followed by a named vein of its kind names no vein of its own."""
     after = [t for t in sentence.tokens[m.tok_end - sentence.tok_start:] if not t.isspace()]
-    return after[:1] == [":"] and any(x.tok_start > m.tok_end and x.group in ("distal_axial", "distal_muscular") for x in sentence.mentions)
+    groups = _ROW_LABEL_GROUPS[m.value]
+    return after[:1] == [":"] and any(x.tok_start > m.tok_end and x.group in groups and x.value != m.value for x in sentence.mentions)
 
 
 def vein_anchors(sentence: Sentence) -> list[Mention]:
@@ -112,7 +116,7 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
             continue
         if m.junction and _deep_junction(m, mentions):
             continue
-        if m.value == "calf_unspecified" and _heads_named_calf_veins(sentence, m):
+        if m.value in _ROW_LABEL_GROUPS and _heads_named_veins(sentence, m):
             continue
         if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis

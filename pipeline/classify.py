@@ -94,7 +94,8 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
     """Drop a generic calf finding that only restates a named one of the same side:
     "muscular calf vein thrombosis" beside a soleal/gastrocnemius thrombus, and "calf DVT"
     beside a tibial/peroneal thrombus; and a sideless finding of a vein already thrombosed on a
-    named side ("Summary: DVT in femoral vein." after "LEFT LEG: FV non-compressible")."""
+    named side ("Summary: DVT in femoral vein." after "LEFT LEG: FV non-compressible"), or a
+    sideless vein-less DVT beside any sided thrombosed vein ("Impression: DVT as described.")."""
     new = [f for f in findings if f.status == "present" and f.acuity != "chronic"]  # old scarring restates no new clot
     muscular = {f.side for f in new if f.segment in ("soleal", "gastrocnemius")}
     axial = {f.side for f in new if f.group == "distal_axial"}
@@ -102,6 +103,8 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
         return f.side in named or (f.side == "unspecified" and bool(named))  # a sideless restatement of a sided vein
 
     sided = {f.segment for f in new if f.side in ("left", "right")}
+    if sided - {None}:
+        sided.add(None)  # "Impression: DVT as described." after a sided thrombosed vein
 
     def sideless_again(f: Finding) -> bool:  # "LEFT LEG: ... FV thrombus ... Summary: DVT in femoral vein."
         return f.side == "unspecified" and f.segment in sided and f.acuity != "chronic"

@@ -26,6 +26,7 @@ RELATED_CUE_LIMIT = 20
 
 
 _NOT_IMAGED = ("not examined", "not imaged", "not scanned", "not performed", "not included", "not studied", "were not included")
+_BARE_RESULTS = frozenset({"neg", "negative", "nad"})
 
 
 def _only_veins_not_assessed(findings: list[Finding]) -> bool:
@@ -37,6 +38,13 @@ def _only_veins_not_assessed(findings: list[Finding]) -> bool:
 def _says_not_imaged(sentence: Sentence) -> bool:
     """A sentence that only says a leg was not imaged ("not examined.", "not scanned - pt to theatre")."""
     return " ".join(t for t in sentence.tokens if not t.isspace()).startswith(_NOT_IMAGED)
+
+
+def _says_negative(sentence: Sentence) -> bool:
+    """A sentence that is only a negative result word ("neg.", "Negative"): under a side heading
+    ("RLE: neg.") it reports that leg's study."""
+    words = [t for t in sentence.tokens if not t.isspace() and t not in (".", ",", ";")]
+    return len(words) == 1 and words[0] in _BARE_RESULTS
 
 
 def not_imaged(anchor: Mention) -> bool:
@@ -209,7 +217,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
-        for one_side in expand_side(side, exam):
+        for one_side in expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side):  # "contralateral" on a two-leg exam: opposite the leg just described
             findings.append(Finding(
                 segment=segment,
                 group=group,
@@ -282,6 +290,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     for sentence, view in zip(sentences, views):
         if not sentence.mentions and sentence.heading_side in ("left", "right") and _says_not_imaged(sentence):
             unimaged.add(sentence.heading_side)  # "Right leg: not examined."
+        elif not sentence.mentions and sentence.heading_side in ("left", "right") and _says_negative(sentence):
+            examined.add(sentence.heading_side)  # "RLE: neg."
         for m in view.anchors:
             side_word = view.anchor_sides[id(m)]
             if side_word is None:

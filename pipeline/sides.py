@@ -44,7 +44,8 @@ def names_exam(sentence: Sentence, mention: Mention) -> bool:
 def _qualifies_vein(sentence: Sentence, side: Mention) -> bool:
     """'contralateral' names a side only before a vein or limb ("contralateral CFV"), not in
     "the contralateral pair"; 'both' is not bilateral before the paired calf veins ("both
-    paired anterior tibial veins") or in "both of which"."""
+    paired anterior tibial veins"), before a bare "veins" ("PTV: thrombus (both veins)") or in
+    "both of which"."""
     following = [m for m in sentence.mentions if m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - side.tok_end <= 3]
     if side.value == "contralateral":
         return bool(following)
@@ -53,7 +54,7 @@ def _qualifies_vein(sentence: Sentence, side: Mention) -> bool:
         after = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 2] if not t.isspace()]
         paired = any(m.group == "distal_axial" for m in following[:1])
         # "both common iliac veins" is bilateral; "thrombus in both" (the pair just named) is not
-        return bool(following) and not (paired or after[:1] in (["paired"], ["of"]))
+        return bool(following) and not (paired or after[:1] in (["paired"], ["of"], ["veins"], ["vessels"]))
     return True
 
 

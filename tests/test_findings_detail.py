@@ -12,6 +12,11 @@ def finding(record, segment, side=None):
 
 SIDES = [
     # (id, text, expected side_labels)
+    ("resolved-in-a-year-is-history", "Problem list:\n- Thrombosis of the left femoral vein, resolved 2019\n- Gout", {"left": None, "right": None, "unspecified": None}),
+    ("sideless-dvt-summary-restates", "Duplex of both lower limbs. Right: CFV and FV compress. Left: thrombus fills the popliteal vein.\nConclusion: DVT, see above.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+    ("contralateral-after-a-side-heading", "Bilateral venous duplex.\nRight leg: all deep veins compress.\nThe contralateral leg shows occlusive thrombus in the popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+    ("side-heading-then-neg", "Post-op day 2 review. LLE: neg. Mobilising well.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("both-veins-is-the-pair", "Left calf scan:\nPeroneal - clot in both veins, noncompressible\nPTV - compressible", {"left": "IDDVT", "right": None, "unspecified": None}),
     ("showed-no-still-ends-a-scope", "Physio note: pt anxious re DVT after a long flight, US 09/05 showed no clot in the L leg.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("study-comma-side-names-the-exam", "Venous doppler, bilateral - Thrombus in the posterior tibial and peroneal veins.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": "IDDVT"}),
     ("negative-right-leg-duplex-is-that-leg", "EXAM: LT LOWER EXTREMITY VENOUS DUPLEX\nFINDINGS: Nondiagnostic examination of the left lower extremity: none of the deep veins could be visualized because of body habitus. The contralateral right CFV is compressible.\nIMPRESSION: 1. Nondiagnostic study of the Lt lower extremity. 2. Negative right leg venous duplex.", {"left": "INDETERMINATE", "right": "NEGATIVE", "unspecified": None}),
@@ -68,6 +73,9 @@ STATUSES = [
     # (id, text, segment, expected status)
     ("present", "Occlusive thrombus in the right popliteal vein.", "popliteal", "present"),
     ("absent-normal-cue", "The right popliteal vein is compressible.", "popliteal", "absent"),
+    ("not-clearly-is-a-hedge", "The right peroneal veins are not clearly compressible; the calf is very swollen.", "peroneal", "possible"),
+    ("tibioperoneal-confluence-is-the-trunk", "Right calf: occlusive thrombus at the tibioperoneal confluence; popliteal vein spared.", "tibioperoneal_trunk", "present"),
+    ("incomplete-coaptation-is-partial-compression", "The left femoral vein shows incomplete coaptation of its walls with probe pressure.", "femoral", "present"),
     ("absent-negated", "No thrombus in the right popliteal vein.", "popliteal", "absent"),
     ("possible", "Possible thrombus in the left peroneal vein.", "peroneal", "possible"),
     ("the-veins-are-the-named-pair", "The right posterior tibial veins are dilated; the veins are noncompressible with no flow.", "posterior_tibial", "present"),
@@ -147,6 +155,11 @@ def test_svt_flags(extractor, case_id, text, svt, near):
     record = extractor.extract(text)
     assert (record["svt"], record["svt_near_junction"]) == (svt, near)
     assert record["label"] == "NEGATIVE"  # superficial thrombus never makes a DVT label
+
+
+def test_superficial_row_label_heads_the_named_vein(extractor):
+    record = extractor.extract("Left leg duplex. Deep veins: all compress.\nSuperficial: thrombus in the left small saphenous vein at mid calf.")
+    assert {f["segment"] for f in record["findings"] if f["status"] == "present"} == {"small_saphenous"}
 
 
 def test_a_vein_below_which_flow_stops_is_a_landmark(extractor):

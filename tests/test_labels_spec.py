@@ -135,6 +135,14 @@ CASES = [
     ("calf-veins-row-label-heads-a-named-vein", "Doppler study of left lower limb veins\n- Left CFV, SFV, popliteal: compressible, normal flow.\n- Left calf veins: echogenic thrombus in the lateral gastrocnemius veins, noncompressible.", "ICMVT"),
     ("anechoic-collection-is-not-the-vein", "Left leg venous duplex after groin surgery. An anechoic collection, probably a seroma, sits medial to the left CFV and indents it. The CFV compresses fully with phasic flow.", "NEGATIVE"),
     ("forward-cue-beats-a-list-predicate-past-another-vein", "Right leg scan: fresh thrombus in the right peroneal veins, popliteal compressible.", "IDDVT"),
+    ("referral-line-is-the-indication", "Vascular lab - right leg venous duplex\nReferral: ?DVT, swollen calf\nCFV, FV, popliteal and calf veins: compressible.", "NEGATIVE"),
+    ("for-query-dvt-is-the-request", "L leg duplex for ?DVT. All deep veins compress fully from groin to ankle.", "NEGATIVE"),
+    ("question-cell-answered-nil", "Left leg venous scan. Thrombus? nil. CFV, SFV and popliteal compress fully.", "NEGATIVE"),
+    ("dvt-assessment-unit-is-a-service", "Letter from the DVT assessment unit\nSeen today with a painful right calf. Right leg duplex: all deep veins compressible.", "NEGATIVE"),
+    ("a-dvt-last-year-is-historical", "Left leg duplex today. She had a peroneal DVT at her local hospital last year. Left CFV, FV, popliteal and calf veins compress fully.", "NEGATIVE"),
+    ("asking-about-is-a-question", "Phone call: daughter rang asking about her mum's blood clot. Told her the right leg duplex showed compressible veins throughout.", "NEGATIVE"),
+    ("side-and-dash-mid-phrase-is-no-heading", "Active problems:\n- Embolism and thrombosis of deep veins of right lower extremity - resolved\n- Asthma", "NEGATIVE"),
+    ("thrombus-cell-answered-possible", "Right leg worksheet\nCFV - Comp: yes | Thrombus: no\nPeroneal - Comp: part | Thrombus: equivocal", "INDETERMINATE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
 ]
 

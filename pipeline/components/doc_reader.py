@@ -152,6 +152,22 @@ def _answered_no(tokens: _Tokens, end: int) -> bool | None:
     return any(ticked and word in _NO_ANSWERS for ticked, word in boxes)
 
 
+_HEDGED_ANSWERS = frozenset({"possible", "equivocal", "questionable", "uncertain"})
+
+
+def _hedged_answer(tokens: _Tokens, end: int) -> Modifier | None:
+    """A thrombus cell answered with a hedge ("Thrombus: Possible | Flow: ..."): that answer
+    makes the cue possible, as "possible thrombus" would."""
+    i = end + (end < len(tokens.lowers) and tokens.spaces[end])
+    if i + 1 >= len(tokens.lowers) or tokens.lowers[i] != ":":
+        return None
+    j = i + 1 + (tokens.spaces[i + 1] and "\n" not in tokens.lowers[i + 1])
+    if j >= len(tokens.lowers) or tokens.lowers[j] not in _HEDGED_ANSWERS:
+        return None
+    begin, finish, text = tokens.chars(j, j + 1)
+    return Modifier("POSSIBLE_EXISTENCE", begin, finish, text, j, j + 1)
+
+
 def _modifiers(doc: Doc, tokens: _Tokens) -> dict[tuple[int, int], list[Modifier]]:
     found: dict[tuple[int, int], list[Modifier]] = {}
     for target_start, target_end, category, start, end in getattr(doc._, MODIFIERS_ATTRIBUTE, None) or ():
@@ -264,6 +280,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             mention = _mention(start, end, found, mods.get((start, end), []), tokens, history)
             if boxes and found.kind in ("thrombus", "normal") and _answered_no(tokens, end):
                 mention = replace(mention, kind="normal" if found.kind == "thrombus" else "thrombus", disease=False)
+            elif found.kind == "thrombus" and (hedge := _hedged_answer(tokens, end)) is not None:
+                mention = replace(mention, modifiers=mention.modifiers + (hedge,))  # "Thrombus: Possible"
             inside.append(mention)  # "DVT present: [ ] Yes [X] No": the ticked "No" turns the question round
         extra = _ellipses(inside, tokens, aliases) if inside else None
         if extra:  # the targets come sorted by position

@@ -51,9 +51,18 @@ class DuplexSections:
             kept.append(match)
         return kept
 
+    def _side_dash_mid_phrase(self, doc: Doc, match: tuple[int, int, int]) -> bool:
+        """"... thrombosis of left lower extremity - RESOLVED 2024": a side and a dash right
+        after a word run on from it; a side heading follows a line break or punctuation."""
+        _, start, end = match
+        rule = self.rule_map[self.strings[match[0]]]
+        return (rule.category in ("side_left", "side_right") and doc[end - 1].text == "-"
+                and start > 0 and doc[start - 1].is_alpha)
+
     def __call__(self, doc: Doc) -> Doc:
         matches = prune_longest(self.patterns(doc) + self.matcher(doc))  # sorted by position; token matches first, as medspaCy's matcher has them
         matches = self._without_dated_headers(doc, matches)
+        matches = [m for m in matches if not self._side_dash_mid_phrase(doc, m)]
         sections = []
         if not matches or matches[0][1] > 0:
             sections.append(Section(None, 0, 0, 0, matches[0][1] if matches else len(doc)))
