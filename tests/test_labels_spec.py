@@ -145,6 +145,7 @@ CASES = [
     ("thrombus-cell-answered-possible", "Right leg worksheet\nCFV - Comp: yes | Thrombus: no\nPeroneal - Comp: part | Thrombus: equivocal", "INDETERMINATE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
     ("is-not-thrombus-denies-it", "Right leg venous duplex. Moving echoes in the right femoral vein, which compresses fully. These are not thrombus.", "NEGATIVE"),
+    ("neg-dvt-is-negated", "Venous scan of the right leg today: neg DVT.", "NEGATIVE"),
 ]
 
 
