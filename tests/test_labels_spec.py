@@ -146,6 +146,7 @@ CASES = [
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
     ("is-not-thrombus-denies-it", "Right leg venous duplex. Moving echoes in the right femoral vein, which compresses fully. These are not thrombus.", "NEGATIVE"),
     ("neg-dvt-is-negated", "Venous scan of the right leg today: neg DVT.", "NEGATIVE"),
+    ("no-vein-adequately-assessed", "Right leg venous duplex attempted. Marked tenderness and oedema; no vein adequately evaluated.", "INDETERMINATE"),
 ]
 
 
