@@ -147,6 +147,7 @@ CASES = [
     ("is-not-thrombus-denies-it", "Right leg venous duplex. Moving echoes in the right femoral vein, which compresses fully. These are not thrombus.", "NEGATIVE"),
     ("neg-dvt-is-negated", "Venous scan of the right leg today: neg DVT.", "NEGATIVE"),
     ("no-vein-adequately-assessed", "Right leg venous duplex attempted. Marked tenderness and oedema; no vein adequately evaluated.", "INDETERMINATE"),
+    ("valve-leaflet-explains-a-defect", "Right leg venous duplex. The small filling defect in the right peroneal vein is a valve leaflet.", "NEGATIVE"),
 ]
 
 
