@@ -74,6 +74,7 @@ STATUSES = [
     # (id, text, segment, expected status)
     ("present", "Occlusive thrombus in the right popliteal vein.", "popliteal", "present"),
     ("tick-mark-is-a-normal-cue", "Rt leg worksheet: CFV ✓  SFV ✓  POP ✓  calf veins not seen", "popliteal", "absent"),
+    ("n-v-is-the-vein-before-it", "Left leg sheet: CFV ✓  PTV ✓  peroneal ✓  ATV n/v", "peroneal", "absent"),
     ("from-to-range-end-takes-the-thrombus", "Right leg: clot from the external iliac vein down to the common femoral vein, femoral vein patent.", "common_femoral", "present"),
     ("absent-normal-cue", "The right popliteal vein is compressible.", "popliteal", "absent"),
     ("not-clearly-is-a-hedge", "The right peroneal veins are not clearly compressible; the calf is very swollen.", "peroneal", "possible"),
