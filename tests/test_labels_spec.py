@@ -148,6 +148,7 @@ CASES = [
     ("neg-dvt-is-negated", "Venous scan of the right leg today: neg DVT.", "NEGATIVE"),
     ("no-vein-adequately-assessed", "Right leg venous duplex attempted. Marked tenderness and oedema; no vein adequately evaluated.", "INDETERMINATE"),
     ("valve-leaflet-explains-a-defect", "Right leg venous duplex. The small filling defect in the right peroneal vein is a valve leaflet.", "NEGATIVE"),
+    ("csv-export-rows", "leg,vein,compressible,thrombus\nL,CFV,Y,N\nL,FV,Y,N\nL,PTV,N,Y", "IDDVT"),
 ]
 
 
