@@ -89,9 +89,9 @@ def exam_side(sentences: list[Sentence]) -> str | None:
     return title_side(sentences) or named_side(sentences)
 
 
-def named_side(sentences: list[Sentence]) -> str | None:
-    """The only side the report names outside its history, if there is one."""
-    named = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side"}
+def named_side(sentences: list[Sentence], sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
+    """The only side the report names outside ``sections`` (its history), if there is one."""
+    named = {m.value for s in sentences if s.section not in sections for m in s.mentions if m.kind == "side"}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
 
