@@ -12,6 +12,7 @@ def finding(record, segment, side=None):
 
 SIDES = [
     # (id, text, expected side_labels)
+    ("side-only-exam-line", "EXAM: Venous Doppler of one lower limb, full protocol. LEFT. RESULT: negative.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("history-sides-a-sideless-dvt", "Ortho admission: Hx: painful swollen R leg for two days after a long drive. US: DVT. Plan: heparin infusion.", {"left": None, "right": "DVT_UNSPECIFIED", "unspecified": None}),
     ("both-lower-limbs-is-bilateral", "Ward note: the scan this morning confirmed deep vein thrombosis in both lower limbs; on apixaban.", {"left": "DVT_UNSPECIFIED", "right": "DVT_UNSPECIFIED", "unspecified": None}),
     ("resolved-in-a-year-is-history", "Problem list:\n- Thrombosis of the left femoral vein, resolved 2019\n- Gout", {"left": None, "right": None, "unspecified": None}),
