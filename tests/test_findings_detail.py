@@ -12,6 +12,7 @@ def finding(record, segment, side=None):
 
 SIDES = [
     # (id, text, expected side_labels)
+    ("per-protocol-is-no-technique-header", "Joint clinic: two weeks after L knee replacement. Routine duplex per protocol: no DVT.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("side-only-exam-line", "EXAM: Venous Doppler of one lower limb, full protocol. LEFT. RESULT: negative.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("history-sides-a-sideless-dvt", "Ortho admission: Hx: painful swollen R leg for two days after a long drive. US: DVT. Plan: heparin infusion.", {"left": None, "right": "DVT_UNSPECIFIED", "unspecified": None}),
     ("both-lower-limbs-is-bilateral", "Ward note: the scan this morning confirmed deep vein thrombosis in both lower limbs; on apixaban.", {"left": "DVT_UNSPECIFIED", "right": "DVT_UNSPECIFIED", "unspecified": None}),
