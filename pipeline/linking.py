@@ -24,7 +24,7 @@ FORWARD_STOPS = frozenset({",", ";", "and", "or", ".", ":"})
 LIST_GLUE = frozenset({",", "and", "or", "the", "a", "an", "both", "all", "paired", "/", "&", "as", "well", "vv", "vv.", "v.", "v"})
 PREDICATE_VERBS = frozenset({"is", "are", "was", "were", "remain", "remains", "appear", "appears", "appeared", "show", "shows", "showed", "demonstrate", "demonstrates", "demonstrated", "reveal", "reveals", "exhibit", "exhibits", "have", "has", "had", "all", "each", "again", "also", "again", "seen", "be", "to", ":", "-"})
 FORWARD_CUE_AFTER_PENALTY = 20
-EXTENSION_GLUE = frozenset({"into", "the", "and", "extending", "extends", "extended", "propagating", "to", "then", "further"})
+EXTENSION_GLUE = frozenset({"into", "the", "and", "extending", "extends", "extended", "propagating", "to", "then", "further", "from", "through", "thru", "down", "up"})
 EXTENSION_SCORE = 1
 LIST_PREDICATE_SCORE = 1
 LIST_FORWARD_SCORE = 2
@@ -77,14 +77,19 @@ def _listed(sentence: Sentence, anchor: Mention, lo: int, hi: int) -> int:
     return sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
 
 
+def _extends(glue: list[str]) -> bool:
+    """Glue words that carry a thrombus on into the next vein: "into", or a "from ... to/through" range."""
+    return ("into" in glue or ("from" in glue and ("to" in glue or "through" in glue or "thru" in glue))) and set(glue) <= EXTENSION_GLUE
+
+
 def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
     """How far a cue is from an anchor, in tokens plus penalties."""
     lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
     crossed = sum(1 for c in cues if lo < c.tok_start < hi and c is not cue)
     if not crossed:  # the glue words decide only between cues that no other cue separates
         glue = _gap_without_mentions(sentence, anchor, cue)
-        if cue.tok_end <= anchor.tok_start and "into" in glue and set(glue) <= EXTENSION_GLUE:
-            return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv": the thrombus extends into it
+        if cue.tok_end <= anchor.tok_start and _extends(glue):
+            return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv", "thrombus from the EIV down to the CFV": it extends into it
         if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
             return LIST_PREDICATE_SCORE + _listed(sentence, anchor, lo, hi)
         # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"

@@ -261,6 +261,17 @@ def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: s
     return out
 
 
+def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"Hx: swollen L leg ... Duplex: DVT": with no side outside the history, a sideless present
+    thrombus takes the one side the history names (a denial or a midline vein does not)."""
+    if not any(f.side == "unspecified" and f.status == "present" for f in findings):
+        return findings
+    side = named_side(sentences, ("comparison",))
+    if side not in ("left", "right"):
+        return findings
+    return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
+
+
 def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Table, Row, list[Reading]]] = (), skip: list[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
     """All findings of a report and the sides it examines.
 
@@ -284,6 +295,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
                     findings.extend(_row_findings(sentence, row, readings, exam))
             continue
         findings.extend(_sentence_findings(sentence, view, text, exam, carried))
+    if exam is None:
+        findings = _side_from_history(sentences, findings)
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")

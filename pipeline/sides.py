@@ -69,11 +69,20 @@ def _names_arm(sentence: Sentence, side: Mention) -> bool:
     return bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck")
 
 
+def _side_only(sentence: Sentence) -> bool:
+    """An exam line that is just a side word ("PROCEDURE: 93971 duplex scan. RIGHT.")."""
+    if len(sentence.mentions) != 1 or sentence.mentions[0].kind != "side":
+        return False
+    side = sentence.mentions[0]
+    rest = sentence.tokens[:side.tok_start - sentence.tok_start] + sentence.tokens[side.tok_end - sentence.tok_start:]
+    return not any(t.isalnum() for t in rest)
+
+
 def title_side(sentences: list[Sentence]) -> str | None:
     """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None.
     A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's,
     and an "Exam:" line of a clinical note that names no study ("Exam: L thigh larger than R") is no title."""
-    titles = [s for s in sentences if s.section == "exam" and any(t in EXAM_NOUNS or t in ("venous", "le", "dvt", "pocus") for t in s.tokens)]
+    titles = [s for s in sentences if s.section == "exam" and (any(t in EXAM_NOUNS or t in ("venous", "le", "dvt", "pocus") for t in s.tokens) or _side_only(s))]
     sides = {m.value for s in titles for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
     if not sides:
         sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m)}
@@ -89,9 +98,9 @@ def exam_side(sentences: list[Sentence]) -> str | None:
     return title_side(sentences) or named_side(sentences)
 
 
-def named_side(sentences: list[Sentence]) -> str | None:
-    """The only side the report names outside its history, if there is one."""
-    named = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side"}
+def named_side(sentences: list[Sentence], sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
+    """The only side the report names outside ``sections`` (its history), if there is one."""
+    named = {m.value for s in sentences if s.section not in sections for m in s.mentions if m.kind == "side"}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
 

@@ -2,7 +2,7 @@
 
 A table starts at a header line with at least two known column titles ("Vein  Compressible
 Thrombus  Flow") and runs over the following lines of two or more cells, split at runs of
-two spaces, tabs or '|'. Each row is read into a status (normal, thrombus, possible,
+two spaces, tabs, '|' or a comma with no space after it (a CSV export). Each row is read into a status (normal, thrombus, possible,
 not_evaluated), acuity and occlusion, with the cell that said it as evidence::
 
     Vein            Compressible  Thrombus      Flow
@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}")
+_SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}|,(?=\S)")
+_CSV = re.compile(r",\S")  # a CSV export's cells: a comma with no space after it
 _LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z][A-Za-z/+?]{0,3}|[+?-]{1,2})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\))\s*((?:[a-z]|[A-Z](?=[a-z]))[a-z /-]*[a-z])")
 _POLAR_COLUMNS = ("compressibility", "flow")
 
@@ -113,7 +114,7 @@ def find_tables(text: str, vocab: dict) -> list[Table]:
             cells = _cells(row_line, row_offset)
             if len(cells) < 2:
                 break
-            rows.append(_row(cells, columns, row_offset, "|" in row_line or "\t" in row_line))
+            rows.append(_row(cells, columns, row_offset, "|" in row_line or "\t" in row_line or bool(_CSV.search(row_line))))
             j += 1
         if rows:
             tables.append(Table(offset, rows[-1].end, tuple(rows)))
@@ -132,8 +133,8 @@ def _row(cells: list[tuple[int, int, str]], columns: list[tuple[int, str | None]
             position = max((k for k, s in enumerate(header_starts) if s - 3 <= rel), default=0)
             kind = columns[position][1]
         aligned.append(Cell(start, end, text, kind))
-    vein = aligned[0]
-    return Row(vein.start, aligned[-1].end, vein, tuple(aligned[1:]))
+    vein = next((c for c in aligned if c.column == "vein"), aligned[0])  # "side,segment,...": the vein column may come second
+    return Row(aligned[0].start, aligned[-1].end, vein, tuple(c for c in aligned if c is not vein))
 
 
 def legend_lines(text: str) -> list[tuple[int, int, dict[str, str]]]:
@@ -249,7 +250,7 @@ def read_row(row: Row, vocab: dict, codes: dict[str, str]) -> list[Reading]:
 
 def read_tables(text: str, vocab: dict) -> tuple[list[tuple[Table, Row, list[Reading]]], list[tuple[int, int]]]:
     """Every row of every table of a report with its readings, and the legend lines' spans."""
-    if not vocab or ("  " not in text and "\t" not in text and "|" not in text and "=" not in text):
+    if not vocab or ("  " not in text and "\t" not in text and "|" not in text and "=" not in text and not _CSV.search(text)):
         return [], []
     legends = legend_lines(text)
     codes = {code: meaning for _, _, pairs in legends for code, meaning in pairs.items()}

@@ -12,6 +12,10 @@ def finding(record, segment, side=None):
 
 SIDES = [
     # (id, text, expected side_labels)
+    ("per-protocol-is-no-technique-header", "Joint clinic: two weeks after L knee replacement. Routine duplex per protocol: no DVT.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("side-only-exam-line", "EXAM: Venous Doppler of one lower limb, full protocol. LEFT. RESULT: negative.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("history-sides-a-sideless-dvt", "Ortho admission: Hx: painful swollen R leg for two days after a long drive. US: DVT. Plan: heparin infusion.", {"left": None, "right": "DVT_UNSPECIFIED", "unspecified": None}),
+    ("both-lower-limbs-is-bilateral", "Ward note: the scan this morning confirmed deep vein thrombosis in both lower limbs; on apixaban.", {"left": "DVT_UNSPECIFIED", "right": "DVT_UNSPECIFIED", "unspecified": None}),
     ("resolved-in-a-year-is-history", "Problem list:\n- Thrombosis of the left femoral vein, resolved 2019\n- Gout", {"left": None, "right": None, "unspecified": None}),
     ("sideless-dvt-summary-restates", "Duplex of both lower limbs. Right: CFV and FV compress. Left: thrombus fills the popliteal vein.\nConclusion: DVT, see above.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
     ("contralateral-after-a-side-heading", "Bilateral venous duplex.\nRight leg: all deep veins compress.\nThe contralateral leg shows occlusive thrombus in the popliteal vein.", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
@@ -72,6 +76,9 @@ def test_side_labels(extractor, case_id, text, expected):
 STATUSES = [
     # (id, text, segment, expected status)
     ("present", "Occlusive thrombus in the right popliteal vein.", "popliteal", "present"),
+    ("tick-mark-is-a-normal-cue", "Rt leg worksheet: CFV ✓  SFV ✓  POP ✓  calf veins not seen", "popliteal", "absent"),
+    ("n-v-is-the-vein-before-it", "Left leg sheet: CFV ✓  PTV ✓  peroneal ✓  ATV n/v", "peroneal", "absent"),
+    ("from-to-range-end-takes-the-thrombus", "Right leg: clot from the external iliac vein down to the common femoral vein, femoral vein patent.", "common_femoral", "present"),
     ("absent-normal-cue", "The right popliteal vein is compressible.", "popliteal", "absent"),
     ("not-clearly-is-a-hedge", "The right peroneal veins are not clearly compressible; the calf is very swollen.", "peroneal", "possible"),
     ("tibioperoneal-confluence-is-the-trunk", "Right calf: occlusive thrombus at the tibioperoneal confluence; popliteal vein spared.", "tibioperoneal_trunk", "present"),

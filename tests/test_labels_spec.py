@@ -144,6 +144,11 @@ CASES = [
     ("side-and-dash-mid-phrase-is-no-heading", "Active problems:\n- Embolism and thrombosis of deep veins of right lower extremity - resolved\n- Asthma", "NEGATIVE"),
     ("thrombus-cell-answered-possible", "Right leg worksheet\nCFV - Comp: yes | Thrombus: no\nPeroneal - Comp: part | Thrombus: equivocal", "INDETERMINATE"),
     ("an-earlier-duplex-ago-reported", "Duplex 2 days ago reported possible thrombus in the R femoral vein. Repeat duplex today: R femoral vein fully compressible, no thrombus.", "NEGATIVE"),
+    ("is-not-thrombus-denies-it", "Right leg venous duplex. Moving echoes in the right femoral vein, which compresses fully. These are not thrombus.", "NEGATIVE"),
+    ("neg-dvt-is-negated", "Venous scan of the right leg today: neg DVT.", "NEGATIVE"),
+    ("no-vein-adequately-assessed", "Right leg venous duplex attempted. Marked tenderness and oedema; no vein adequately evaluated.", "INDETERMINATE"),
+    ("valve-leaflet-explains-a-defect", "Right leg venous duplex. The small filling defect in the right peroneal vein is a valve leaflet.", "NEGATIVE"),
+    ("csv-export-rows", "leg,vein,compressible,thrombus\nL,CFV,Y,N\nL,FV,Y,N\nL,PTV,N,Y", "IDDVT"),
 ]
 
 
