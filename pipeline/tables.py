@@ -2,8 +2,9 @@
 
 A table starts at a header line with at least two known column titles ("Vein  Compressible
 Thrombus  Flow") and runs over the following lines of two or more cells, split at runs of
-two spaces, tabs, '|' or a comma with no space after it (a CSV export). Each row is read into a status (normal, thrombus, possible,
-not_evaluated), acuity and occlusion, with the cell that said it as evidence::
+two spaces, tabs, '|' or a comma with no space after it (a CSV export). Each row is read into
+a status (normal, thrombus, possible, not_evaluated), acuity and occlusion, with the cell that
+said it as evidence::
 
     Vein            Compressible  Thrombus      Flow
     POP             Partial       Yes - acute   Reduced    -> thrombus, acute, nonocclusive
