@@ -114,7 +114,7 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
     for m in mentions:
         if m.kind not in ANCHOR_KINDS or (nonvenous and followed_by_nonvenous(sentence, m, mentions)) or (landmarks and is_landmark(sentence, m)):
             continue
-        if m.junction and _deep_junction(m, mentions):
+        if _deep_junction(m, mentions):
             continue
         if m.value in _ROW_LABEL_GROUPS and _heads_named_veins(sentence, m):
             continue

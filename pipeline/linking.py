@@ -119,8 +119,7 @@ def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> 
 
 
 def _veins_between(sentence: Sentence, anchor: Mention, cue: Mention) -> int:
-    lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
-    return _listed(sentence, anchor, lo, hi)
+    return _listed(sentence, anchor, min(anchor.tok_start, cue.tok_start), max(anchor.tok_start, cue.tok_start))
 
 
 def _gap(a: Mention, b: Mention) -> int:

@@ -301,10 +301,11 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Tab
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")
     for sentence, view in zip(sentences, views):
-        if not sentence.mentions and sentence.heading_side in ("left", "right") and _says_not_imaged(sentence):
-            unimaged.add(sentence.heading_side)  # "Right leg: not examined."
-        elif not sentence.mentions and sentence.heading_side in ("left", "right") and _says_negative(sentence):
-            examined.add(sentence.heading_side)  # "RLE: neg."
+        if not sentence.mentions and sentence.heading_side in ("left", "right"):
+            if _says_not_imaged(sentence):
+                unimaged.add(sentence.heading_side)  # "Right leg: not examined."
+            elif _says_negative(sentence):
+                examined.add(sentence.heading_side)  # "RLE: neg."
         for m in view.anchors:
             side_word = view.anchor_sides[id(m)]
             if side_word is None:

@@ -184,8 +184,8 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
         for phrase in entry["phrases"]:
             _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
         for phrase in entry["phrases"] if entry.get("acuity") is None else ():  # "could be visualised": the same cue
-            if _norm(british(phrase)) not in seen:
-                seen[_norm(british(phrase))] = replace(seen[_norm(phrase)], text=british(phrase))
+            spelt = british(phrase)
+            seen.setdefault(_norm(spelt), replace(seen[_norm(phrase)], text=spelt))
     for phrase in data.get("not_cues", []):  # "DVT prophylaxis", "DVT screen": they outmatch the cue and are dropped
         _add_term(path, seen, Term(phrase, "not_cue", "not_cue"), "not_cues")
     history = frozenset(_norm(p) for p in data.get("history_cues", []))

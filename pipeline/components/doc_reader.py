@@ -100,8 +100,6 @@ class _Tokens:
 
 
 _CHECKABLE = frozenset({"side", "thrombus", "normal", "unassessable", "assessable"})
-
-
 _TICKS = frozenset({"x", "✓", "✔", "*", "v"})
 _TICKED_BOXES = frozenset({"☒", "☑", "✅"})
 _BOXES = _TICKED_BOXES | {"☐"}
@@ -278,11 +276,11 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             if boxes and found.kind in _CHECKABLE and _unchecked(tokens, start):
                 continue  # "[ ] Right  [x] Left", "CFV [x] compressible [ ] thrombus": a box left empty on a worksheet
             mention = _mention(start, end, found, mods.get((start, end), []), tokens, history)
-            if boxes and found.kind in ("thrombus", "normal") and _answered_no(tokens, end):
+            if boxes and found.kind in ("thrombus", "normal") and _answered_no(tokens, end):  # "DVT present: [ ] Yes [X] No"
                 mention = replace(mention, kind="normal" if found.kind == "thrombus" else "thrombus", disease=False)
             elif found.kind == "thrombus" and (hedge := _hedged_answer(tokens, end)) is not None:
                 mention = replace(mention, modifiers=mention.modifiers + (hedge,))  # "Thrombus: Possible"
-            inside.append(mention)  # "DVT present: [ ] Yes [X] No": the ticked "No" turns the question round
+            inside.append(mention)
         extra = _ellipses(inside, tokens, aliases) if inside else None
         if extra:  # the targets come sorted by position
             inside += extra
