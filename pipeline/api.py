@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from spacy.language import Language
 
-from .extensions import DOC_ATTRIBUTE
-from .nlp import build_nlp
-from .record import error_record
+from .nlp.extensions import DOC_ATTRIBUTE
+from .nlp.build import build_nlp
+from .core.record import error_record
 from .rules import load_rules
 
 MAX_CHARS = 1_000_000

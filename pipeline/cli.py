@@ -63,10 +63,10 @@ def extract(
         raise typer.BadParameter("local or spark", param_hint="'--engine'")
     import signal
 
-    from .batch import BatchError, default_workers, run_extract_to
+    from .engines.batch import BatchError, default_workers, run_extract_to
     from .io import InputError
     from .outputs import OutputFormatError, detect_format, staging_path
-    from .progress import BatchProgress
+    from .engines.progress import BatchProgress
 
     try:
         fmt = detect_format(output, output_format)
@@ -130,8 +130,8 @@ def extract(
 
 
 def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, text_col: str, count_chronic: bool, debug: bool) -> None:
-    """``dvt extract --engine spark``: pipeline.spark reads INPUT and writes OUTPUT/reports/ and OUTPUT/findings/."""
-    from .spark import require_pyspark, run_spark_extract
+    """``dvt extract --engine spark``: pipeline.engines.spark reads INPUT and writes OUTPUT/reports/ and OUTPUT/findings/."""
+    from .engines.spark import require_pyspark, run_spark_extract
 
     if output == "-":
         raise typer.BadParameter("--engine spark needs an output folder, not stdout", param_hint="'--output'")

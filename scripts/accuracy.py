@@ -2,7 +2,7 @@
 """Accuracy benchmark: run the pipeline over corpora with gold labels and print one table.
 
     python scripts/accuracy.py                       # synthetic dev, test, handwritten
-    python scripts/accuracy.py corpora/blind/blind.jsonl --bootstrap 1000 --json
+    python scripts/accuracy.py corpora/blind/01/blind01.jsonl --bootstrap 1000 --json
 
 Figures come from `pipeline.evaluation` (the code behind `dvt evaluate`); predictions are
 written to out/<corpus>.pred.jsonl so `dvt evaluate` can show the disagreements.

@@ -13,9 +13,9 @@ a numbered suffix so they stay distinct: repeating one text would flatter spaCy'
               stage:dvt_findings), through nlp.pipe: what the stages up to each one cost, so the
               share of each component, and the floor of the spaCy/medspaCy stages that come before
               the pure decision logic, are read off one run
-  batch-K     `dvt extract --workers K` through the batch engine (pipeline.batch.run_extract),
+  batch-K     `dvt extract --workers K` through the batch engine (pipeline.engines.batch.run_extract),
               reading JSONL and writing JSONL, as a user runs it
-  spark       pipeline.spark on a local[2] Spark session (needs pyspark and Java): reads the JSONL
+  spark       pipeline.engines.spark on a local[2] Spark session (needs pyspark and Java): reads the JSONL
               split into 8 partitions and computes both tables (a no-op sink, nothing written).
               Build time is the session's start plus a warm-up job that builds the pipeline in
               both Python workers (Spark reuses them). Peak RSS is the driver's Python only (the
@@ -113,7 +113,7 @@ def child(config: str, source: str, workers: int) -> dict:
         for _ in extractor.extract_many(items):
             pass
     elif config.startswith("stage:"):
-        from pipeline.nlp import PIPE_NAMES, build_nlp
+        from pipeline.nlp.build import PIPE_NAMES, build_nlp
 
         last = config.split(":", 1)[1]
         if last not in PIPE_NAMES:
@@ -133,8 +133,8 @@ def child(config: str, source: str, workers: int) -> dict:
 
 
 def child_batch(source: str, workers: int) -> dict:
-    """`dvt extract --workers K` as the CLI runs it: pipeline.batch.run_extract, file to file."""
-    from pipeline.batch import run_extract
+    """`dvt extract --workers K` as the CLI runs it: pipeline.engines.batch.run_extract, file to file."""
+    from pipeline.engines.batch import run_extract
 
     with tempfile.TemporaryDirectory() as tmp:
         summary = run_extract(source, str(Path(tmp) / "out.jsonl"), workers=workers)
@@ -153,8 +153,8 @@ def child_batch(source: str, workers: int) -> dict:
 
 
 def child_spark(source: str, cores: int = 2, partitions: int = 8) -> dict:
-    """pipeline.spark on local[cores]: the file split into ``partitions``, both tables computed."""
-    from pipeline.spark import extract_combined, spark_session
+    """pipeline.engines.spark on local[cores]: the file split into ``partitions``, both tables computed."""
+    from pipeline.engines.spark import extract_combined, spark_session
 
     started = time.perf_counter()
     split = max(os.path.getsize(source) // partitions + 1, 1024)
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
 
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     if "stages" in configs:
-        from pipeline.nlp import PIPE_NAMES
+        from pipeline.nlp.build import PIPE_NAMES
 
         at = configs.index("stages")
         configs[at:at + 1] = [f"stage:{name}" for name in PIPE_NAMES]

@@ -17,10 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.api import Extractor
-from pipeline.batch import DuplicateCounter, run_extract
+from pipeline.engines.batch import DuplicateCounter, run_extract
 from pipeline.cli import app
 from pipeline.io import count_rows, read_reports
-from pipeline.record import error_record
+from pipeline.core.record import error_record
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -195,7 +195,7 @@ def test_a_pool_worker_freezes_its_pipeline_and_frees_it_on_rebuild():
     import weakref
 
     from pipeline.io import Row
-    from pipeline.workers import _Worker
+    from pipeline.engines.workers import _Worker
 
     rows = [Row("a", "Right CFV: no thrombus."), Row("b", "Occlusive thrombus in the left popliteal vein.")]
     before = gc.get_freeze_count()  # not always 0: a library may have frozen some objects at import

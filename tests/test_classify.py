@@ -1,8 +1,8 @@
 """The pure classifier (no spaCy): LABELS.md section 3 and 5 on hand-made findings."""
 from __future__ import annotations
 
-from pipeline.classify import classify, consolidate, most_severe
-from pipeline.model import Finding, TextSpan
+from pipeline.core.classify import classify, consolidate, most_severe
+from pipeline.core.model import Finding, TextSpan
 
 GROUPS = {"popliteal": "proximal", "peroneal": "distal_axial", "soleal": "distal_muscular", "calf_unspecified": "distal_unspecified", "great_saphenous": "superficial", None: "deep_unspecified"}
 

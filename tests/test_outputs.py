@@ -17,14 +17,14 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import run_extract_to
+from pipeline.engines.batch import run_extract_to
 from pipeline.cli import app
 from pipeline.io import write_jsonl
 from pipeline.outputs import FORMATS, OutputFormatError, convert, detect_format, output_files, staging_path
 from pipeline.outputs.icd10 import load_table, suggest
 from pipeline.outputs.omop import NOTE_NLP_DDL, STATUS_MAP, note_id_for, resolve_nlp_datetime
 from pipeline.outputs.tables import FINDINGS_SCHEMA, REPORTS_SCHEMA, SCHEMA_VERSION, id_text
-from pipeline.record import error_record
+from pipeline.core.record import error_record
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

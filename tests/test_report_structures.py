@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.tables import Cell, find_tables, legend, read_cell
+from pipeline.core.worksheets import Cell, find_tables, legend, read_cell
 
 TABLE = """LLE:
 Vein            Compressible  Thrombus        Flow

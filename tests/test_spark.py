@@ -1,4 +1,4 @@
-"""The Spark engine (pipeline.spark) on a local Spark session: the same rows as the local engine."""
+"""The Spark engine (pipeline.engines.spark) on a local Spark session: the same rows as the local engine."""
 from __future__ import annotations
 
 import builtins
@@ -19,7 +19,7 @@ TEST_SPLIT = ROOT / "corpora" / "synthetic" / "test.jsonl"
 
 @pytest.fixture(scope="session")
 def spark():
-    from pipeline.spark import spark_session
+    from pipeline.engines.spark import spark_session
 
     conf = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"}
     session = spark_session("local[2]", app_name="dvt-tests", conf=conf)
@@ -49,7 +49,7 @@ def _rows(df) -> list[dict]:
 @pytest.fixture(scope="session")
 def spark_tables(spark, test_split):
     """Both tables of the test split through Spark (one pipeline pass, two partitions)."""
-    from pipeline.spark import extract_combined, findings_of, reports_of
+    from pipeline.engines.spark import extract_combined, findings_of, reports_of
 
     df = spark.createDataFrame([(item["id"], item["text"]) for item in test_split], "id string, text string")
     assert df.rdd.getNumPartitions() == 2
@@ -69,7 +69,7 @@ def test_same_rows_as_the_local_engine(extractor, test_split, spark_tables):
 
 def test_row_numbers_follow_the_input_order(extractor, spark, tmp_path, test_split):
     """Read from a file, Spark numbers rows as the local engine does (the file's order)."""
-    from pipeline.spark import extract_spark
+    from pipeline.engines.spark import extract_spark
 
     items = test_split[:40] + [{"id": "null-text", "text": None}, {"id": "blank", "text": "  "}] + test_split[40:60]
     path = tmp_path / "in.jsonl"
@@ -91,7 +91,7 @@ def test_row_numbers_follow_the_input_order(extractor, spark, tmp_path, test_spl
 
 
 def test_schemas_come_from_the_pyarrow_tables():
-    from pipeline.spark import spark_schema
+    from pipeline.engines.spark import spark_schema
 
     reports = spark_schema(REPORTS_SCHEMA)
     assert reports.fieldNames() == REPORTS_SCHEMA.names
@@ -124,7 +124,7 @@ def test_missing_pyspark_says_how_to_install(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
     from pipeline.cli import app
-    from pipeline.spark import require_pyspark
+    from pipeline.engines.spark import require_pyspark
 
     real_import = builtins.__import__
 

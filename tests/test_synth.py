@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.synth import TEMPLATES, Finding, Truth, compute_gold, generate, generate_detailed, write_jsonl  # noqa: E402
 from pipeline.synth import render as R  # noqa: E402
-from pipeline.synth.model import GROUP, LABELS, Addendum  # noqa: E402
+from pipeline.synth.gold_model import GROUP, LABELS, Addendum  # noqa: E402
 
 CORPUS = ROOT / "corpora" / "synthetic"
 KEYS = ["id", "text", "label", "side_labels", "positive_segments", "chronic_segments", "svt", "svt_near_junction",

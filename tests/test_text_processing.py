@@ -6,7 +6,7 @@ import random
 import pytest
 from medspacy.common.util import prune_overlapping_matches
 
-from pipeline.components.pruning import prune_longest
+from pipeline.nlp.pruning import prune_longest
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +71,7 @@ def test_context_scope_is_the_one_medspacy_sets(nlp):
     # The scope we pass to ConTextModifier must be the one it computes itself from Token.sent.
     from medspacy.context import ConTextModifier, ConTextRule
 
-    from pipeline.components.context import _scope
+    from pipeline.nlp.context import _scope
 
     doc = nlp.make_doc("one two three four five six seven eight nine ten eleven twelve thirteen fourteen")
     for i, token in enumerate(doc):
@@ -92,7 +92,7 @@ def test_context_scope_is_the_one_medspacy_sets(nlp):
 def test_quick_init_keeps_dataclass_behaviour():
     from dataclasses import FrozenInstanceError, replace
 
-    from pipeline.model import Mention
+    from pipeline.core.model import Mention
 
     m = Mention("segment", "popliteal", 3, 17, "popliteal vein", 1, 3, group="proximal")
     assert m == Mention(kind="segment", value="popliteal", start=3, end=17, text="popliteal vein", tok_start=1, tok_end=3, group="proximal")
@@ -150,6 +150,6 @@ def test_header_patterns_find_what_the_matcher_finds_on_the_whole_doc(nlp):
     ([{"IS_PUNCT": True}, {"LOWER": "a"}], True),
 ])
 def test_header_pattern_shape(pattern, shaped):
-    from pipeline.components.header_patterns import needs
+    from pipeline.nlp.header_patterns import needs
 
     assert (needs(pattern) is not None) == shaped

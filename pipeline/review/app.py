@@ -23,7 +23,7 @@ from typing import Any, Callable
 from ..evaluation.types import LABELS, SIDES
 from .highlight import offset_problems, record_marks, render_html
 from .queue import ERROR_LABEL, FLAGS, QueueFilter, next_row, queue_counts, queue_page
-from .sections import section_headers
+from .section_spans import section_headers
 from .stats import review_stats
 from .store import ReviewError, ReviewStore, check_reviewer
 

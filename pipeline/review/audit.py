@@ -15,7 +15,7 @@ from pathlib import Path
 from ..evaluation.types import LABELS, SIDES
 from .highlight import finding_title, record_marks, render_html
 from .loading import records_with_texts
-from .sections import section_headers
+from .section_spans import section_headers
 from .server import static_file
 
 ERROR = "ERROR"

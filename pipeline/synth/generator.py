@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import templates as T
 from . import worksheets as W
-from .model import LABELS, Template, Truth, compute_gold
+from .gold_model import LABELS, Template, Truth, compute_gold
 from .render import Ctx
 from .sampler import sample_truth
 

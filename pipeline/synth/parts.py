@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import render as R
-from .model import GROUP, SIDES, Finding, Truth, compute_gold, is_deep
+from .gold_model import GROUP, SIDES, Finding, Truth, compute_gold, is_deep
 from .render import Ctx
 
 DISTRACTOR_KINDS = ("baker", "artery", "hematoma", "muscle_tear", "nodes", "edema")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lexicon as L
-from .model import GROUP, SIDES, Finding, Truth, is_deep
+from .gold_model import GROUP, SIDES, Finding, Truth, is_deep
 from .phrases import B, ROW
 
 _TABLES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from .model import GROUP, LABELS, ORDER, SIDES, Addendum, Finding, Template, Truth, is_deep
+from .gold_model import GROUP, LABELS, ORDER, SIDES, Addendum, Finding, Template, Truth, is_deep
 
 PROX_RUNS = [
     ("popliteal",), ("femoral",), ("femoral", "popliteal"), ("common_femoral",), ("common_femoral", "femoral"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import parts as P
 from . import render as R
-from .model import Truth, compute_gold
+from .gold_model import Truth, compute_gold
 from .render import Ctx
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import parts as P
 from . import render as R
-from .model import GROUP, ORDER, Finding, Truth
+from .gold_model import GROUP, ORDER, Finding, Truth
 from .render import Ctx
 
 

@@ -1,1 +1,0 @@
-"""spaCy components of the duplex pipeline, one per module; factories live in pipeline.factories."""

@@ -1,0 +1,152 @@
+"""Which cue and which side word belong to a mention: token-distance scores inside a sentence.
+
+Pure functions over a :class:`~pipeline.core.model.Sentence`. A lower score is a closer link.
+
+* A list of veins followed by its predicate links every vein to it
+  ("the CFV, FV, and popliteal veins are compressible"), and a forward-reading cue links
+  to the list after it ("thrombus in the PTV, peroneal and soleal veins"); the fewer veins
+  stand between, the closer the link.
+* Otherwise the score counts the words between; crossing a contrast word (";", "but",
+  "except", ...) costs a lot, commas a little; a cue before its vein must read forward
+  ("thrombus in the ...", "noncompressible left ..."), and a cue after a vein that reads
+  forward belongs to what follows it.
+"""
+from __future__ import annotations
+
+from itertools import repeat
+from operator import itemgetter
+
+from .model import Mention, Sentence
+
+STRONG_BOUNDARIES = frozenset({";", "|", "but", "however", "although", "though", "whereas", "while", "except", "exception", "apart", "aside", "otherwise", "."})
+FORWARD_LINKS = frozenset({"in", "within", "of", "involving", "involves", "at", "throughout", "into", "from", "filling", "fills", "along", "extending", "extends", "affecting", "occluding", "occupying", "distending", "expanding", "noted", "seen", "identified", "present", "visualized", "demonstrated", "detected", "observed", "on", "through", "extension", "propagating", "including"})
+FORWARD_STOPS = frozenset({",", ";", "and", "or", ".", ":"})
+LIST_GLUE = frozenset({",", "and", "or", "the", "a", "an", "both", "all", "paired", "/", "&", "as", "well", "vv", "vv.", "v.", "v"})
+PREDICATE_VERBS = frozenset({"is", "are", "was", "were", "remain", "remains", "appear", "appears", "appeared", "show", "shows", "showed", "demonstrate", "demonstrates", "demonstrated", "reveal", "reveals", "exhibit", "exhibits", "have", "has", "had", "all", "each", "again", "also", "again", "seen", "be", "to", ":", "-"})
+FORWARD_CUE_AFTER_PENALTY = 20
+EXTENSION_GLUE = frozenset({"into", "the", "and", "extending", "extends", "extended", "propagating", "to", "then", "further", "from", "through", "thru", "down", "up"})
+EXTENSION_SCORE = 1
+LIST_PREDICATE_SCORE = 1
+LIST_FORWARD_SCORE = 2
+LINK_LIMIT = 60
+SIDE_LIMIT = 60
+_SCORE_THEN_POSITION = itemgetter(0, 1)  # of (score, token start, mention)
+_CROSSING_COSTS = {",": 3, **dict.fromkeys(STRONG_BOUNDARIES, 100)}
+
+
+def between(sentence: Sentence, a: Mention, b: Mention) -> tuple[str, ...]:
+    """Lower-cased tokens strictly between two mentions of a sentence."""
+    lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
+    off = sentence.tok_start
+    return sentence.tokens[max(lo - off, 0): max(hi - off, 0)]
+
+
+def _gap_without_mentions(sentence: Sentence, a: Mention, b: Mention) -> list[str]:
+    """The words between two mentions, leaving out other vein and side mentions."""
+    lo, hi = (a.tok_end, b.tok_start) if a.tok_end <= b.tok_start else (b.tok_end, a.tok_start)
+    covered = sentence.named_tokens
+    off = sentence.tok_start
+    if lo < off:  # a mention read before the sentence start: negative indexes wrap, as they always have
+        return [sentence.tokens[i - off] for i in range(lo, hi) if i not in covered and not sentence.tokens[i - off].isspace()]
+    return [t for i, t in enumerate(sentence.tokens[lo - off: hi - off], lo) if i not in covered and not t.isspace()]
+
+
+def _crossing_cost(tokens: tuple[str, ...]) -> int:
+    """100 per contrast word, 3 per comma (summed in C: no Python step per token)."""
+    return sum(map(_CROSSING_COSTS.get, tokens, repeat(0)))
+
+
+def _word_count(tokens: tuple[str, ...]) -> int:
+    """How many of the tokens are not whitespace."""
+    return len(tokens) - sum(map(str.isspace, tokens))
+
+
+def reads_forward(sentence: Sentence, cue: Mention) -> bool:
+    """True when the words after a cue point to a vein that follows ("thrombus is seen in the ...")."""
+    off = sentence.tok_start
+    for token in sentence.tokens[cue.tok_end - off: cue.tok_end - off + 4]:
+        if token in FORWARD_STOPS:
+            return False
+        if token in FORWARD_LINKS:
+            return True
+    return False
+
+
+def _listed(sentence: Sentence, anchor: Mention, lo: int, hi: int) -> int:
+    """How many other veins stand between two token positions."""
+    return sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
+
+
+def _extends(glue: list[str]) -> bool:
+    """Glue words that carry a thrombus on into the next vein: "into", or a "from ... to/through" range."""
+    return ("into" in glue or ("from" in glue and ("to" in glue or "through" in glue or "thru" in glue))) and set(glue) <= EXTENSION_GLUE
+
+
+def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
+    """How far a cue is from an anchor, in tokens plus penalties."""
+    lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
+    crossed = sum(1 for c in cues if lo < c.tok_start < hi and c is not cue)
+    if not crossed:  # the glue words decide only between cues that no other cue separates
+        glue = _gap_without_mentions(sentence, anchor, cue)
+        if cue.tok_end <= anchor.tok_start and _extends(glue):
+            return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv", "thrombus from the EIV down to the CFV": it extends into it
+        if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
+            return LIST_PREDICATE_SCORE + _listed(sentence, anchor, lo, hi)
+        # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"
+        # opens a new noun phrase, which the forward cue does not reach
+        if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue) and glue.count("the") <= 1 and all(t in LIST_GLUE or t in FORWARD_LINKS or t in PREDICATE_VERBS for t in glue):
+            return LIST_FORWARD_SCORE + _listed(sentence, anchor, lo, hi)
+    gap_tokens = between(sentence, anchor, cue)
+    words = _word_count(gap_tokens)
+    score = words + _crossing_cost(gap_tokens) + 10 * crossed
+    if cue.tok_end <= anchor.tok_start:
+        if words > 2 and not reads_forward(sentence, cue):
+            score += 15
+    elif reads_forward(sentence, cue):
+        score += FORWARD_CUE_AFTER_PENALTY  # "... and thrombus in the GSV": that cue is about what follows it
+    return score
+
+
+def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
+    """The cue that describes an anchor, or None when none is close enough."""
+    scored = [(score, c) for c in cues if (score := cue_score(sentence, anchor, c, cues)) < LINK_LIMIT]
+    if len(scored) < 2:
+        return scored[0][1] if scored else None
+    best = min(score for score, _ in scored)
+    tied = [c for score, c in scored if score == best]
+    # a tie goes to the cue with fewer veins between ("thrombus in the PTV, popliteal patent"), then to the nearer cue ("... into fv pop patent")
+    return tied[0] if len(tied) == 1 else min(tied, key=lambda c: (_veins_between(sentence, anchor, c), _gap(anchor, c), c.tok_start))
+
+
+def _veins_between(sentence: Sentence, anchor: Mention, cue: Mention) -> int:
+    return _listed(sentence, anchor, min(anchor.tok_start, cue.tok_start), max(anchor.tok_start, cue.tok_start))
+
+
+def _gap(a: Mention, b: Mention) -> int:
+    return max(b.tok_start - a.tok_end, a.tok_start - b.tok_end, 0)
+
+
+def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -> Mention | None:
+    """The side word that qualifies a target: the nearest in its clause, preferring one before it."""
+    scored = []
+    for side in sides:
+        gap_tokens = between(sentence, target, side)
+        score = _word_count(gap_tokens) + _crossing_cost(gap_tokens) + (0 if side.tok_end <= target.tok_start else 2)
+        scored.append((score, side.tok_start, side))
+    scored = [s for s in scored if s[0] < SIDE_LIMIT]
+    return min(scored, key=_SCORE_THEN_POSITION)[2] if scored else None
+
+
+def previous_words(sentence: Sentence, position: int, n: int = 3) -> list[str]:
+    """Up to ``n`` words before a token position, skipping spaces, side words and articles."""
+    off = sentence.tok_start
+    sides, tokens = sentence.side_tokens, sentence.tokens
+    words = []
+    for i in range(position - 1, off - 1, -1):
+        token = tokens[i - off]
+        if token.isspace() or i in sides or token in ("the", "a", "an"):
+            continue
+        words.append(token)
+        if len(words) == n:
+            break
+    return words

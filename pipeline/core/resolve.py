@@ -1,0 +1,323 @@
+"""From the mentions of each sentence to findings with evidence: pure, no spaCy.
+
+For every vein mention the resolver picks its cue (:mod:`pipeline.core.linking`), its status,
+acuity and occlusion (:mod:`pipeline.core.assertion`) and its side: the side word of its clause,
+else the side heading ("LEFT LEG:"), else the side of the paragraph's previous sentence,
+else the exam's side when the exam is unilateral, else ``unspecified``.
+Cues that no vein claims become segment-less findings ("No DVT.", "Acute left leg DVT.").
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import NamedTuple
+
+from .anchors import ANCHOR_KINDS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
+from .assertion import decide_acuity, decide_occlusion, decide_status
+from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
+from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
+from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
+from .corrections import apply_side_correction
+from .worksheets import Reading, Row, Table
+
+CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
+MIDLINE_SEGMENTS = ("ivc",)
+RELATED_CUE_LIMIT = 20
+
+
+_NOT_IMAGED = ("not examined", "not imaged", "not scanned", "not performed", "not included", "not studied", "were not included")
+_BARE_RESULTS = frozenset({"neg", "negative", "nad"})
+
+
+def _only_veins_not_assessed(findings: list[Finding]) -> bool:
+    """'Left CFV not assessed' on a right-leg exam: named veins of the other leg that were not
+    looked at do not make it part of the exam ('the left leg could not be imaged' does)."""
+    return bool(findings) and all(f.status == "not_evaluated" and f.segment is not None for f in findings)
+
+
+def _says_not_imaged(sentence: Sentence) -> bool:
+    """A sentence that only says a leg was not imaged ("not examined.", "not scanned - pt to theatre")."""
+    return " ".join(t for t in sentence.tokens if not t.isspace()).startswith(_NOT_IMAGED)
+
+
+def _says_negative(sentence: Sentence) -> bool:
+    """A sentence that is only a negative result word ("neg.", "Negative"): under a side heading
+    ("RLE: neg.") it reports that leg's study."""
+    words = [t for t in sentence.tokens if not t.isspace() and t not in (".", ",", ";")]
+    return len(words) == 1 and words[0] in _BARE_RESULTS
+
+
+def not_imaged(anchor: Mention) -> bool:
+    """'the left leg was not examined': that leg is not part of the exam (a null side label),
+    unlike 'bandages preclude evaluation of the right leg veins' (examined, not assessable)."""
+    return anchor.kind == "generic_deep" and any(m.category == "NOT_EVALUATED" and m.text.lower().startswith(_NOT_IMAGED) for m in anchor.modifiers)
+
+
+class _View(NamedTuple):
+    """What the resolver needs of a sentence, computed once."""
+
+    anchors: list[Mention]
+    sides: tuple[Mention, ...]
+    cues: tuple[Mention, ...]
+    anchor_sides: dict[int, Mention | None]  # id(anchor) -> its side word
+
+
+_EXPLAINED_AS = frozenset({"represents", "represent", "represented", "reflects", "reflected", "is", "was", "are", "were", "likely", "probably", "most", "due", "to", "secondary", "actually", "merely", "simply", "a", "an", "the"})
+
+
+def _is_explained_as(sentence: Sentence, cue: Mention, explanations: list[Mention]) -> bool:
+    """"the apparent thrombus represents sluggish flow": the thrombus word itself is explained away."""
+    off = sentence.tok_start
+    for e in explanations:
+        words = [t for t in sentence.tokens[cue.tok_end - off: e.tok_start - off] if not t.isspace()]
+        if e.tok_start >= cue.tok_end and 0 < len(words) <= 4 and words[0] in _EXPLAINED_AS and all(w in _EXPLAINED_AS for w in words):
+            return True
+    return False
+
+
+def _explained(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Echoes "consistent with slow flow", artifact or a cyst's compression are not thrombus: in a
+    sentence with an explanation, echo, material, defect and compressibility cues count as
+    normal, and so does a thrombus word that the explanation names ("the apparent thrombus
+    represents sluggish flow"); when the explanation is itself hedged ("may represent
+    artifact"), they are possible ("likely due to" is not a hedge)."""
+    explanations = [c for c in cues if c.kind == "explanation"]
+    if not explanations:
+        return cues
+    hedges = tuple(m for e in explanations for m in e.modifiers if m.category == "POSSIBLE_EXISTENCE" and "likely" not in m.text.lower())
+
+    def explain(c: Mention) -> Mention:
+        if c.kind != "thrombus" or not (any(w in c.value for w in ("echo", "material", "defect", "compress")) or _is_explained_as(sentence, c, explanations)):
+            return c
+        return replace(c, modifiers=c.modifiers + hedges) if hedges else replace(c, kind="normal")
+
+    return tuple(explain(c) for c in cues if c.kind != "explanation")
+
+
+_EMPTY_VIEW = _View([], (), (), {})
+_VIEW_CUE_KINDS = (*CUE_KINDS, "explanation")
+
+
+def _view(sentence: Sentence) -> _View:
+    if not sentence.mentions:
+        return _EMPTY_VIEW
+    anchors = vein_anchors(sentence)
+    sides = finding_sides(sentence)
+    cues = _explained(sentence, tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m)))
+    return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
+
+
+def _central_obstruction(sentence: Sentence, cue: Mention) -> bool:
+    """"waveforms ... may indicate more central (iliac/IVC) obstruction": a cause inferred upstream,
+    not thrombus seen in the veins named."""
+    if "obstruct" not in cue.value:
+        return False
+    off = sentence.tok_start
+    before = sentence.tokens[max(cue.tok_start - off - 8, 0): cue.tok_start - off]
+    return "central" in before or "inflow" in before or "waveform" in before or "waveforms" in before
+
+
+def _locates(sentence: Sentence, cue: Mention) -> bool:
+    """A thrombus named as a place: "below the thrombus", "distal to the clot"."""
+    before = previous_words(sentence, cue.tok_start, 2)
+    return before[:1] in (["below"], ["above"], ["beyond"]) or before == ["to", "distal"] or before == ["to", "proximal"]
+
+
+def _characterises(sentence: Sentence, cue: Mention) -> bool:
+    """"..., consistent with chronic thrombus": a closing verdict on the clot its sentence describes."""
+    words = previous_words(sentence, cue.tok_start, 3)
+    return any(words[i] == "with" and words[i + 1] in ("consistent", "compatible") for i in range(len(words) - 1))
+
+
+def _related_cues(sentence: Sentence, anchor: Mention, cue: Mention | None, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Other thrombus cues that describe the same clot as the anchor's cue: near it, or a verdict after it."""
+    if cue is None or cue.kind != "thrombus":
+        return ()
+    return tuple(c for c in cues if c.kind == "thrombus" and c is not cue and (cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT or (c.tok_start > cue.tok_start and _characterises(sentence, c))))
+
+
+def _denies_apart(cue: Mention, nonvenous_cues: set[int]) -> bool:
+    """"no DVT L leg, graft patent": a denial that no cyst, graft or aneurysm of its sentence claims."""
+    return id(cue) not in nonvenous_cues and any(m.category == "NEGATED_EXISTENCE" for m in cue.modifiers)
+
+
+def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
+    """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
+    the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
+    "The popliteal vein was well visualized and is noncompressible"."""
+    cue = best_cue(sentence, anchor, cues)
+    if cue is None or cue.kind != "assessable" or any(m.category in ("NEGATED_EXISTENCE", "NOT_EVALUATED") for m in (*cue.modifiers, *anchor.modifiers)):
+        return cue
+    return best_cue(sentence, anchor, tuple(c for c in cues if c.kind != "assessable")) or cue
+
+
+def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
+    mentions = sentence.mentions
+    if not view.cues and not view.anchors:
+        return []
+    cues, sides, anchors = view.cues, view.sides, view.anchors
+    # cues that name no thrombus of the veins here: an obstruction inferred upstream, a clot named as a
+    # place ("the femoral vein below the thrombus")
+    cues = tuple(c for c in cues if not (_central_obstruction(sentence, c) or (c.kind == "thrombus" and _locates(sentence, c))))
+    nonvenous = [m for m in mentions if m.kind == "nonvenous"]
+    pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues)) for a in anchors]
+    calf = any(a.value == "calf_unspecified" for a in anchors)  # the filters below drop only a bare calf or a generic vein
+    places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)} if calf else set()  # "right calf tenderness"
+    if places:
+        pairs = [(a, c) for a, c in pairs if id(a) not in places]
+    claimed = {id(c) for _, c in pairs if c is not None}
+    if calf:
+        named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
+        pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
+    if any(a.kind == "generic_deep" for a in anchors):
+        named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
+        pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
+    pairs = range_fill(sentence, pairs)
+    # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
+    # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand
+    # across a contrast word ("no DVT in either leg; chronic scarring of the femoral vein");
+    # a vein named only as a landmark counts
+    veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
+    not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
+    for cue in cues:
+        if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
+            continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
+        hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
+        if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
+            continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
+        if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
+            continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
+        if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
+            pairs.append((cue, cue))
+    findings = []
+    previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
+    unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
+    for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
+        implied = anchor.implies if anchor.kind in CUE_KINDS else None
+        is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
+        vein = None if anchor.kind in CUE_KINDS else anchor
+        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
+        if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
+            previous_side = side_word.value  # even a vein with no cue of its own sides the clause after it
+        status, mods = decide_status(vein, cue, sentence.section)
+        if status is None or (status == "not_evaluated" and not_imaged(anchor)):
+            continue
+        if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
+            status = "not_evaluated"  # "distal DVT not assessed by the POCUS protocol", "Nondiagnostic for DVT."
+        related = _related_cues(sentence, anchor, cue, cues)
+        hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
+        if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
+            status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
+        side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
+        group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
+        segment = None if is_generic else implied or anchor.value
+        if segment in MIDLINE_SEGMENTS:  # the IVC has no side of its own; a one-leg exam lends its side
+            side = exam if exam in ("left", "right") else "unspecified"
+        if side == "unspecified" and exam == "bilateral" and is_generic and status in ("absent", "not_evaluated", "possible"):
+            side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
+        if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
+            continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
+        for one_side in expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side):  # "contralateral" on a two-leg exam: opposite the leg just described
+            findings.append(Finding(
+                segment=segment,
+                group=group,
+                side=one_side,
+                status=status,
+                acuity=decide_acuity(vein, cue, mods, related) if status in ("present", "possible") else None,
+                occlusion=decide_occlusion(cue, mods) if status in ("present", "possible") else None,
+                section=sentence.section,
+                anchor=anchor.span,
+                cue=cue.span if cue is not None else None,
+                sentence=(sentence.start, sentence.end),
+                modifiers=mods,
+                junction=group == "superficial" and near_junction(sentence, text, anchor),
+                order=anchor.start,
+            ))
+    return findings
+
+
+_TABLE_STATUS = {"normal": "absent", "thrombus": "present", "possible": "possible", "not_evaluated": "not_evaluated"}
+
+
+def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: str | None) -> list[Finding]:
+    """Findings of one worksheet row: its vein from the first cell, its status from the cells."""
+    vein = next((m for m in sentence.mentions if m.kind in ANCHOR_KINDS and row.vein.start <= m.start < row.vein.end), None)
+    if vein is None or sentence.section in ("indication", "comparison", "technique", "exam"):
+        return []
+    side_word = next((m.value for m in sentence.mentions if m.kind == "side" and row.vein.start <= m.start < row.vein.end), None)
+    out = []
+    for reading in readings:
+        side = side_word or reading.side or sentence.heading_side or (exam if exam in ("left", "right") else "unspecified")
+        is_generic = vein.kind == "generic_deep"
+        for one_side in expand_side("unspecified" if vein.value in MIDLINE_SEGMENTS else side, exam):
+            status = _TABLE_STATUS[reading.status]
+            out.append(Finding(
+                segment=None if is_generic else vein.value, group=GENERIC_DEEP_GROUP if is_generic else vein.group or "",
+                side=one_side, status=status, acuity=(reading.acuity or "unspecified") if status in ("present", "possible") else None,
+                occlusion=reading.occlusion, section=sentence.section, anchor=vein.span,
+                cue=TextSpan(reading.cell.start, reading.cell.end, reading.cell.text), sentence=(sentence.start, sentence.end),
+                order=vein.start,
+            ))
+    return out
+
+
+def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"Hx: swollen L leg ... Duplex: DVT": with no side outside the history, a sideless present
+    thrombus takes the one side the history names (a denial or a midline vein does not)."""
+    if not any(f.side == "unspecified" and f.status == "present" for f in findings):
+        return findings
+    side = named_side(sentences, ("comparison",))
+    if side not in ("left", "right"):
+        return findings
+    return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
+
+
+def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Table, Row, list[Reading]]] = (), skip: list[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
+    """All findings of a report and the sides it examines.
+
+    Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.
+    """
+    sentences = list(sentences)
+    titled = title_side(sentences)
+    exam = titled or named_side(sentences)  # exam_side, with the title computed once
+    tracker = SideTracker()
+    findings: list[Finding] = []
+    table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
+    rows_by_start = {row.start: (row, readings) for _, row, readings in table_rows}
+    views = [_view(sentence) for sentence in sentences]
+    for sentence, view in zip(sentences, views):
+        carried = tracker.update(sentence, view)
+        if skip and any(start <= sentence.start < end for start, end in skip):
+            continue
+        if table_spans and any(start <= sentence.start < end for start, end in table_spans):
+            for row_start, (row, readings) in rows_by_start.items():
+                if sentence.start <= row_start < sentence.end:
+                    findings.extend(_row_findings(sentence, row, readings, exam))
+            continue
+        findings.extend(_sentence_findings(sentence, view, text, exam, carried))
+    if exam is None:
+        findings = _side_from_history(sentences, findings)
+    examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
+    examined.update(expand_side(titled, titled) if titled else ())
+    unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")
+    for sentence, view in zip(sentences, views):
+        if not sentence.mentions and sentence.heading_side in ("left", "right"):
+            if _says_not_imaged(sentence):
+                unimaged.add(sentence.heading_side)  # "Right leg: not examined."
+            elif _says_negative(sentence):
+                examined.add(sentence.heading_side)  # "RLE: neg."
+        for m in view.anchors:
+            side_word = view.anchor_sides[id(m)]
+            if side_word is None:
+                continue
+            if not_imaged(m):
+                unimaged.update(expand_side(side_word.value, exam))
+            elif sentence.section not in ("indication", "comparison") and m.group != "upper" and not m.not_current and not (is_bare_calf(m) and not view.cues) and side_word.value in ("left", "right", "bilateral"):
+                examined.update(expand_side(side_word.value, exam))
+    examined -= unimaged - {f.side for f in findings if f.group != "upper"}  # "Bilateral venous US ... Left leg not examined (amputation)."
+    other_leg = {"left": "right", "right": "left"}.get(titled or "")
+    if other_leg and _only_veins_not_assessed([f for f in findings if f.side == other_leg and f.group != "upper"]):
+        examined.discard(other_leg)
+    apply_side_correction(findings, examined, sentences)
+    findings.sort(key=lambda f: (f.order, f.side))
+    return findings, examined

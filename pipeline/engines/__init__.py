@@ -1,0 +1,1 @@
+"""Batch engines: the streaming multi-process batch, resume, progress and Spark."""

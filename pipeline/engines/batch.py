@@ -1,0 +1,261 @@
+"""Batch extraction: stream reports through a process pool, write records in input order, resumably.
+
+How a run goes (``dvt extract``, or :func:`run_extract` from Python; the worker processes live in
+:mod:`pipeline.engines.workers`, duplicate counting and resume matching in :mod:`pipeline.engines.resume`):
+
+1. The input is read lazily (:mod:`pipeline.io.readers`) and cut into chunks of ``chunk_size``
+   rows (fewer when the texts are long). Whole-input problems surface before any worker starts
+   and before an existing output is touched.
+2. ``workers > 1``: a :class:`~concurrent.futures.ProcessPoolExecutor` ('fork' where available,
+   'spawn' works too) whose initializer builds the pipeline once per worker; workers return plain
+   dicts. (medspaCy pipelines cannot go through ``nlp.pipe(n_process>1)``.) ``workers == 1``, or an
+   input of a single chunk, runs in this process without a pool.
+3. At most ``max_in_flight`` chunks are submitted at a time and results are written strictly in
+   submission order, so memory stays flat and the output is in input order whatever the number
+   of workers. Each chunk is written as one buffer, flushed and fsynced: a kill leaves whole
+   records plus at most one torn last line.
+4. ``resume=True`` continues an interrupted run into the same output: the torn last line is cut
+   off, the ids already written are matched against the input (occurrence by occurrence, so
+   duplicate ids resume correctly) and skipped, and the rest is appended. The result equals an
+   uninterrupted run byte for byte.
+5. A worker rebuilds its pipeline once its memory grew ``REFRESH_MB`` (or every ``REFRESH_EVERY``
+   reports): spaCy's string store grows with every new token, and a rebuild gives that memory
+   back (output does not depend on it).
+
+Report text is patient data: nothing here logs it. Error rows that carry an exception message
+(``processing failed: ...``) are cut to the exception type unless ``debug`` is set.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..io import InputError, JsonlWriter, Row, count_rows, read_reports
+from .progress import BatchProgress
+from .resume import DuplicateCounter, ResumeState, id_key
+from .workers import REFRESH_EVERY, BatchError, InProcess, WorkerPool, default_start_method, default_workers, peak_rss_mb
+
+DEFAULT_CHUNK_SIZE = 64
+MAX_CHUNK_CHARS = 1_000_000  # a chunk closes early once its texts hold this many characters
+
+__all__ = ["BatchError", "BatchSummary", "DuplicateCounter", "ResumeState", "default_workers", "id_key", "run_extract", "run_extract_to"]
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class BatchSummary:
+    rows: int = 0  # records in the output at the end (resumed ones included)
+    errors: int = 0  # of which carry an error
+    input_notes: int = 0  # of which carry an input_note (bytes that were not UTF-8, lone surrogates)
+    duplicate_ids: int = 0  # input rows whose id appeared before
+    new_rows: int = 0  # records written by this run
+    resumed_rows: int = 0  # records already in the output (--resume)
+    dropped_torn_bytes: int = 0  # a torn last line cut off by --resume
+    unmatched_output_rows: int = 0  # --resume: output records the input does not contain
+    resume_diverged_at_row: int | None = None  # --resume: where the input stopped following the output
+    workers: int = 1
+    start_method: str | None = None
+    startup_seconds: float = 0.0  # building the pipeline(s), not in ``seconds``
+    seconds: float = 0.0  # extraction, from pipelines ready to the last record written
+    total_seconds: float = 0.0
+    rows_per_second: float = 0.0  # new rows / seconds
+    main_peak_rss_mb: float = 0.0
+    worker_peak_rss_mb: dict = field(default_factory=dict)  # pid -> MB (pool runs)
+    pipeline_rebuilds: int = 0  # to give back the memory spaCy's string store gathered
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _chunks(rows: Iterable[Row], size: int, max_chars: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    chars = 0
+    for row in rows:
+        chunk.append(row)
+        chars += len(row.text) if isinstance(row.text, str) else 0
+        if len(chunk) >= size or chars >= max_chars:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return a != "-" and b != "-" and Path(b).exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def run_extract(
+    input_path: str,
+    output_path: str,
+    id_col: str = "id",
+    text_col: str = "text",
+    count_chronic: bool = False,
+    *,
+    workers: int = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    resume: bool = False,
+    debug: bool = False,
+    progress: BatchProgress | None = None,
+    start_method: str | None = None,
+    refresh_every: int = REFRESH_EVERY,
+    max_in_flight: int | None = None,
+    on_error_row=None,
+) -> dict:
+    """Extract every report of ``input_path`` into ``output_path`` (JSONL, ``-`` for stdout).
+
+    Returns :class:`BatchSummary` as a dict. Raises :class:`~pipeline.io.InputError` when the
+    input cannot be read and :class:`BatchError` when the run cannot go on; the output then
+    holds whole records only, and ``resume=True`` continues it.
+    """
+    begun = time.perf_counter()
+    progress = progress or BatchProgress(enabled=False)
+    summary = BatchSummary()
+    if _same_file(input_path, output_path):
+        raise InputError(f"{output_path}: the output would overwrite the input")
+    if resume and output_path == "-":
+        raise InputError("--resume needs an output file, not stdout")
+
+    state = ResumeState(output_path) if resume and Path(output_path).exists() else None
+    duplicates = DuplicateCounter()
+
+    def tracked(rows: Iterable[Row]) -> Iterator[Row]:
+        for number, row in enumerate(rows, start=1):
+            key = id_key(row.id)
+            summary.duplicate_ids += duplicates.seen(key)
+            if state is not None and state.skip(key, number):
+                continue
+            yield row
+
+    chunks = _chunks(tracked(read_reports(input_path, id_col, text_col, debug)), chunk_size, MAX_CHUNK_CHARS)
+    workers = max(1, workers)
+    head = list(itertools.islice(chunks, max(2, workers)))  # input problems surface here, before anything is written
+    if state is not None:
+        if len(head) < max(2, workers):  # the input ended: whatever is left of the output is unmatched
+            state.read_all()
+        summary.resumed_rows, summary.dropped_torn_bytes = state.rows, state.dropped_bytes
+    if len(head) < 2:
+        workers = 1
+    elif len(head) < workers:
+        workers = len(head)
+
+    start_method = start_method or default_start_method()
+    engine = InProcess(count_chronic, debug, refresh_every) if workers == 1 else WorkerPool(workers, start_method, count_chronic, debug, refresh_every)
+    summary.workers, summary.start_method = workers, (None if workers == 1 else start_method)
+    summary.startup_seconds = round(engine.startup_seconds, 3)
+    writer = None
+    pending: deque[Future] = deque()
+    rebuilt: dict[int, int] = {}
+    try:
+        if state is not None:
+            state.check_versions(engine.rules_hash)
+        writer = JsonlWriter(output_path, append=state is not None)
+        progress.start()
+        if progress.enabled and input_path != "-":  # the total (for the ETA) is counted on the side
+            threading.Thread(target=lambda: progress.set_total(count_rows(input_path, text_col)), name="dvt-count", daemon=True).start()
+        if state is not None and state.rows:
+            progress.resumed_past(state.rows, state.errors)
+        clock = time.perf_counter()
+        in_flight = max_in_flight or 4 * workers
+        todo = deque(head)
+        head = []
+
+        def write_next() -> None:
+            future = pending.popleft()
+            try:
+                records, pid, rss, rebuilds = future.result()
+            except BrokenProcessPool:
+                raise BatchError(
+                    f"a worker process died (out of memory? killed?) after {summary.new_rows} new rows were written to "
+                    f"{output_path}; rerun with --resume to continue"
+                ) from None
+            writer.write_records(records)
+            errors = 0
+            for record in records:
+                if record.get("error") is not None:
+                    errors += 1
+                    if on_error_row is not None:
+                        on_error_row(record)
+            summary.input_notes += sum("input_note" in record for record in records)
+            summary.new_rows += len(records)
+            summary.errors += errors
+            rebuilt[pid] = rebuilds
+            if pid != os.getpid():
+                summary.worker_peak_rss_mb[pid] = max(rss, summary.worker_peak_rss_mb.get(pid, 0.0))
+            progress.advance(len(records), errors)
+
+        for chunk in itertools.chain(_drain(todo), chunks):
+            pending.append(engine.submit(chunk))
+            while len(pending) >= in_flight:
+                write_next()
+        while pending:
+            write_next()
+        summary.seconds = round(time.perf_counter() - clock, 3)
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        engine.close(cancel=True)
+        raise
+    finally:
+        progress.stop()
+        if writer is not None:
+            writer.close()
+    engine.close()
+    if state is not None:
+        state.read_all()
+        summary.unmatched_output_rows = state.unmatched
+        summary.resume_diverged_at_row = state.diverged_at
+        summary.errors += state.errors
+        summary.input_notes += state.notes
+    summary.rows = summary.resumed_rows + summary.new_rows
+    summary.pipeline_rebuilds = sum(rebuilt.values())
+    summary.total_seconds = round(time.perf_counter() - begun, 3)
+    summary.rows_per_second = round(summary.new_rows / summary.seconds, 1) if summary.seconds else 0.0
+    summary.main_peak_rss_mb = peak_rss_mb()
+    return summary.to_dict()
+
+
+def _drain(items: deque) -> Iterator:
+    """Yield and forget the items of a deque (so submitted chunks are not kept alive)."""
+    while items:
+        yield items.popleft()
+
+
+def run_extract_to(input_path: str, output_path: str, output_format: str | None = None, nlp_date=None, *, resume: bool = False, **kwargs) -> dict:
+    """:func:`run_extract` into any output format (``pipeline.outputs``; docs/schema.md).
+
+    JSONL is written directly. Other formats are extracted into a staging JSONL next to the
+    output (``OUTPUT.partial.jsonl``), which is converted when the run completes and then
+    removed; after an interruption it stays, and ``resume=True`` continues it.
+    """
+    from ..outputs import convert, detect_format, output_files, staging_path
+
+    fmt = detect_format(output_path, output_format)
+    if fmt == "jsonl":
+        summary = run_extract(input_path, output_path, resume=resume, **kwargs)
+        summary.update(format=fmt, files={"jsonl": output_path})
+        return summary
+    if output_path == "-":
+        raise InputError(f"--format {fmt} needs an output file, not stdout")
+    if fmt in ("omop-csv", "omop-parquet", "duckdb"):
+        from ..outputs.omop import resolve_nlp_datetime
+
+        resolve_nlp_datetime(nlp_date)  # a bad --nlp-date fails before hours of extraction
+    stage = staging_path(output_path)
+    summary = run_extract(input_path, stage, resume=resume, **kwargs)
+    summary["tables"] = convert(stage, output_path, fmt, nlp_date)
+    os.remove(stage)
+    summary.update(format=fmt, files=output_files(output_path, fmt))
+    return summary

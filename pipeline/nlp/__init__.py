@@ -1,0 +1,1 @@
+"""spaCy set-up: the tokenizer, one component per module, their factories and Doc extensions; ``build`` assembles them."""

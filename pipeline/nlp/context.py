@@ -1,0 +1,101 @@
+"""ConText for duplex reports: medspaCy's ConText rules, matcher, modifiers and graph,
+run sentence by sentence on the sentences that hold a target.
+
+medspaCy's ConText component compares every modifier with every target of the whole
+document; its scopes never cross a sentence, so building one medspaCy ``ConTextGraph`` per
+sentence gives the same edges at a fraction of the cost. Rules come from
+``context_rules.json`` (medspaCy's format) and are matched as literal phrases, or as a token
+pattern where a rule has one ("in <year>"). Modifiers that overlap a target are dropped, so
+"no" inside the cue "no flow" never negates anything.
+Side words are not ConText targets. The edges are kept in ``doc._.context_graph`` and, as
+plain ``[target start, target end, category, start, end]`` lists, in ``doc._.dvt_modifiers``.
+"""
+from __future__ import annotations
+
+import numpy
+from medspacy.common.medspacy_matcher import MedspacyMatcher
+from medspacy.context import ConTextGraph, ConTextModifier, ConTextRule
+from spacy.attrs import SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
+from .pruning import Match, prune_longest
+from ..rules import RuleSet
+from .targets import SPAN_GROUP
+
+NOT_TARGETS = ("SIDE",)
+
+
+def context_rules(rules: RuleSet) -> list[ConTextRule]:
+    """ConTextRule objects from the validated JSON entries."""
+    return [ConTextRule.from_dict(dict(entry)) for entry in rules.context_rules]
+
+
+def _scope(rule: ConTextRule, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
+    """The scope ``ConTextModifier`` gives a modifier in the sentence [sent_start, sent_end)
+    (its private ``__set_scope`` without ``max_scope`` on the modifier), passed in so that
+    medspaCy does not look the sentence up through ``Token.sent`` for every modifier."""
+    direction, limit = rule.direction.lower(), rule.max_scope
+    if direction == "forward":
+        return end, sent_end if limit is None or sent_end - end <= limit else end + limit
+    if direction == "backward":
+        return sent_start if limit is None or start - sent_start <= limit else start - limit, start
+    if limit is None:
+        return sent_start, sent_end
+    return (sent_start if start - sent_start <= limit else start - limit), (sent_end if sent_end - end <= limit else end + limit)
+
+
+class DuplexContext:
+    """Attaches ConText modifiers to the vein and cue targets of each sentence."""
+
+    def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_context") -> None:
+        register_extensions()
+        self.name = name
+        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
+        self.matcher.add(context_rules(rules))
+        self.rule_of = {nlp.vocab.strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
+        self.not_targets = frozenset(nlp.vocab.strings.add(label) for label in NOT_TARGETS)
+
+    def _modifier_matches(self, doc: Doc) -> list[Match]:
+        """Matches with overlaps pruned (the longest wins), plus any termination that a longer
+        modifier swallowed at its own start: "showed no" still ends the scope of "anxious re"
+        in "anxious re DVT, US showed no clot"."""
+        matches = self.matcher(doc)
+        kept = prune_longest(matches)
+        if len(kept) == len(matches):
+            return kept
+        kept_set = set(kept)
+        starts = {start for _, start, _ in kept}
+        swallowed = [m for m in matches if m[1] in starts and m not in kept_set and self.rule_of[m[0]].direction.upper() == "TERMINATE"]
+        return sorted(kept + swallowed, key=lambda m: (m[1], m[2])) if swallowed else kept
+
+    def __call__(self, doc: Doc) -> Doc:
+        targets = [span for span in doc.spans.get(SPAN_GROUP, []) if span.label not in self.not_targets]
+        edges: list = []
+        if targets:
+            is_start = doc.to_array([SENT_START]).astype("int64") == 1
+            is_start[0] = True  # Span.sent stops at the first token
+            sentence_of = numpy.cumsum(is_start).tolist()
+            bounds = [*numpy.flatnonzero(is_start).tolist(), len(doc)]  # sentence k is [bounds[k - 1], bounds[k])
+            by_sentence: dict[int, tuple[list, list]] = {}
+            for span in targets:
+                by_sentence.setdefault(sentence_of[span.start], ([], []))[0].append(span)
+            for match_id, start, end in self._modifier_matches(doc):
+                k = sentence_of[start]
+                group = by_sentence.get(k)
+                if group is not None:
+                    rule = self.rule_of[match_id]
+                    scope = _scope(rule, start, end, bounds[k - 1], bounds[k])
+                    group[1].append(ConTextModifier(rule, start, end, doc, *scope))
+            for sentence_targets, modifiers in by_sentence.values():
+                if not modifiers:
+                    continue
+                graph = ConTextGraph(targets=sentence_targets, modifiers=modifiers, prune_on_modifier_overlap=True)
+                graph.update_scopes()
+                graph.apply_modifiers()
+                edges.extend(graph.edges)
+        setattr(doc._, CONTEXT_ATTRIBUTE, ConTextGraph(targets=targets, edges=edges))
+        plain = [[t.start, t.end, m.category, *m.modifier_span] for t, m in edges]
+        setattr(doc._, MODIFIERS_ATTRIBUTE, plain)
+        return doc

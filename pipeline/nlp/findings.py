@@ -1,0 +1,45 @@
+"""The findings component: reads the doc, resolves and classifies (pure), writes ``Doc._.dvt``.
+
+The span group ``dvt_evidence`` holds the segment mention and cue of every finding of the record,
+labelled ``<side>:<segment>:<status>``, for displaCy or review tools.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .extensions import DOC_ATTRIBUTE, register_extensions
+from ..core.record import build_record
+from ..core.resolve import resolve
+from ..rules import RuleSet
+from ..core.worksheets import read_tables
+from .doc_reader import read_sentences
+
+EVIDENCE_GROUP = "dvt_evidence"
+
+
+class DuplexFindings:
+    """Sets ``doc._.dvt`` to the report record (with ``id`` None) and the evidence span group."""
+
+    def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_findings", count_chronic: bool = False) -> None:
+        register_extensions()
+        self.name = name
+        self.rules = rules
+        self.count_chronic = count_chronic
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        rows, legends = read_tables(text, self.rules.table_vocab)
+        findings, examined = resolve(read_sentences(doc, self.rules, text), text, rows, legends)
+        record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic)
+        setattr(doc._, DOC_ATTRIBUTE, record)
+        spans = []
+        for finding in record["findings"]:
+            label = f"{finding['side']}:{finding['segment'] or 'deep'}:{finding['status']}"
+            evidence = finding["evidence"]
+            for part in (evidence, evidence["cue"]):
+                span = doc.char_span(part["start"], part["end"], label=label) if part else None
+                if span is not None:
+                    spans.append(span)
+        doc.spans[EVIDENCE_GROUP] = spans
+        return doc
