@@ -108,7 +108,7 @@ def _heads_named_veins(sentence: Sentence, m: Mention) -> bool:
 def vein_anchors(sentence: Sentence) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
-    anchors = []
+    anchors: list[Mention] = []
     nonvenous = any(m.kind == "nonvenous" for m in mentions)  # else nothing is followed by one
     landmarks = not _LANDMARK_WORDS.isdisjoint(sentence.tokens)  # else no vein is a landmark
     for m in mentions:

@@ -87,7 +87,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
             negation += [m for m in anchor.modifiers if m.category == "NEGATED_EXISTENCE" and anchor.tok_end <= m.tok_start <= anchor.tok_end + POSTPOSED_NEGATION_REACH]
     possible = [m for m in mods if m.category == "POSSIBLE_EXISTENCE"]
     if possible and "CONFIRMED" not in cats and cue is not None:
-        target = primary
+        target = cue
         nearest_possible = min(_distance(m, target) for m in possible)
         if not negation or nearest_possible < min(_distance(m, target) for m in negation):
             return "possible", mods
@@ -104,9 +104,9 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
     if cue.kind == "assessable":
         return ("not_evaluated" if negation else None), mods
     unseen = [m for m in anchor.modifiers if m.category == "NOT_EVALUATED"] if anchor is not None else []
-    if unseen and "NOT_EVALUATED" not in own and min(_distance(m, anchor) for m in unseen) < _gap(anchor, cue):
+    if anchor is not None and unseen and "NOT_EVALUATED" not in own and min(_distance(m, anchor) for m in unseen) < _gap(anchor, cue):
         return "not_evaluated", mods  # "..., the peroneal veins are not visualized": the vein's own predicate
-    if "NOT_EVALUATED" in own:
+    if "NOT_EVALUATED" in own and primary is not None:
         unseen = [m for m in primary.modifiers if m.category == "NOT_EVALUATED"]
         if cue.kind == "thrombus" and all(_VISIBILITY.search(m.text.lower()) for m in unseen):
             return "absent", mods  # "thrombus is not visualized": none seen
@@ -133,8 +133,8 @@ def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modif
     own = _cats(_merged(anchor, cue)) if cue and cue.acuity else cats  # not another clot's "acute": "acute PTV DVT on a background of chronic popliteal change"
     if cue_acuity == "chronic" and "ACUTE" in own:
         return "acute_on_chronic"
-    if found:
-        target = cue or anchor
+    target = cue or anchor
+    if found and target is not None:  # found modifiers come from the anchor or the cue
         nearest = min(found, key=lambda m: (_distance(m, target), m.start))
         acuity = _ACUITY_CATEGORIES[nearest.category]
         if {"ACUTE", "CHRONIC"} <= cats and acuity in ("acute", "chronic"):

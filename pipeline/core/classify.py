@@ -72,7 +72,7 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
     denied_again = {f.side for f in current if f.segment is None and f.status == "absent" and f.section == "addendum"}
     if denied_again:  # "ADDENDUM: ... represents artifact and there is no thrombus": the re-read undoes a generic claim
         current = [f for f in current if not (f.segment is None and f.side in denied_again and f.status in ("present", "possible") and f.section != "addendum")]
-    by_key: dict[tuple, list[Finding]] = {}
+    by_key: dict[tuple[str | None, ...], list[Finding]] = {}
     for f in current:
         key = (f.segment, f.side) if f.segment else (None, f.side, f.status)
         by_key.setdefault(key, []).append(f)

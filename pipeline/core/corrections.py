@@ -40,7 +40,8 @@ def _by_marker(sentence: Sentence, mentions: list[Mention]) -> tuple[set[str], s
     """(values named as wrong, values named as right) among mentions of one sentence: one after
     "not", "stated", a quote mark ("not the right", "stated 'right'", "not the peroneal veins") is
     the wrong one."""
-    wrong, right = set(), set()
+    wrong: set[str] = set()
+    right: set[str] = set()
     for m in mentions:
         before = [t for t in sentence.tokens[max(m.tok_start - sentence.tok_start - 3, 0):m.tok_start - sentence.tok_start] if not t.isspace()]
         (wrong if any(t in _WRONG_MARKERS for t in before[-2:]) else right).add(m.value)
@@ -56,7 +57,8 @@ def corrected_side(addendum: list[Sentence]) -> tuple[str, str] | None:
     """(wrong leg, right leg) when a correcting addendum moves the whole exam; else None."""
     if any(m.kind == "segment" for s in addendum for m in s.mentions):
         return None  # a vein is re-read, not the exam's side
-    wrong, right = set(), set()
+    wrong: set[str] = set()
+    right: set[str] = set()
     for sentence in addendum:
         sentence_wrong, sentence_right = _sides_by_marker(sentence)
         wrong |= sentence_wrong

@@ -6,7 +6,7 @@ so they can be tested with hand-made inputs and serialised as plain dicts.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Callable, Generic, Literal, TypeVar
+from typing import Any, Callable, Generic, Literal, TypeVar
 
 Side = Literal["left", "right", "unspecified"]
 Status = Literal["present", "absent", "possible", "historical", "hypothetical", "indication", "not_evaluated"]
@@ -40,15 +40,16 @@ def quick_init(cls: type[T]) -> type[T]:
     """Give a frozen dataclass an ``__init__`` that fills ``__dict__`` in one step instead of one
     ``object.__setattr__`` per field (5 µs per Mention, built some 20 times per report); same
     parameters, defaults (immutable only) and resulting instance."""
-    names = [f.name for f in fields(cls)]
-    assert all(f.default_factory is MISSING for f in fields(cls)), cls
-    defaults = {f"_d_{f.name}": f.default for f in fields(cls) if f.default is not MISSING}
+    spec = fields(cls)  # type: ignore[arg-type]  # T is a dataclass by contract
+    names = [f.name for f in spec]
+    assert all(f.default_factory is MISSING for f in spec), cls
+    defaults = {f"_d_{f.name}": f.default for f in spec if f.default is not MISSING}
     params = ", ".join(n if f"_d_{n}" not in defaults else f"{n}=_d_{n}" for n in names)
     body = ", ".join(f"{n!r}: {n}" for n in names)
-    namespace: dict = {}
+    namespace: dict[str, Any] = {}
     exec(f"def __init__(self, {params}):\n    self.__dict__.update({{{body}}})", defaults, namespace)  # noqa: S102
     namespace["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = namespace["__init__"]  # type: ignore[misc]
+    cls.__init__ = namespace["__init__"]  # type: ignore[method-assign]
     return cls
 
 
@@ -61,7 +62,7 @@ class TextSpan:
     end: int
     text: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
@@ -77,7 +78,7 @@ class Modifier:
     tok_start: int
     tok_end: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"category": self.category, "start": self.start, "end": self.end, "text": self.text}
 
 
@@ -166,7 +167,7 @@ class Finding:
     def is_deep(self) -> bool:
         return self.group in DEEP_GROUPS or self.group == GENERIC_DEEP_GROUP
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "segment": self.segment,
             "group": self.group,

@@ -1,12 +1,14 @@
 """The output record of LABELS.md section 6, built from findings and their classification."""
 from __future__ import annotations
 
+from typing import Any
+
 from .._version import __version__
 from .classify import CURRENT_STATUSES, classify
 from .model import Finding
 
 
-def build_record(report_id: object, findings: list[Finding], examined: set[str], rules_hash: str, count_chronic: bool = False) -> dict:
+def build_record(report_id: object, findings: list[Finding], examined: set[str], rules_hash: str, count_chronic: bool = False) -> dict[str, Any]:
     """A plain, JSON-ready record; key order is fixed so output is byte-stable.
 
     ``findings`` are the findings that decide the labels (one per segment, side and status)
@@ -38,7 +40,7 @@ def build_record(report_id: object, findings: list[Finding], examined: set[str],
     }
 
 
-def error_record(report_id: object, message: str, rules_hash: str) -> dict:
+def error_record(report_id: object, message: str, rules_hash: str) -> dict[str, Any]:
     """The row kept for a report that could not be processed: label null, error saying why."""
     return {
         "id": report_id,

@@ -8,7 +8,7 @@ Cues that no vein claims become segment-less findings ("No DVT.", "Acute left le
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -179,6 +179,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     # a vein named only as a landmark counts
     veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
     not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
+    cue: Mention | None  # a sentence's cue here; below, a vein's cue or None
     for cue in cues:
         if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
@@ -272,7 +273,7 @@ def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> li
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
 
 
-def resolve(sentences: Iterable[Sentence], text: str, table_rows: list[tuple[Table, Row, list[Reading]]] = (), skip: list[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
+def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
     """All findings of a report and the sides it examines.
 
     Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.

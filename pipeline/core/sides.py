@@ -3,9 +3,18 @@ side from its title, and the side carried from one sentence to the next. Pure Py
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Protocol
 
 from .linking import previous_words
 from .model import Mention, Sentence
+
+class SentenceView(Protocol):
+    """What the side tracker reads of the resolver's per-sentence view."""
+
+    @property
+    def anchor_sides(self) -> Mapping[int, Mention | None]: ...
+
 
 EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
 STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan", "dup", "uss"})
@@ -124,7 +133,7 @@ class SideTracker:
         self.key: tuple[int, int] | None = None
         self.side: str | None = None
 
-    def update(self, sentence: Sentence, view) -> str | None:
+    def update(self, sentence: Sentence, view: SentenceView) -> str | None:
         key = (sentence.paragraph, sentence.section_index)
         if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone

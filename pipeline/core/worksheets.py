@@ -13,6 +13,8 @@ said it as evidence::
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,7 +76,7 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w/+?\-]+", " ", text.lower()).split())
 
 
-def _column_kind(text: str, vocab: dict) -> str | None:
+def _column_kind(text: str, vocab: dict[str, Any]) -> str | None:
     key = _norm(text)
     return next((kind for kind, titles in vocab["columns"].items() if key in titles), None)
 
@@ -87,7 +89,7 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def find_tables(text: str, vocab: dict) -> list[Table]:
+def find_tables(text: str, vocab: dict[str, Any]) -> list[Table]:
     """Every worksheet table of a report."""
     tables: list[Table] = []
     lines = _lines(text)
@@ -162,7 +164,7 @@ def _decode(raw: str, codes: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=64)
-def _phrase_regex(words: tuple[str, ...]) -> re.Pattern:
+def _phrase_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
 
@@ -173,7 +175,7 @@ def _has(words: list[str], text: str) -> str | None:
     return max(hits, key=len) if hits else None
 
 
-def read_cell(cell: Cell, kind: str | None, vocab: dict, codes: dict[str, str]) -> Reading | None:
+def read_cell(cell: Cell, kind: str | None, vocab: dict[str, Any], codes: dict[str, str]) -> Reading | None:
     """What one cell says, by its column kind; None when it says nothing about thrombus."""
     words = vocab["cells"]
     raw = cell.text.strip()
@@ -213,7 +215,7 @@ _PRIORITY = {"thrombus": 0, "compressibility": 1, "flow": 2, None: 3, "comment":
 _SIDE_CELLS = {"r": "right", "rt": "right", "right": "right", "l": "left", "lt": "left", "left": "left", "b": "bilateral", "bil": "bilateral", "bilat": "bilateral", "both": "bilateral"}
 
 
-def read_row(row: Row, vocab: dict, codes: dict[str, str]) -> list[Reading]:
+def read_row(row: Row, vocab: dict[str, Any], codes: dict[str, str]) -> list[Reading]:
     """The readings of a row: one per side column in a side grid, else one for the row
     (with the side of a "Side" column when there is one)."""
     side_column = next((c for c in row.cells if c.column == "side"), None)
@@ -229,8 +231,8 @@ def read_row(row: Row, vocab: dict, codes: dict[str, str]) -> list[Reading]:
             if reading:
                 out.append(Reading(reading.status, reading.acuity, reading.occlusion, cell, cell.column))
         return out
-    readings = [(cell, read_cell(cell, cell.column, vocab, codes)) for cell in row.cells if cell.column not in ("acuity",)]
-    readings = [(c, r) for c, r in readings if r is not None]
+    read = ((cell, read_cell(cell, cell.column, vocab, codes)) for cell in row.cells if cell.column not in ("acuity",))
+    readings = [(c, r) for c, r in read if r is not None]
     if not readings:
         return []
     statuses = {r.status for _, r in readings}
@@ -249,7 +251,7 @@ def read_row(row: Row, vocab: dict, codes: dict[str, str]) -> list[Reading]:
     return [Reading(best.status, acuity if best.status in ("thrombus", "possible") else None, occlusion if best.status == "thrombus" else None, best.cell)]
 
 
-def read_tables(text: str, vocab: dict) -> tuple[list[tuple[Table, Row, list[Reading]]], list[tuple[int, int]]]:
+def read_tables(text: str, vocab: dict[str, Any]) -> tuple[list[tuple[Table, Row, list[Reading]]], list[tuple[int, int]]]:
     """Every row of every table of a report with its readings, and the legend lines' spans."""
     if not vocab or ("  " not in text and "\t" not in text and "|" not in text and "=" not in text and not _CSV.search(text)):
         return [], []

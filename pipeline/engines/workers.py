@@ -212,7 +212,7 @@ class WorkerPool:
                 for future in warm:
                     if future.done() and future.exception() is not None:
                         self.close(cancel=True)
-                        raise BatchError(f"a worker failed to start ({type(future.exception()).__name__}); run with --workers 1 to see why")
+                        raise BatchError(f"a worker failed to start ({type(future.exception()).__name__}); run with --workers 1 to see why") from None
         self.rules_hash = next(iter(hashes))[1]
         self.startup_seconds = time.perf_counter() - started
 

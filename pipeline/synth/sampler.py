@@ -287,7 +287,7 @@ def sample_truth(rng: random.Random, target: str, tpl: Template) -> Truth:
     if not apply_label(b, primary, target) and target != "NEGATIVE":
         apply_label(b, primary, "INDETERMINATE" if target == "DVT_UNSPECIFIED" else target)
     if unspec:  # the unspecified finding's veins are not said to be normal on either side
-        for (side, seg) in [k for k in b.fs if k[0] == "unspecified"]:
+        for (_side, seg) in [k for k in b.fs if k[0] == "unspecified"]:
             for s in SIDES:
                 if b.plain(s, seg) and (s, seg) in b.fs:
                     del b.fs[(s, seg)]

@@ -81,7 +81,7 @@ def followup_comparison(truth: Truth, ctx: Ctx) -> str:
 def addendum_reread(truth: Truth, ctx: Ctx) -> str:
     """Radiology report followed by an addendum that re-reads one finding."""
     view = P.original_view(truth)
-    lat = P.lat_word(ctx, truth)
+    _lat = P.lat_word(ctx, truth)  # drawn so the seeded stream (and the published corpus) stays the same
     out = [f"EXAM: Venous duplex ultrasound, {P.lat_inline(ctx, truth)} lower extremity"]
     ind = P.extra(ctx, truth, "indication")
     if ind:
@@ -156,7 +156,7 @@ def all_except(truth: Truth, ctx: Ctx) -> str:
 
 def list_form(truth: Truth, ctx: Ctx) -> str:
     """Numbered findings, one sentence each, then a conclusion."""
-    lat = P.lat_word(ctx, truth)
+    _lat = P.lat_word(ctx, truth)  # drawn so the seeded stream (and the published corpus) stays the same
     sents = [s for p in P.body(ctx, truth) for s in p] + P.distractors(ctx, truth)
     out = [f"Venous duplex, {P.lat_inline(ctx, truth)} lower extremity."]
     ind = P.extra(ctx, truth, "indication")
@@ -197,7 +197,7 @@ def consult_note(truth: Truth, ctx: Ctx) -> str:
 
 def bullet_findings(truth: Truth, ctx: Ctx) -> str:
     """Bulleted findings per vein and a bulleted impression."""
-    lat = P.lat_word(ctx, truth)
+    _lat = P.lat_word(ctx, truth)  # drawn so the seeded stream (and the published corpus) stays the same
     out = [f"Study: Lower extremity venous duplex ({P.lat_inline(ctx, truth)})"]
     ind = P.extra(ctx, truth, "indication") + P.extra(ctx, truth, "history")
     if ind:
