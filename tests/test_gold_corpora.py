@@ -17,7 +17,7 @@ from .conftest import ROOT
 CORPORA = sorted([*(ROOT / "corpora").glob("**/*.jsonl")])
 LABELS = ("PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE")
 GROUP = {
-    **dict.fromkeys(("ivc", "common_iliac", "external_iliac", "internal_iliac", "common_femoral", "femoral", "deep_femoral", "popliteal"), "proximal"),
+    **dict.fromkeys(("ivc", "common_iliac", "external_iliac", "internal_iliac", "common_femoral", "femoral", "deep_femoral", "popliteal", "proximal_unspecified"), "proximal"),
     **dict.fromkeys(("tibioperoneal_trunk", "posterior_tibial", "peroneal", "anterior_tibial"), "distal_axial"),
     **dict.fromkeys(("soleal", "gastrocnemius", "muscular_calf"), "distal_muscular"),
     "calf_unspecified": "distal_unspecified",
