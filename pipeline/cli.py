@@ -207,6 +207,31 @@ def synth(
     err.print(f"{len(records)} reports -> {output}")
 
 
+rules_app = typer.Typer(help="Inspect the rule files of patterns/.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check")
+def rules_check(
+    rules_dir: Optional[str] = typer.Option(None, "--rules-dir", help="A copy of patterns/ to check (default: the bundled rules)."),
+) -> None:
+    """Check the rules for conflicts the loader cannot see (a ConText phrase holding a target, ...); exit 1 if any."""
+    from .nlp.build import build_nlp
+    from .nlp.rule_checks import check_rules
+    from .rules import RuleError, load_rules
+
+    try:
+        rules = load_rules(rules_dir)
+    except (RuleError, FileNotFoundError) as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1)
+    problems = check_rules(build_nlp(rules_dir), rules)
+    for problem in problems:
+        typer.echo(str(problem))
+    err.print(f"{len(problems)} problem(s) in {rules.directory} (rules {rules.rules_hash})")
+    raise typer.Exit(1 if problems else 0)
+
+
 def _add_review_commands() -> None:
     from .review.cli import audit, review_app
 
