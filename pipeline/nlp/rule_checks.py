@@ -49,7 +49,7 @@ def _targets(nlp: Language, text: str) -> list[tuple[int, int, str, str]]:
 
 def _context_has_target(nlp: Language, rules: RuleSet) -> list[Problem]:
     out = []
-    for i, rule in enumerate(rules.context_rules):
+    for rule in rules.context_rules:
         if "pattern" in rule or (rule.get("metadata") or {}).get("holds_target"):
             continue
         found = _targets(nlp, rule["literal"])
