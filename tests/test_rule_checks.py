@@ -55,3 +55,27 @@ def test_a_rule_that_holds_a_target_on_purpose_says_so(tmp_path):
     entry = {"literal": "no occlusive thrombus seen", "category": "NEGATED_EXISTENCE", "direction": "FORWARD",
              "metadata": {"holds_target": True, "why": "planted for this test"}}
     assert not _found(_planted(tmp_path, "context_rules.json", "context_rules", entry), "context_has_target", "occlusive thrombus")
+
+
+def test_the_bundled_rules_have_no_conflict(extractor):
+    # extractor: the session's pipeline, built from the bundled rules
+    assert check_rules(extractor.nlp, extractor.rules) == []
+
+
+# Rules that held a target never applied; with the meaning moved to cues, each now says what it meant.
+@pytest.mark.parametrize("text, segment, status, occlusion", [
+    ("Right popliteal vein: no color flow abnormality.", "popliteal", "absent", None),
+    ("The right femoral vein has flow around a thrombus.", "femoral", "present", "nonocclusive"),
+    ("The right femoral vein is completely thrombosed.", "femoral", "present", "occlusive"),
+    ("Clot distending the right popliteal vein.", "popliteal", "present", "occlusive"),
+    ("The right popliteal vein could not be compressed because of a cast.", "popliteal", "not_evaluated", None),
+    ("Right posterior tibial veins not assessable.", "posterior_tibial", "not_evaluated", None),
+    ("Prior DVT in the right popliteal vein.", "popliteal", "historical", None),
+    ("Right common femoral vein: compressible, flow without augmentation.", "common_femoral", "absent", None),
+], ids=["no-color-flow-abnormality-is-normal", "flow-around-is-nonocclusive", "completely-thrombosed-is-occlusive",
+        "distending-is-occlusive", "could-not-be-compressed-is-not-evaluated", "not-assessable-is-not-evaluated",
+        "prior-dvt-is-history", "without-augmentation-is-no-thrombus"])
+def test_a_phrase_that_held_a_target_now_applies(extractor, text, segment, status, occlusion):
+    record = extractor.extract(text)
+    hits = [f for f in record["findings"] if f["segment"] == segment and f["side"] == "right"]
+    assert hits and (hits[0]["status"], hits[0]["occlusion"]) == (status, occlusion), record["findings"]

@@ -7,7 +7,8 @@ sentence gives the same edges at a fraction of the cost. Rules come from
 ``context_rules.json`` (medspaCy's format) and are matched as literal phrases, or as a token
 pattern where a rule has one ("in <year>"). Modifiers that overlap a target are dropped, so
 "no" inside the cue "no flow" never negates anything.
-Side words are not ConText targets. The edges are kept in ``doc._.context_graph`` and, as
+Side words, and the phrases that only outmatch a side word or cue ("DVT prophylaxis"), are not
+ConText targets. The edges are kept in ``doc._.context_graph`` and, as
 plain ``[target start, target end, category, start, end]`` lists, in ``doc._.dvt_modifiers``.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .pruning import Match, prune_longest
 from ..rules import RuleSet
 from .targets import SPAN_GROUP
 
-NOT_TARGETS = ("SIDE",)
+NOT_TARGETS = ("SIDE", "NOT_SIDE", "NOT_CUE")  # side words, and phrases that only outmatch a side word or a cue
 
 
 def context_rules(rules: RuleSet) -> list[ConTextRule]:
