@@ -4,7 +4,8 @@ from __future__ import annotations
 from pipeline.core.classify import classify, consolidate, most_severe
 from pipeline.core.model import Finding, TextSpan
 
-GROUPS = {"popliteal": "proximal", "peroneal": "distal_axial", "soleal": "distal_muscular", "calf_unspecified": "distal_unspecified", "great_saphenous": "superficial", None: "deep_unspecified"}
+GROUPS = {"popliteal": "proximal", "peroneal": "distal_axial", "soleal": "distal_muscular", "calf_unspecified": "distal_unspecified",
+          "muscular_calf": "distal_muscular", "great_saphenous": "superficial", "upper_extremity": "upper", None: "deep_unspecified"}
 
 
 def f(segment, side="left", status="present", acuity="acute", section="findings", junction=False, order=0):
@@ -103,3 +104,56 @@ def test_consolidate_keeps_one_per_segment_and_side():
 def test_most_severe_order():
     assert most_severe(["NEGATIVE", "INDETERMINATE", None, "ICMVT"]) == "ICMVT"
     assert most_severe([None, None]) == "NEGATIVE"
+
+
+def test_a_general_calf_finding_restating_a_named_calf_vein_is_dropped():
+    # "Thrombus in the left peroneal vein. Impression: left calf DVT."
+    kept = consolidate([f("peroneal", order=1), f("calf_unspecified", order=2)])
+    assert [x.segment for x in kept] == ["peroneal"]
+    # "Thrombus in a left soleal vein; muscular calf vein thrombosis."
+    assert [x.segment for x in consolidate([f("soleal", order=1), f("muscular_calf", order=2)])] == ["soleal"]
+
+
+def test_a_sideless_restatement_of_a_sided_thrombosed_vein_is_dropped():
+    # "LEFT LEG: popliteal vein noncompressible. Summary: DVT in the popliteal vein."
+    kept = consolidate([f("popliteal", order=1), f("popliteal", side="unspecified", order=2)])
+    assert [(x.segment, x.side) for x in kept] == [("popliteal", "left")]
+
+
+def test_an_addendum_denial_undoes_an_earlier_generic_claim_of_its_side():
+    # "Findings: DVT cannot be excluded. ADDENDUM: represents artifact, no DVT."
+    read = [f(None, status="possible", order=1), f(None, status="absent", section="addendum", order=9)]
+    assert labels(read)["left"] == "NEGATIVE"
+
+
+def test_not_seen_in_the_impression_does_not_undo_what_the_findings_saw():
+    # "Findings: thrombus in the left popliteal vein. Impression: popliteal vein not well seen."
+    read = [f("popliteal", order=1), f("popliteal", status="not_evaluated", section="impression", order=9)]
+    assert labels(read)["left"] == "PROXIMAL"
+
+
+def test_an_unstated_acuity_is_completed_from_another_mention_of_the_same_thrombus():
+    # "Findings: acute thrombus in the left peroneal vein. Impression: left peroneal DVT."
+    kept = consolidate([f("peroneal", acuity="acute", order=1), f("peroneal", acuity="unspecified", section="impression", order=9)])
+    assert [(x.section, x.acuity) for x in kept] == [("impression", "acute")]
+
+
+def test_an_arm_finding_makes_no_leg_label():
+    # "Thrombus in the left subclavian vein."
+    assert labels([f("upper_extremity")])["left"] == "NEGATIVE"
+
+
+def test_a_side_with_an_assessed_finding_is_labelled_though_not_examined():
+    # "Right leg exam. Left popliteal vein compressible."
+    assert labels([f("popliteal", status="absent")], examined=("right",))["left"] == "NEGATIVE"
+    # "Right leg exam. Left CFV not assessed."
+    assert labels([f("popliteal", status="not_evaluated")], examined=("right",))["left"] is None
+
+
+def test_the_unspecified_side_is_labelled_only_when_flagged_or_alone():
+    # "No DVT." beside examined legs: no unspecified label
+    assert classify([f(None, side="unspecified", status="absent")], {"left"}).side_labels["unspecified"] is None
+    # "Nondiagnostic study." with no leg examined
+    assert classify([f(None, side="unspecified", status="not_evaluated")], set()).side_labels["unspecified"] == "INDETERMINATE"
+    # "Calf veins not seen." beside an examined leg
+    assert classify([f("calf_unspecified", side="unspecified", status="not_evaluated")], {"left"}).side_labels["unspecified"] is None
