@@ -33,7 +33,7 @@ SIDE_WORDS = {"left": "left", "lt": "left", "l": "left", "lle": "left", "right":
               "contralateral": "contralateral"}
 DISEASE_WORDS = frozenset({"thrombus", "thrombosis", "clot", "dvt", "deep vein thrombosis"})  # cues that name the disease
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|\w+|[^\w\s]|\s+")
+_TOKEN = re.compile(r"(?i:can)(?=not\b)|\d+(?:\.\d+)?|\w+|[^\w\s]|\s+")  # "cannot" is "can" "not", as in spaCy
 
 
 @dataclass(frozen=True)

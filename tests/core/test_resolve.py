@@ -68,6 +68,13 @@ def test_a_side_carries_forward_inside_a_paragraph(lines, expected):
     assert found(lines) == expected
 
 
+def test_a_side_heading_comes_before_the_side_carried_from_the_sentence_before():
+    # under "LEFT LEG:", a right-sided aside does not carry to the next sentence
+    assert found([line("The right CFV is compressible.", side("right"), CFV, normal("compressible"), heading_side="left"),
+                  line("Thrombus in the popliteal vein.", clot("Thrombus"), POP, heading_side="left")]) == [
+        ("common_femoral", "right", "absent"), ("popliteal", "left", "present")]
+
+
 @pytest.mark.parametrize("lines, expected", cases(
     ([LEFT_EXAM, line("Thrombus extends into the right IVC.", clot("Thrombus"), side("right"), IVC)], [("ivc", "left", "present")]),
     ([BOTH_EXAM, line("Thrombus extends into the right IVC.", clot("Thrombus"), side("right"), IVC)], [("ivc", "unspecified", "present")]),
@@ -122,9 +129,9 @@ def test_a_range_of_axial_veins_fills_the_veins_between():
 
 @pytest.mark.parametrize("lines, expected", cases(
     (line("Nondiagnostic for DVT.", cue("unassessable", "Nondiagnostic"), clot("DVT")), [(None, "unspecified", "not_evaluated")] * 2),
-    (line("Echoes in the popliteal vein which may represent thrombus.", clot("Echoes", disease=False), POP, clot("thrombus", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
-    (line("Echoes in the popliteal vein consistent with slow flow.", clot("Echoes", disease=False), POP, cue("explanation", "slow flow")), [("popliteal", "unspecified", "absent")]),
-    (line("Echoes in the popliteal vein may represent slow flow.", clot("Echoes", disease=False), POP, cue("explanation", "slow flow", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
+    (line("Intraluminal echoes in the popliteal vein which may represent thrombus.", clot("Intraluminal echoes", disease=False), POP, clot("thrombus", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
+    (line("Intraluminal echoes in the popliteal vein consistent with slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow")), [("popliteal", "unspecified", "absent")]),
+    (line("Intraluminal echoes in the popliteal vein may represent slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
     (line("The apparent thrombus represents slow flow in the popliteal vein.", clot("thrombus"), cue("explanation", "slow flow"), POP), [("popliteal", "unspecified", "absent")]),
     (line("Monophasic flow in the CFV suggests more central obstruction.", CFV, clot("obstruction", disease=False)), []),
     (line("The femoral vein below the thrombus is compressible.", vein("femoral vein", "femoral"), clot("thrombus"), normal("compressible")), [("femoral", "unspecified", "absent")]),

@@ -80,7 +80,8 @@ def cell(text, kind):
     ("Equivocal", "compressibility", ("possible", None, None)),
     ("N/V", "thrombus", ("not_evaluated", None, None)),
     ("Compressible", None, ("normal", None, None)),
-    ("Noncompressible", None, ("thrombus", None, None)),  # the longer phrase wins over "compressible"
+    ("Noncompressible", None, ("thrombus", None, None)),
+    ("Non compressible", None, ("thrombus", None, None)),  # the longer phrase wins over "compressible"
 ))
 def test_a_cell_by_its_column(text, kind, expected):
     assert cell(text, kind) == expected
