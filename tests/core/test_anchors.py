@@ -23,6 +23,8 @@ def anchors(text, parts):
 @pytest.mark.parametrize("text, parts, expected", examples(
     ("Thrombus in the popliteal vein.", [clot("Thrombus"), POP], ["popliteal"]),
     ("Thrombus in the femoral-popliteal bypass graft.", [clot("Thrombus"), vein("femoral", "femoral"), vein("popliteal", "popliteal"), cue("nonvenous", "bypass graft")], []),
+    ("Popliteal vein thrombus beside the popliteal artery.", [vein("Popliteal vein", "popliteal"), clot("thrombus"), cue("nonvenous", "popliteal artery")], ["popliteal"]),
+    ("Patent popliteal artery beside a thrombosed popliteal vein.", [normal("Patent"), cue("nonvenous", "popliteal artery"), clot("thrombosed"), POP], ["popliteal"]),
     ("In the medial gastrocnemius is a hematoma.", [vein("gastrocnemius", "gastrocnemius"), cue("nonvenous", "hematoma")], []),  # the muscle
     ("Thrombus in the gastrocnemius veins beside a hematoma.", [clot("Thrombus"), vein("gastrocnemius veins", "gastrocnemius"), cue("nonvenous", "hematoma")], ["gastrocnemius"]),
 ))

@@ -95,6 +95,7 @@ def test_contralateral_is_the_leg_opposite_the_exam():
     ([BOTH_EXAM, line("DVT cannot be excluded.", clot("DVT", hedge("cannot be excluded")))], [(None, "left", "possible"), (None, "right", "possible")]),
     ([BOTH_EXAM, line("Acute DVT.", clot("DVT", mod("ACUTE", "Acute")))], [(None, "unspecified", "present")]),  # a claim has no both legs
     (line("Acute left leg DVT.", clot("DVT", mod("ACUTE", "Acute")), side("left"), deep("leg")), [(None, "left", "present")]),
+    (line("No augmentation.", normal("augmentation", neg("No"))), []),  # a denied normal sign alone asserts nothing
     (line("Partial compressibility.", clot("Partial compressibility")), []),  # a sign alone describes a vein named elsewhere
     (line("Possible partial compressibility.", clot("Partial compressibility", hedge("Possible"))), [(None, "unspecified", "possible")]),
 ))
@@ -132,6 +133,8 @@ def test_a_range_of_axial_veins_fills_the_veins_between():
     (line("Intraluminal echoes in the popliteal vein which may represent thrombus.", clot("Intraluminal echoes", disease=False), POP, clot("thrombus", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
     (line("Intraluminal echoes in the popliteal vein consistent with slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow")), [("popliteal", "unspecified", "absent")]),
     (line("Intraluminal echoes in the popliteal vein may represent slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
+    (line("No thrombus; intraluminal echoes in the popliteal vein consistent with slow flow.", clot("thrombus", neg("No")), clot("intraluminal echoes", disease=False), POP, cue("explanation", "slow flow")),
+     [(None, "unspecified", "absent"), ("popliteal", "unspecified", "absent")]),  # the explanation names the echoes only
     (line("The apparent thrombus represents slow flow in the popliteal vein.", clot("thrombus"), cue("explanation", "slow flow"), POP), [("popliteal", "unspecified", "absent")]),
     (line("Monophasic flow in the CFV suggests more central obstruction.", CFV, clot("obstruction", disease=False)), []),
     (line("The femoral vein below the thrombus is compressible.", vein("femoral vein", "femoral"), clot("thrombus"), normal("compressible")), [("femoral", "unspecified", "absent")]),

@@ -69,6 +69,8 @@ def cell(text, kind):
     ("Yes", "compressibility", ("normal", None, None)),
     ("No", "compressibility", ("thrombus", None, None)),
     ("No", "flow", None),  # "no" flow alone says nothing
+    ("Reduced", "flow", None),
+    ("...", "flow", None),  # no words
     ("Yes", "flow", ("normal", None, None)),
     ("Yes", "thrombus", ("thrombus", None, None)),
     ("No", "thrombus", ("normal", None, None)),
