@@ -83,10 +83,16 @@ def test_the_ivc_has_no_side_of_its_own(lines, expected):
     assert found(lines) == expected
 
 
-def test_contralateral_is_the_leg_opposite_the_exam():
-    assert found([line("Thrombus in the left popliteal vein.", clot("Thrombus"), side("left"), POP),
-                  line("The contralateral CFV is compressible.", side("contralateral"), CFV, normal("compressible"))]) == [
-        ("popliteal", "left", "present"), ("common_femoral", "right", "absent")]
+LEFT_POP = line("Thrombus in the left popliteal vein.", clot("Thrombus"), side("left"), POP, section_index=1)
+CONTRALATERAL = line("The contralateral CFV is compressible.", side("contralateral"), CFV, normal("compressible"), section_index=1)
+
+
+@pytest.mark.parametrize("lines, expected", cases(
+    ([LEFT_POP, CONTRALATERAL], [("popliteal", "left", "present"), ("common_femoral", "right", "absent")]),  # a one-leg exam
+    ([BOTH_EXAM, LEFT_POP, CONTRALATERAL], [("popliteal", "left", "present"), ("common_femoral", "right", "absent")]),  # the leg just described
+))
+def test_contralateral_is_the_other_leg(lines, expected):
+    assert found(lines) == expected
 
 
 @pytest.mark.parametrize("lines, expected", cases(
@@ -116,6 +122,7 @@ def test_a_cue_about_a_superficial_vein_a_graft_or_a_clot_named_before_is_no_dee
 @pytest.mark.parametrize("lines, expected", cases(
     (line("Left calf DVT.", side("Left"), vein("calf", "calf_unspecified"), clot("DVT")), [("calf_unspecified", "left", "present")]),
     (line("Left calf pain.", side("Left"), vein("calf", "calf_unspecified")), []),
+    (line("Thrombus in the peroneal vein in the mid calf.", clot("Thrombus"), vein("peroneal vein", "peroneal"), vein("calf", "calf_unspecified")), [("peroneal", "unspecified", "present")]),
     (line("Calf DVT in the peroneal veins.", vein("Calf", "calf_unspecified"), clot("DVT"), vein("peroneal veins", "peroneal")), [("peroneal", "unspecified", "present")]),
     (line("Thrombus in the deep veins including the popliteal vein.", clot("Thrombus"), deep("deep veins"), POP), [("popliteal", "unspecified", "present")]),
 ))
@@ -130,6 +137,8 @@ def test_a_range_of_axial_veins_fills_the_veins_between():
 
 @pytest.mark.parametrize("lines, expected", cases(
     (line("Nondiagnostic for DVT.", cue("unassessable", "Nondiagnostic"), clot("DVT")), [(None, "unspecified", "not_evaluated")] * 2),
+    (line("Possible thrombus in the PTV; thrombus in the popliteal vein.", clot("thrombus", hedge("Possible")), PTV, clot("thrombus"), POP),
+     [("posterior_tibial", "unspecified", "possible"), ("popliteal", "unspecified", "present")]),  # another clot's hedge
     (line("Intraluminal echoes in the popliteal vein which may represent thrombus.", clot("Intraluminal echoes", disease=False), POP, clot("thrombus", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
     (line("Intraluminal echoes in the popliteal vein consistent with slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow")), [("popliteal", "unspecified", "absent")]),
     (line("Intraluminal echoes in the popliteal vein may represent slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
