@@ -108,6 +108,10 @@ def calf_ok(text, parts):
     ("Left calf DVT.", [side("Left"), CALF, clot("DVT")], True),
     ("Left calf pain.", [side("Left"), CALF], False),  # no cue: a symptom
     ("Thrombus in the calf veins.", [clot("Thrombus"), vein("calf veins", "calf_unspecified")], True),  # not bare
+    ("Thrombus in the mid calf veins.", [clot("Thrombus"), vein("calf veins", "calf_unspecified")], True),  # not bare: no place
+    ("Thrombus in the calf.", [clot("Thrombus"), CALF], True),  # no named vein before it
+    ("DVT in the left calf.", [clot("DVT"), side("left"), CALF], True),  # articles and side words are no gap
+    ("Left calf shows extensive DVT.", [side("Left"), CALF, clot("DVT")], True),  # two words from its cue
     ("Thrombus in the mid calf.", [clot("Thrombus"), CALF], False),  # a location word
     ("Thrombus in the peroneal vein in the calf.", [clot("Thrombus"), vein("peroneal vein", "peroneal"), CALF], False),
     ("Thrombus in the GSV in the calf.", [clot("Thrombus"), GSV, CALF], False),  # a superficial vein's place
@@ -131,6 +135,7 @@ def filled(text, parts):
     ("Thrombus from the external iliac to the popliteal vein.", [clot("Thrombus"), vein("external iliac", "external_iliac"), POP], ["external_iliac", "popliteal", "common_femoral", "femoral"]),
     ("Thrombus in the CFV and popliteal vein.", [clot("Thrombus"), CFV, POP], ["common_femoral", "popliteal"]),  # a list, no range
     ("Thrombus to the CFV and the popliteal vein.", [clot("Thrombus"), CFV, POP], ["common_femoral", "popliteal"]),  # "to" without "from"
+    ("Thrombus in the CFV extending to the popliteal vein.", [clot("Thrombus"), CFV, POP], ["common_femoral", "popliteal"]),
     ("Thrombus from the GSV through the popliteal vein.", [clot("Thrombus"), GSV, POP], ["great_saphenous", "popliteal"]),  # off the axial chain
 ))
 def test_range_fill_adds_the_axial_veins_between_the_ends_of_a_range(text, parts, expected):

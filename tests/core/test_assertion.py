@@ -134,6 +134,13 @@ def test_acuity_from_a_related_cue_of_the_same_clot():
     assert decide_acuity(anchor, the_cue, (), (related,)) == "chronic"
 
 
+def test_an_acute_clot_on_a_related_chronic_cue_is_acute_on_chronic():
+    s = sentence("Partially compressible popliteal vein with synechiae, acute.", clot("Partially compressible"), POP(),
+                 clot("synechiae", mod("ACUTE", "acute"), acuity="chronic"))
+    the_cue, anchor, related = s.mentions
+    assert decide_acuity(anchor, the_cue, (), (related,)) == "acute_on_chronic"
+
+
 @pytest.mark.parametrize("text, parts, expected", examples(
     ("Occlusive thrombus in the popliteal vein.", [clot("thrombus", mod("OCCLUSIVE", "Occlusive")), POP()], "occlusive"),
     ("Nonocclusive thrombus in the popliteal vein.", [clot("thrombus", mod("NONOCCLUSIVE", "Nonocclusive")), POP()], "nonocclusive"),

@@ -24,6 +24,7 @@ def links(text, parts):
 
 @pytest.mark.parametrize("text, parts, expected", examples(
     ("The CFV is compressible and the popliteal vein is noncompressible.", [CFV, normal("compressible"), POP, clot("noncompressible")], ["compressible", "noncompressible"]),
+    ("Noncompressible CFV, popliteal vein patent.", [clot("Noncompressible"), CFV, POP, normal("patent")], ["Noncompressible", "patent"]),
     ("Thrombus in the PTV, popliteal vein patent.", [clot("Thrombus"), PTV, POP, normal("patent")], ["Thrombus", "patent"]),
 ))
 def test_each_vein_takes_its_nearest_cue(text, parts, expected):

@@ -30,6 +30,7 @@ def first_side_names_exam(text, parts):
     ("On duplex, left CFV is noncompressible.", [side("left"), CFV, clot("noncompressible")], False),  # a vein follows
     ("Negative right leg venous duplex.", [side("right"), deep("leg")], False),  # the result of that leg
     ("Left arm pain; an ultrasound was done.", [side("Left")], False),
+    ("Thrombus in the CFV (left).", [clot("Thrombus"), CFV, side("left")], False),  # a bracket without an exam noun
 ))
 def test_a_side_word_that_qualifies_the_exam(text, parts, expected):
     assert first_side_names_exam(text, parts) is expected
@@ -48,6 +49,7 @@ def sides(text, parts):
     ("Thrombus in the left CFV.", [clot("Thrombus"), side("left"), CFV], ["left"]),
     ("Compressible contralateral CFV.", [side("contralateral"), CFV], ["contralateral"]),
     ("Compare with the contralateral pair.", [side("contralateral")], []),
+    ("Thrombus in the CFV; compare with the contralateral side.", [clot("Thrombus"), CFV, side("contralateral")], []),  # no vein after it
     ("Thrombus in both common iliac veins.", [clot("Thrombus"), side("both"), vein("common iliac veins", "common_iliac")], ["bilateral"]),
     ("Thrombus in both paired anterior tibial veins.", [clot("Thrombus"), side("both"), vein("anterior tibial veins", "anterior_tibial")], []),
     ("PTV: thrombus (both veins).", [vein("PTV", "posterior_tibial"), clot("thrombus"), side("both"), deep("veins")], []),
