@@ -114,6 +114,15 @@ def test_a_general_calf_finding_restating_a_named_calf_vein_is_dropped():
     assert [x.segment for x in consolidate([f("soleal", order=1), f("muscular_calf", order=2)])] == ["soleal"]
 
 
+def test_a_general_calf_finding_is_kept_beside_other_veins_or_legs():
+    # "Thrombus in the left popliteal vein and left muscular calf veins."
+    assert [x.segment for x in consolidate([f("popliteal", order=1), f("muscular_calf", order=2)])] == ["popliteal", "muscular_calf"]
+    # "Thrombus in a left soleal vein. Right muscular calf vein thrombosis."
+    assert [x.segment for x in consolidate([f("soleal", order=1), f("muscular_calf", side="right", order=2)])] == ["soleal", "muscular_calf"]
+    # "Chronic scarring of the left peroneal vein. Left calf DVT.": old scarring restates no new clot
+    assert labels([f("peroneal", acuity="chronic", order=1), f("calf_unspecified", order=2)])["left"] == "IDDVT"
+
+
 def test_a_sideless_restatement_of_a_sided_thrombosed_vein_is_dropped():
     # "LEFT LEG: popliteal vein noncompressible. Summary: DVT in the popliteal vein."
     kept = consolidate([f("popliteal", order=1), f("popliteal", side="unspecified", order=2)])
@@ -136,6 +145,12 @@ def test_an_unstated_acuity_is_completed_from_another_mention_of_the_same_thromb
     # "Findings: acute thrombus in the left peroneal vein. Impression: left peroneal DVT."
     kept = consolidate([f("peroneal", acuity="acute", order=1), f("peroneal", acuity="unspecified", section="impression", order=9)])
     assert [(x.section, x.acuity) for x in kept] == [("impression", "acute")]
+
+
+def test_a_chronic_mention_does_not_complete_the_acuity():
+    # "Findings: chronic-appearing popliteal thrombus. Impression: left popliteal DVT."
+    read = [f("popliteal", acuity="chronic", order=1), f("popliteal", acuity="unspecified", section="impression", order=9)]
+    assert labels(read)["left"] == "PROXIMAL"
 
 
 def test_an_arm_finding_makes_no_leg_label():

@@ -27,6 +27,11 @@ def test_the_exam_side_correction(text, lines, expected):
     assert corrected_side(addendum(*lines)) == expected
 
 
+def test_a_bilateral_exam_named_right_is_no_side_swap():
+    both = line("Correction: this was a bilateral study, not the right.", side("bilateral"), side("right"), section="addendum")
+    assert corrected_side(addendum(both)) is None
+
+
 def test_a_vein_re_read_on_the_other_leg_moves_that_vein():
     re_read = line("Correction: the thrombus described is in the LEFT popliteal vein, not the right.", clot("thrombus"),
                    side("LEFT"), vein("popliteal vein", "popliteal"), side("right"), section="addendum")
@@ -41,7 +46,7 @@ def test_a_vein_re_read_as_another_vein_renames_it():
 
 
 def finding(segment, side, start=0, status="present"):
-    group = {"popliteal": "proximal", "peroneal": "distal_axial", "posterior_tibial": "distal_axial", None: "deep_unspecified"}[segment]
+    group = {"popliteal": "proximal", "peroneal": "distal_axial", "soleal": "distal_muscular", None: "deep_unspecified"}[segment]
     return Finding(segment, group, side, status, "acute", None, "findings", TextSpan(start, start + 1, "x"), None, (start, start + 1))
 
 
@@ -71,6 +76,12 @@ def test_a_correction_moves_no_finding_of_the_addendum_itself():
     assert corrected(STATED_RIGHT, WAS_LEFT, findings_of=findings_of)[0] == [("popliteal", "left"), (None, "right")]
 
 
+def test_the_wrong_leg_stays_examined_while_a_finding_stays_on_it():
+    def findings_of(text):
+        return [finding("popliteal", "right"), finding(None, "right", start=text.index("right'"), status="absent")]
+    assert corrected(STATED_RIGHT, WAS_LEFT, findings_of=findings_of)[1] == {"left", "right"}
+
+
 def test_a_re_read_vein_alone_moves_to_the_other_leg():
     re_read = line("Correction: the thrombus described is in the LEFT popliteal vein, not the right.", clot("thrombus"),
                    side("LEFT"), vein("popliteal vein", "popliteal"), side("right"), section="addendum")
@@ -80,7 +91,11 @@ def test_a_re_read_vein_alone_moves_to_the_other_leg():
 
 
 def test_a_renamed_vein_moves_the_original_findings_to_the_named_vein():
-    renamed = line("Correction: the thrombus is in the posterior tibial veins, not the peroneal veins as dictated.",
-                   clot("thrombus"), vein("posterior tibial veins", "posterior_tibial"), vein("peroneal veins", "peroneal"),
+    # the muscular soleal vein re-read as the axial posterior tibial vein: its group changes too
+    renamed = line("Correction: the thrombus is in the posterior tibial veins, not the soleal veins as dictated.",
+                   clot("thrombus"), vein("posterior tibial veins", "posterior_tibial"), vein("soleal veins", "soleal"),
                    section="addendum")
-    assert corrected(renamed, findings_of=lambda text: [finding("peroneal", "right")])[0] == [("posterior_tibial", "right")]
+    sentences, text = report(ORIGINAL, renamed)
+    findings = [finding("soleal", "right"), finding("popliteal", "right")]
+    apply_side_correction(findings, {"right"}, sentences)
+    assert [(f.segment, f.group) for f in findings] == [("posterior_tibial", "distal_axial"), ("popliteal", "proximal")]

@@ -112,6 +112,7 @@ def test_a_cue_no_vein_claims_speaks_for_the_deep_veins(lines, expected):
 @pytest.mark.parametrize("lines, expected", cases(
     (line("Thrombus in the GSV; no DVT.", clot("Thrombus"), GSV, clot("DVT", neg("no"))), [("great_saphenous", "unspecified", "present")]),
     (line("Thrombus in the bypass graft.", clot("Thrombus"), cue("nonvenous", "bypass graft")), []),
+    (line("Thrombus noted, graft patent.", clot("Thrombus"), cue("nonvenous", "graft"), normal("patent")), []),  # about the graft
     (line("No DVT, graft patent.", clot("DVT", neg("No")), cue("nonvenous", "graft"), normal("patent")), [(None, "unspecified", "absent")]),
     (line("Thrombus in the popliteal vein; the thrombus is occlusive.", clot("Thrombus"), POP, clot("thrombus")), [("popliteal", "unspecified", "present")]),  # the same clot again
 ))
@@ -141,6 +142,7 @@ def test_a_range_of_axial_veins_fills_the_veins_between():
      [("posterior_tibial", "unspecified", "possible"), ("popliteal", "unspecified", "present")]),  # another clot's hedge
     (line("Intraluminal echoes in the popliteal vein which may represent thrombus.", clot("Intraluminal echoes", disease=False), POP, clot("thrombus", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
     (line("Intraluminal echoes in the popliteal vein consistent with slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow")), [("popliteal", "unspecified", "absent")]),
+    (line("Intraluminal echoes in the popliteal vein likely due to slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow", hedge("likely"))), [("popliteal", "unspecified", "absent")]),  # "likely" is no hedge
     (line("Intraluminal echoes in the popliteal vein may represent slow flow.", clot("Intraluminal echoes", disease=False), POP, cue("explanation", "slow flow", hedge("may represent"))), [("popliteal", "unspecified", "possible")]),
     (line("No thrombus; intraluminal echoes in the popliteal vein consistent with slow flow.", clot("thrombus", neg("No")), clot("intraluminal echoes", disease=False), POP, cue("explanation", "slow flow")),
      [(None, "unspecified", "absent"), ("popliteal", "unspecified", "absent")]),  # the explanation names the echoes only
@@ -176,6 +178,10 @@ HISTORY = line("Left leg swelling.", side("Left"), deep("leg"), section="indicat
      [(None, "left", "indication"), ("popliteal", "left", "present")]),
     ([HISTORY, line("No DVT.", clot("DVT", neg("No")), section_index=1)],
      [(None, "left", "indication"), (None, "unspecified", "absent")]),  # a denial takes no side from the history
+    ([HISTORY, line("The CFV is compressible.", CFV, normal("compressible"), section_index=1), line("DVT in the popliteal vein.", clot("DVT"), POP, section_index=1)],
+     [(None, "left", "indication"), ("common_femoral", "unspecified", "absent"), ("popliteal", "left", "present")]),  # nor does a normal vein
+    ([HISTORY, line("Thrombus in the IVC.", clot("Thrombus"), IVC, section_index=1)],
+     [(None, "left", "indication"), ("ivc", "unspecified", "present")]),  # nor the midline IVC
 ))
 def test_with_no_side_elsewhere_a_sideless_thrombus_takes_the_historys_side(lines, expected):
     assert found(lines) == expected
@@ -189,6 +195,8 @@ def test_with_no_side_elsewhere_a_sideless_thrombus_takes_the_historys_side(line
     ([BOTH_EXAM, line("The left leg was not examined.", side("left"), deep("leg", unseen("not examined")))], {"right"}),
     ([line("Right lower extremity venous duplex.", side("Right"), section="exam"), line("Left CFV not assessed.", side("Left"), vein("CFV", "common_femoral", unseen("not assessed")))], {"right"}),
     (line("Left calf pain.", side("Left"), vein("calf", "calf_unspecified")), set()),  # a place, not an examined leg
+    (line("Thrombus in the left subclavian vein.", clot("Thrombus"), side("left"), vein("subclavian vein", "upper_extremity")), set()),  # an arm
+    (line("Pending.", heading_side="left"), set()),  # "LLE: pending." is no result
 ))
 def test_the_examined_legs(lines, expected):
     assert examined(lines) == expected
@@ -198,6 +206,11 @@ def test_a_leg_said_not_examined_has_no_finding():
     assert found([BOTH_EXAM, line("The left leg was not examined.", side("left"), deep("leg", unseen("not examined")))]) == []
 
 
+def test_a_vein_said_not_examined_is_not_evaluated():
+    assert found([line("The left CFV was not examined.", side("left"), vein("CFV", "common_femoral", unseen("not examined")))]) == [
+        ("common_femoral", "left", "not_evaluated")]
+
+
 def test_an_addendum_that_corrects_the_exam_side_moves_its_findings():
     lines = [line("Right lower extremity venous duplex.", side("Right"), section="exam"), POP_CLOT,
              line("The prior report erroneously stated 'right'.", side("right"), section="addendum"),
@@ -205,29 +218,36 @@ def test_an_addendum_that_corrects_the_exam_side_moves_its_findings():
     assert (found(lines), examined(lines)) == ([("popliteal", "left", "present")], {"left"})
 
 
-def test_skipped_spans_hold_no_findings():
-    sentences, text = report(POP_CLOT)
-    assert resolve(sentences, text, skip=[(0, len(text))])[0] == []
+def table_findings(vein_cell="CFV", reading_side=None, after=(), **options):
+    """The findings of a worksheet row "<vein cell>   Noncompressible" read as thrombus, acute, and of the prose after it."""
+    row_text = f"{vein_cell}   Noncompressible"
+    words = vein_cell.split()
+    sentences, text = report(line(row_text, CFV, *[side(w) for w in words[:-1]], **options), *after)
+    cell = Cell(row_text.index("Noncompressible"), len(row_text), "Noncompressible", "compressibility")
+    row = Row(0, len(row_text), Cell(0, len(vein_cell), vein_cell, "vein"), (cell,))
+    rows = [(Table(0, len(row_text), (row,)), row, [Reading("thrombus", "acute", None, cell, reading_side)])]
+    return [(f.segment, f.group, f.side, f.status, f.acuity) for f in resolve(sentences, text, rows)[0]]
 
 
-ROW_TEXT = "CFV   Noncompressible"
+ROW = ("common_femoral", "proximal")
 
 
-def table_findings(reading_side=None, **options):
-    """The findings of a one-row worksheet whose cell reads thrombus, acute."""
-    sentences, text = report(line(ROW_TEXT, CFV, **options))
-    cell = Cell(6, len(ROW_TEXT), "Noncompressible", "compressibility")
-    row = Row(0, len(ROW_TEXT), Cell(0, 3, "CFV", "vein"), (cell,))
-    rows = [(Table(0, len(ROW_TEXT), (row,)), row, [Reading("thrombus", "acute", None, cell, reading_side)])]
-    return [(f.segment, f.side, f.status, f.acuity) for f in resolve(sentences, text, rows)[0]]
+@pytest.mark.parametrize("vein_cell, reading_side, options, expected", [
+    ("CFV", None, {}, [(*ROW, "unspecified", "present", "acute")]),
+    ("CFV", None, {"heading_side": "left"}, [(*ROW, "left", "present", "acute")]),
+    ("CFV", "right", {"heading_side": "left"}, [(*ROW, "right", "present", "acute")]),  # the side column
+    ("Left CFV", "right", {}, [(*ROW, "left", "present", "acute")]),  # a side word in the vein cell
+    ("CFV", "bilateral", {}, [(*ROW, "left", "present", "acute"), (*ROW, "right", "present", "acute")]),
+    ("CFV", None, {"section": "indication"}, []),
+], ids=["no side", "side heading", "side column before heading", "side word in the vein cell", "bilateral side column", "indication"])
+def test_a_worksheet_row_is_read_by_its_cells(vein_cell, reading_side, options, expected):
+    assert table_findings(vein_cell, reading_side, **options) == expected
 
 
-@pytest.mark.parametrize("reading_side, options, expected", [
-    (None, {}, [("common_femoral", "unspecified", "present", "acute")]),
-    (None, {"heading_side": "left"}, [("common_femoral", "left", "present", "acute")]),
-    ("right", {"heading_side": "left"}, [("common_femoral", "right", "present", "acute")]),  # the side column
-    ("bilateral", {}, [("common_femoral", "left", "present", "acute"), ("common_femoral", "right", "present", "acute")]),
-    (None, {"section": "indication"}, []),
-])
-def test_a_worksheet_row_is_read_by_its_cells(reading_side, options, expected):
-    assert table_findings(reading_side, **options) == expected
+def test_prose_after_a_worksheet_is_read_as_prose():
+    assert table_findings(after=[POP_CLOT])[1:] == [("popliteal", "proximal", "unspecified", "present", "unspecified")]
+
+
+def test_a_skipped_span_holds_only_its_own_sentences():
+    sentences, text = report(line("C = compressible, NC = noncompressible."), POP_CLOT)
+    assert [f.segment for f in resolve(sentences, text, skip=[(0, sentences[0].end)])[0]] == ["popliteal"]

@@ -32,6 +32,14 @@ def test_columns_are_aligned_by_position():
                 "POP     Partial       Yes acute  Reduced") == [("POP", [("Partial", "compressibility"), ("Yes acute", "thrombus"), ("Reduced", "flow")])]
 
 
+def test_a_cell_up_to_three_characters_before_its_title_is_in_its_column():
+    assert rows("Vein    Compressible  Thrombus", f"{'CFV':5}{'Yes':15}No") == [("CFV", [("Yes", "compressibility"), ("No", "thrombus")])]
+
+
+def test_a_row_of_two_cells_is_a_row():
+    assert rows("Vein    Compressible  Thrombus", "CFV     Yes") == [("CFV", [("Yes", "compressibility")])]
+
+
 def test_pipe_and_csv_rows_are_read_by_index():
     assert rows("Vein | Compressible | Thrombus", "CFV | Yes | No") == [("CFV", [("Yes", "compressibility"), ("No", "thrombus")])]
     assert rows("Vein,Compressible,Thrombus", "CFV,Yes,No") == [("CFV", [("Yes", "compressibility"), ("No", "thrombus")])]
@@ -120,6 +128,7 @@ def readings(*cells):
     ("CFV  N/V  No", [("N/V", "compressibility"), ("No", "thrombus")], [("normal", None, None, None)]),  # what was seen wins
     ("CFV  Partial  Yes  chronic", [("Partial", "compressibility"), ("Yes", "thrombus"), ("chronic", "acuity")], [("thrombus", "chronic", "nonocclusive", None)]),
     ("CFV  Yes  No  acute", [("Yes", "compressibility"), ("No", "thrombus"), ("acute", "acuity")], [("normal", None, None, None)]),  # no acuity without thrombus
+    ("CFV  NC chronic  Yes", [("NC chronic", "compressibility"), ("Yes", "thrombus")], [("thrombus", "chronic", None, None)]),  # acuity from another cell
     ("CFV  Left  No", [("Left", "side"), ("No", "thrombus")], [("normal", None, None, "left")]),
     ("CFV  C  NC", [("C", "right"), ("NC", "left")], [("normal", None, None, "right"), ("thrombus", None, None, "left")]),
     ("CFV  see note", [("see note", "comment")], []),
@@ -133,6 +142,11 @@ def test_read_tables_returns_every_row_and_the_legend_spans():
     found, legends = read_tables(text, VOCAB)
     assert [(r.vein.text, [x.status for x in readings]) for _, r, readings in found] == [("CFV", ["normal"]), ("POP", ["thrombus"])]
     assert legends == [(0, text.index("\n"))]
+
+
+def test_a_table_without_a_legend_is_read():
+    found, legends = read_tables("Vein    Compressible  Thrombus\nCFV     Yes           No\n", VOCAB)
+    assert ([r.vein.text for _, r, _ in found], legends) == (["CFV"], [])
 
 
 def test_prose_has_no_table():
