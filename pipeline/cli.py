@@ -65,6 +65,7 @@ def extract(
 
     from .engines.batch import BatchError, default_workers, run_extract_to
     from .io import InputError
+    from .io.guard import OutputError
     from .outputs import OutputFormatError, detect_format, staging_path
     from .engines.progress import BatchProgress
 
@@ -98,8 +99,11 @@ def extract(
             workers=workers or default_workers(), chunk_size=chunk_size, resume=resume, debug=debug,
             progress=progress, start_method=start_method, on_error_row=on_error,
         )
-    except (InputError, BatchError) as exc:
+    except (InputError, BatchError, OutputError) as exc:
         _say(f"error: {exc}", "bold red")
+        raise typer.Exit(1)
+    except OSError as exc:  # a file the run read or wrote: name it and the system's reason
+        _say(f"error: {exc.filename or output}: {exc.strerror or type(exc).__name__}", "bold red")
         raise typer.Exit(1)
     except KeyboardInterrupt:
         held = output if fmt == "jsonl" else staging_path(output)
@@ -122,8 +126,6 @@ def extract(
         parts.append(f"{summary['resumed_rows']:,} already done")
         if summary["dropped_torn_bytes"]:
             parts.append(f"torn last line ({summary['dropped_torn_bytes']} bytes) redone")
-        if summary["unmatched_output_rows"]:
-            parts.append(f"{summary['unmatched_output_rows']:,} output rows not in the input")
     files = summary.get("files") or {"jsonl": output}
     _say(f"dvt extract: {', '.join(parts)} -> {', '.join(files.values())}")
     raise typer.Exit(3 if summary["errors"] else 0)

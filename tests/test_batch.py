@@ -20,6 +20,7 @@ from pipeline.api import Extractor
 from pipeline.engines.batch import DuplicateCounter, run_extract
 from pipeline.cli import app
 from pipeline.io import count_rows, read_reports
+from pipeline.io.guard import FP_MAGIC, row_fingerprint
 from pipeline.core.record import error_record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -341,6 +342,7 @@ def test_resume_drops_a_torn_last_line_and_redoes_it(tmp_path):
     lines = clean.splitlines(keepends=True)
     out = tmp_path / "out.jsonl"
     out.write_bytes(b"".join(lines[:20]) + lines[20][: len(lines[20]) // 2])  # killed mid-record
+    (tmp_path / "out.jsonl.fingerprints").write_bytes((tmp_path / "clean.jsonl.fingerprints").read_bytes())  # written before the records
     result = extract(source, "-o", out, "--resume", "--quiet")
     assert result.exit_code == 0, result.output
     assert "20 already done" in result.output and "torn last line" in result.output
@@ -354,6 +356,8 @@ def test_resume_refuses_output_of_other_rules(tmp_path):
     out = tmp_path / "out.jsonl"
     record = error_record("r1", "x", "0000other000")
     out.write_text(json.dumps(record) + "\n")
+    row = next(read_reports(str(source)))
+    (tmp_path / "out.jsonl.fingerprints").write_bytes(FP_MAGIC + row_fingerprint(row.id, row.text, row.error))
     result = extract(source, "-o", out, "--resume", "--quiet")
     assert result.exit_code == 1 and "cannot resume" in result.output and "0000other000" in result.output
 

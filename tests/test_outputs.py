@@ -277,6 +277,7 @@ def test_cli_formats_resume_and_reruns(tmp_path):
     full = tmp_path / "full.jsonl"
     run_extract_to(str(source), str(full))
     Path(staging_path(str(out))).write_bytes(b"".join(full.read_bytes().splitlines(keepends=True)[:3]) + b'{"id": "icd-')
+    Path(staging_path(str(out)) + ".fingerprints").write_bytes(Path(str(full) + ".fingerprints").read_bytes())  # the killed run's
     summary = run_extract_to(str(source), str(out), resume=True)
     assert summary["resumed_rows"] == 3 and summary["format"] == "parquet" and summary["tables"]["reports"] == len(EXAMPLES)
     convert(str(full), str(tmp_path / "ref.parquet"), "parquet")

@@ -15,9 +15,11 @@ How a run goes (``dvt extract``, or :func:`run_extract` from Python; the worker 
    of workers. Each chunk is written as one buffer, flushed and fsynced: a kill leaves whole
    records plus at most one torn last line.
 4. ``resume=True`` continues an interrupted run into the same output: the torn last line is cut
-   off, the ids already written are matched against the input (occurrence by occurrence, so
-   duplicate ids resume correctly) and skipped, and the rest is appended. The result equals an
-   uninterrupted run byte for byte.
+   off, the rows already written are checked against the input, row by row, by id and by the
+   fingerprint of their text (``OUTPUT.fingerprints``, written beside the output) and skipped, and
+   the rest is appended. The result equals an uninterrupted run byte for byte; an input that is not
+   the one the output was written from is refused before anything is written. The output is
+   locked (``flock``) for the run: a second run onto it is refused.
 5. A worker rebuilds its pipeline once its memory grew ``REFRESH_MB`` (or every ``REFRESH_EVERY``
    reports): spaCy's string store grows with every new token, and a rebuild gives that memory
    back (output does not depend on it).
@@ -27,6 +29,7 @@ Report text is patient data: nothing here logs it. Error rows that carry an exce
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
@@ -36,9 +39,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from ..io import InputError, JsonlWriter, Row, count_rows, read_reports
+from ..io.guard import FingerprintFile, OutputLock, check_outputs, fingerprint_path, row_fingerprint
 from .progress import BatchProgress
 from .resume import DuplicateCounter, ResumeState, id_key
 from .workers import REFRESH_EVERY, BatchError, InProcess, WorkerPool, default_start_method, default_workers, peak_rss_mb
@@ -61,8 +64,6 @@ class BatchSummary:
     new_rows: int = 0  # records written by this run
     resumed_rows: int = 0  # records already in the output (--resume)
     dropped_torn_bytes: int = 0  # a torn last line cut off by --resume
-    unmatched_output_rows: int = 0  # --resume: output records the input does not contain
-    resume_diverged_at_row: int | None = None  # --resume: where the input stopped following the output
     workers: int = 1
     start_method: str | None = None
     startup_seconds: float = 0.0  # building the pipeline(s), not in ``seconds``
@@ -90,11 +91,9 @@ def _chunks(rows: Iterable[Row], size: int, max_chars: int) -> Iterator[list[Row
         yield chunk
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return a != "-" and b != "-" and Path(b).exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
+def _regular(path: str) -> bool:
+    """Whether ``path`` is (or will be) a regular file: not stdout, not a device such as /dev/null."""
+    return path != "-" and (not os.path.exists(path) or os.path.isfile(path))
 
 
 def run_extract(
@@ -113,38 +112,49 @@ def run_extract(
     refresh_every: int = REFRESH_EVERY,
     max_in_flight: int | None = None,
     on_error_row=None,
+    lock: bool = True,
 ) -> dict:
     """Extract every report of ``input_path`` into ``output_path`` (JSONL, ``-`` for stdout).
 
     Returns :class:`BatchSummary` as a dict. Raises :class:`~pipeline.io.InputError` when the
-    input cannot be read and :class:`BatchError` when the run cannot go on; the output then
-    holds whole records only, and ``resume=True`` continues it.
+    input cannot be read, :class:`~pipeline.io.guard.OutputError` when the output cannot be
+    written (or is the input, or another run's), and :class:`BatchError` when the run cannot go
+    on; the output then holds whole records only, and ``resume=True`` continues it. The output
+    is locked for the run (``lock=False``: the caller holds the lock).
     """
+    if resume and output_path == "-":
+        raise InputError("--resume needs an output file, not stdout")
+    regular = _regular(output_path)
+    check_outputs(input_path, [output_path, fingerprint_path(output_path)] if regular else [output_path])
+    with OutputLock(output_path) if lock and regular else contextlib.nullcontext():
+        return _run_extract(input_path, output_path, id_col, text_col, count_chronic, workers=workers, chunk_size=chunk_size,
+                            resume=resume and regular, debug=debug, progress=progress, start_method=start_method, refresh_every=refresh_every,
+                            max_in_flight=max_in_flight, on_error_row=on_error_row, fingerprints=regular)
+
+
+def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, count_chronic: bool, *, workers: int, chunk_size: int,
+                 resume: bool, debug: bool, progress: BatchProgress | None, start_method: str | None, refresh_every: int,
+                 max_in_flight: int | None, on_error_row, fingerprints: bool) -> dict:
     begun = time.perf_counter()
     progress = progress or BatchProgress(enabled=False)
     summary = BatchSummary()
-    if _same_file(input_path, output_path):
-        raise InputError(f"{output_path}: the output would overwrite the input")
-    if resume and output_path == "-":
-        raise InputError("--resume needs an output file, not stdout")
-
-    state = ResumeState(output_path) if resume and Path(output_path).exists() else None
+    state = ResumeState(output_path, input_path) if resume and os.path.getsize(output_path) > 0 else None
     duplicates = DuplicateCounter()
 
     def tracked(rows: Iterable[Row]) -> Iterator[Row]:
         for number, row in enumerate(rows, start=1):
             key = id_key(row.id)
             summary.duplicate_ids += duplicates.seen(key)
-            if state is not None and state.skip(key, number):
+            if state is not None and state.skip(key, row_fingerprint(row.id, row.text, row.error), number):
                 continue
             yield row
+        if state is not None:
+            state.finish()
 
     chunks = _chunks(tracked(read_reports(input_path, id_col, text_col, debug)), chunk_size, MAX_CHUNK_CHARS)
     workers = max(1, workers)
     head = list(itertools.islice(chunks, max(2, workers)))  # input problems surface here, before anything is written
     if state is not None:
-        if len(head) < max(2, workers):  # the input ended: whatever is left of the output is unmatched
-            state.read_all()
         summary.resumed_rows, summary.dropped_torn_bytes = state.rows, state.dropped_bytes
     if len(head) < 2:
         workers = 1
@@ -155,13 +165,14 @@ def run_extract(
     engine = InProcess(count_chronic, debug, refresh_every) if workers == 1 else WorkerPool(workers, start_method, count_chronic, debug, refresh_every)
     summary.workers, summary.start_method = workers, (None if workers == 1 else start_method)
     summary.startup_seconds = round(engine.startup_seconds, 3)
-    writer = None
-    pending: deque[Future] = deque()
+    writer = fp_file = None
+    pending: deque[tuple[Future, bytes]] = deque()
     rebuilt: dict[int, int] = {}
     try:
         if state is not None:
             state.check_versions(engine.rules_hash)
         writer = JsonlWriter(output_path, append=state is not None)
+        fp_file = FingerprintFile(output_path, append=state is not None) if fingerprints else None
         progress.start()
         if progress.enabled and input_path != "-":  # the total (for the ETA) is counted on the side
             threading.Thread(target=lambda: progress.set_total(count_rows(input_path, text_col)), name="dvt-count", daemon=True).start()
@@ -173,7 +184,7 @@ def run_extract(
         head = []
 
         def write_next() -> None:
-            future = pending.popleft()
+            future, row_fingerprints = pending.popleft()
             try:
                 records, pid, rss, rebuilds = future.result()
             except BrokenProcessPool:
@@ -181,6 +192,8 @@ def run_extract(
                     f"a worker process died (out of memory? killed?) after {summary.new_rows} new rows were written to "
                     f"{output_path}; rerun with --resume to continue"
                 ) from None
+            if fp_file is not None:
+                fp_file.write(row_fingerprints)  # before the records: after a kill, never fewer fingerprints than records
             writer.write_records(records)
             errors = 0
             for record in records:
@@ -197,14 +210,14 @@ def run_extract(
             progress.advance(len(records), errors)
 
         for chunk in itertools.chain(_drain(todo), chunks):
-            pending.append(engine.submit(chunk))
+            pending.append((engine.submit(chunk), b"".join(row_fingerprint(r.id, r.text, r.error) for r in chunk) if fp_file else b""))
             while len(pending) >= in_flight:
                 write_next()
         while pending:
             write_next()
         summary.seconds = round(time.perf_counter() - clock, 3)
     except BaseException:
-        for future in pending:
+        for future, _ in pending:
             future.cancel()
         engine.close(cancel=True)
         raise
@@ -212,11 +225,10 @@ def run_extract(
         progress.stop()
         if writer is not None:
             writer.close()
+        if fp_file is not None:
+            fp_file.close()
     engine.close()
     if state is not None:
-        state.read_all()
-        summary.unmatched_output_rows = state.unmatched
-        summary.resume_diverged_at_row = state.diverged_at
         summary.errors += state.errors
         summary.input_notes += state.notes
     summary.rows = summary.resumed_rows + summary.new_rows
@@ -254,8 +266,13 @@ def run_extract_to(input_path: str, output_path: str, output_format: str | None 
 
         resolve_nlp_datetime(nlp_date)  # a bad --nlp-date fails before hours of extraction
     stage = staging_path(output_path)
-    summary = run_extract(input_path, stage, resume=resume, **kwargs)
-    summary["tables"] = convert(stage, output_path, fmt, nlp_date)
-    os.remove(stage)
+    tables = list(output_files(output_path, fmt).values())
+    check_outputs(input_path, [*tables, *(f"{t}.tmp" for t in tables), *(f"{t}.tmp.wal" for t in tables if fmt == "duckdb"),
+                               stage, fingerprint_path(stage)])
+    with OutputLock(stage):  # held through the conversion: one run per output at a time
+        summary = run_extract(input_path, stage, resume=resume, lock=False, **kwargs)
+        summary["tables"] = convert(stage, output_path, fmt, nlp_date)
+        os.remove(stage)
+        os.remove(fingerprint_path(stage))
     summary.update(format=fmt, files=output_files(output_path, fmt))
     return summary

@@ -1,13 +1,13 @@
-"""Ids of a batch run: counting duplicates in little memory, and matching an interrupted output
-against the input so ``--resume`` skips what is already written."""
+"""Ids of a batch run: counting duplicates in little memory, and checking an interrupted output
+against the input so ``--resume`` skips what is already written, and only that."""
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Iterator
 
 from ..io import truncate_torn_tail
+from ..io.guard import FP_MAGIC, FP_SIZE, FingerprintFile, fingerprint_path
 from .workers import BatchError
 
 
@@ -50,80 +50,65 @@ class DuplicateCounter:
 
 
 class ResumeState:
-    """What an interrupted output already holds, matched against the input as it streams.
+    """What an interrupted output already holds, checked against the input as it streams.
 
-    The output of a run is a prefix of the full output, in input order, so the ids written are
-    matched one by one against the input's ids: memory stays flat and duplicate ids match
-    occurrence by occurrence. If the input order differs from the output (say, files were added
-    to a folder), the rest of the output's ids are counted and each input row whose id still has
-    an unmatched occurrence is skipped; the new rows are appended at the end.
+    The output of a run is a prefix of the full output, in input order, and ``OUTPUT.fingerprints``
+    holds a fingerprint (id and text) of each record's input row. Resuming requires the input to
+    start with exactly those rows: the first row whose id or text differs, or an input that ends
+    before the output does, stops the run before anything is written (:class:`BatchError`).
     """
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, path: str, input_path: str) -> None:
+        self.path, self.input_path = path, input_path
         self.kept_bytes, self.dropped_bytes = truncate_torn_tail(path)
-        self.rows = 0  # records in the (truncated) output
+        with open(path, "rb") as handle:
+            self.rows = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))  # records kept
+        try:
+            FingerprintFile.read_header(path, self.rows)
+        except ValueError as exc:
+            raise BatchError(f"cannot resume: {exc}; rerun without --resume") from None
+        FingerprintFile.keep(path, self.rows)  # fingerprints of records a kill did not let through
         self.errors = 0
         self.notes = 0
         self.versions: set[tuple] = set()
         self._lines = self._read()
-        self._pending: Counter | None = None  # set once the input stops following the output
-        self._exhausted = False
-        self.diverged_at: int | None = None
-        self.skipped = 0
+        self._fingerprints = open(fingerprint_path(path), "rb")  # noqa: SIM115 - closed when matched or finished
+        self._fingerprints.seek(len(FP_MAGIC))
+        self.matched = 0
 
     def _read(self) -> Iterator[str]:
         with open(self.path, "rb") as handle:
-            consumed = 0
             for number, raw in enumerate(handle, start=1):
-                consumed += len(raw)
-                if consumed > self.kept_bytes:  # never read what this run appends
-                    return
                 try:
                     record = json.loads(raw)
                     key = id_key(record["id"])
                 except (ValueError, KeyError, TypeError):
                     raise BatchError(f"cannot resume: {self.path} line {number} is not an output record; rerun without --resume") from None
-                self.rows += 1
                 self.errors += record.get("error") is not None
                 self.notes += "input_note" in record
                 self.versions.add((record.get("rules_hash"), record.get("pipeline_version")))
                 yield key
 
-    def skip(self, key: str, row_number: int) -> bool:
-        """Whether the input row with this id is already in the output."""
-        if self._exhausted:
+    def skip(self, key: str, fingerprint: bytes, row_number: int) -> bool:
+        """Whether the input row is already in the output; raises BatchError if it differs from it."""
+        if self.matched >= self.rows:
             return False
-        if self._pending is None:
-            written = next(self._lines, None)
-            if written is None:
-                self._exhausted = True
-                return False
-            if written == key:
-                self.skipped += 1
-                return True
-            self.diverged_at = row_number
-            self._pending = Counter([written])
-            self._pending.update(self._lines)
-        if self._pending.get(key, 0) > 0:
-            self._pending[key] -= 1
-            if not self._pending[key]:
-                del self._pending[key]
-            self.skipped += 1
-            return True
-        return False
+        written, written_fp = next(self._lines), self._fingerprints.read(FP_SIZE)
+        if key != written or fingerprint != written_fp:
+            what = "its text differs from" if key == written else f"its id differs from {written} in"
+            raise BatchError(f"cannot resume: row {row_number} of {self.input_path} (id {key}) is not the row {self.path} was written from "
+                             f"({what} the record there); resume with the same input, or rerun without --resume")
+        self.matched += 1
+        if self.matched == self.rows:
+            self._fingerprints.close()
+        return True
 
-    def read_all(self) -> None:
-        """Read whatever is left of the output (its ids become unmatched-so-far)."""
-        if not self._exhausted and self._pending is None:
-            self._pending = Counter(self._lines)
-            if not self._pending:
-                self._exhausted = True
-
-    @property
-    def unmatched(self) -> int:
-        """Output records whose id the input did not (or not that often) contain."""
-        return sum(self._pending.values()) if self._pending else 0
+    def finish(self) -> None:
+        """At the end of the input: every record of the output must have been matched."""
+        self._fingerprints.close()
+        if self.matched < self.rows:
+            raise BatchError(f"cannot resume: {self.input_path} ends after row {self.matched}, but {self.path} holds {self.rows:,} records "
+                             f"(rows vanished from the input); resume with the same input, or rerun without --resume")
 
     def check_versions(self, rules_hash: str) -> None:
         from .._version import __version__

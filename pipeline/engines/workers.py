@@ -155,6 +155,9 @@ def _watch_parent(parent_pid: int) -> None:
 def _init_worker(count_chronic: bool, debug: bool, refresh_every: int, parent_pid: int, ready) -> None:
     """Pool initializer: build the pipeline once; Ctrl-C is the parent's business."""
     global _WORKER
+    from ..io.guard import release_inherited_locks
+
+    release_inherited_locks()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent_pid)
     _WORKER = _Worker(count_chronic, debug, refresh_every, freeze=True)

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from .guard import cannot_write
+
 
 def dumps(record: dict) -> str:
     """One JSONL line (deterministic: key order as built, no ASCII escaping)."""
@@ -34,26 +36,35 @@ class JsonlWriter:
             self._handle = sys.stdout.buffer
             self._fsync = False
         else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(path, "ab" if append else "wb")  # noqa: SIM115 - closed in close()
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self._handle = open(path, "ab" if append else "wb")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise cannot_write(path, exc) from None
             self._fsync = fsync
 
     def write_records(self, records: Iterable[dict]) -> int:
         """Write records as one buffer, flushed (and fsynced for files): whole lines or nothing new."""
         lines = [dump_bytes(r) for r in records]
         if lines:
-            self._handle.write(b"".join(lines))
-            self._handle.flush()
-            if self._fsync:
-                os.fsync(self._handle.fileno())
+            try:
+                self._handle.write(b"".join(lines))
+                self._handle.flush()
+                if self._fsync:
+                    os.fsync(self._handle.fileno())
+            except OSError as exc:
+                raise cannot_write(self.path, exc) from None
         self.rows += len(lines)
         return len(lines)
 
     def close(self) -> None:
-        if self._handle is not sys.stdout.buffer:
-            self._handle.close()
-        else:
-            self._handle.flush()
+        try:
+            if self._handle is not sys.stdout.buffer:
+                self._handle.close()
+            else:
+                self._handle.flush()
+        except OSError as exc:
+            raise cannot_write(self.path, exc) from None
 
     def __enter__(self) -> JsonlWriter:
         return self
