@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from spacy.language import Language
 
+from .io.encoding import INVISIBLE
 from .nlp.extensions import DOC_ATTRIBUTE
 from .nlp.build import build_nlp
 from .core.record import error_record
@@ -20,7 +21,7 @@ def input_problem(text: object) -> str | None:
         return "empty report: text is null"
     if not isinstance(text, str):
         return f"report text must be a string, got {type(text).__name__}"
-    if not text.strip():
+    if not text.strip(INVISIBLE):  # whitespace, NUL, zero-width characters, BOMs: nothing to read
         return "empty report: text is blank"
     if len(text) > MAX_CHARS:
         return f"report too long: {len(text)} characters (limit {MAX_CHARS})"

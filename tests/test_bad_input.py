@@ -311,8 +311,8 @@ def test_a_full_disk_names_the_output_and_says_so(tmp_path):
 
 def test_non_finite_and_empty_ids_are_replaced_like_missing_ones(tmp_path):
     source = tmp_path / "in.jsonl"
-    source.write_text('{"id": NaN, "text": "%s"}\n{"id": Infinity, "text": "%s"}\n{"id": "", "text": "%s"}\n{"id": 7, "text": "%s"}\n'
-                      % (POSITIVE, NEGATIVE, POSITIVE, NEGATIVE))
+    ids = ["NaN", "Infinity", '""', "7"]  # Python's json reads and writes NaN and Infinity; they are not JSON
+    source.write_text("".join(f'{{"id": {i}, "text": {json.dumps(t)}}}\n' for i, t in zip(ids, [POSITIVE, NEGATIVE, POSITIVE, NEGATIVE])))
     out = tmp_path / "out.jsonl"
     assert extract(source, "-o", out).exit_code == 0
     text = out.read_text()

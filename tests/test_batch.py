@@ -280,7 +280,8 @@ def test_missing_text_column_is_one_fatal_line(tmp_path, fmt):
     result = extract(source, "-o", out)
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
-    assert f"notes.{fmt}" in result.output and "text column 'text' missing" in result.output and "body" in result.output
+    assert f"notes.{fmt}" in result.output and "text column 'text' missing" in result.output
+    assert ("2 columns" if fmt == "csv" else "body") in result.output  # a CSV header may be a first row of data: not quoted
     assert out.read_text() == "keep me\n"  # a fatal input problem does not clobber the output
 
 

@@ -25,11 +25,17 @@ import csv
 import gzip
 import io
 import json
+import math
+import os
 import re
+import stat
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
+
+from .encoding import SNIFF_BYTES, WideLines, decode_wide, garbled, sniff_wide
 
 FORMATS = ("jsonl", "csv", "parquet", "txt-folder")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -96,13 +102,21 @@ def _open_binary(path: str) -> BinaryIO:
 def _reading(path: str):
     """Open the input for reading; stdin is left open; read errors become a one-line InputError."""
     handle = _open_binary(path)
+    stream = handle
     try:
-        yield handle
+        wide = sniff_wide(handle.peek(SNIFF_BYTES)[:SNIFF_BYTES]) if hasattr(handle, "peek") else None
+        if wide is not None:  # UTF-16/32 (Excel, Windows tools): read as UTF-8 lines
+            stream = WideLines(handle, wide[0])
+        yield stream
     except EOFError:
         raise InputError(f"{path}: read failed (compressed input ends early: truncated file?)") from None
-    except OSError as exc:  # I/O error mid-file, corrupt gzip member (its message may quote bytes: not shown)
+    except (zlib.error, gzip.BadGzipFile):  # their messages may quote bytes: not shown
+        raise InputError(f"{path}: read failed (corrupt gzip data)") from None
+    except OSError as exc:  # I/O error mid-file
         raise InputError(f"{path}: read failed ({exc.strerror or type(exc).__name__})") from None
     finally:
+        if stream is not handle:
+            stream.detach()
         if path != "-":
             inner = getattr(handle, "fileobj", None)  # GzipFile forgets it on close
             handle.close()
@@ -141,12 +155,30 @@ def _clean_text(text: object) -> tuple[object, str | None]:
 
 
 def normalize_id(value: object) -> object:
-    """Ids stay JSON scalars: str/int/float/bool as they are, bytes decoded, anything else as str."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
+    """Ids stay JSON scalars: str/int/float/bool as they are, bytes decoded, anything else as str.
+
+    An id that is no id (empty or blank text, NaN, an infinity) is None, as a missing one.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, bytes):
-        return decode_bytes(value)[0]
+        value = decode_bytes(value)[0]
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if value is None or isinstance(value, (int, float, bool)):
+        return value
     return str(value)
+
+
+def _stand_in(value: object, stand_in: str) -> tuple[object, str | None]:
+    """The id to write for ``value``: itself, or ``stand_in`` (line-N, row-N) with a note when it is no id."""
+    report_id = normalize_id(value)
+    if report_id is not None:
+        return report_id, None
+    if value is None:
+        return stand_in, None
+    shown = "empty" if isinstance(value, (str, bytes)) else "not finite"
+    return stand_in, f"id {shown}: replaced by {stand_in}"
 
 
 def _join(*notes: str | None) -> str | None:
@@ -154,17 +186,18 @@ def _join(*notes: str | None) -> str | None:
     return "; ".join(kept) if kept else None
 
 
-def describe_columns(names: Iterable[object], debug: bool = False) -> str:
-    """Column names for an error message; long names (a headerless file's first row) are not quoted."""
-    shown = []
-    for name in names:
-        name = str(name)
-        shown.append(name if debug or len(name) <= 40 else f"<{len(name)}-character name>")
-    if not shown:
-        return "no columns"
+def describe_columns(names: Iterable[object], debug: bool = False, cells: bool = False) -> str:
+    """The columns for an error message. ``cells``: the names are a CSV header, which in a headerless
+    file is its first row (report text, patient names): then only how many, by position, unless ``debug``."""
+    names = [str(name) for name in names]
+    if not names:
+        return "found no columns"
+    if cells and not debug:
+        return f"found {len(names)} column{'s' if len(names) > 1 else ''}, 1-{len(names)}; their names are not shown (in a file without a header they are its first row), --debug shows them"
+    shown = [name if debug or len(name) <= 40 else f"<{len(name)}-character name>" for name in names]
     if len(shown) > 20 and not debug:
         shown = [*shown[:20], f"... {len(shown) - 20} more"]
-    return ", ".join(shown)
+    return "found: " + ", ".join(shown)
 
 
 # --------------------------------------------------------------------------- formats
@@ -188,12 +221,11 @@ def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
             if not isinstance(obj, dict):
                 yield Row(f"line-{number}", None, f"line {number}: not a JSON object", note)
                 continue
-            report_id = normalize_id(obj.get(id_col))
-            if report_id is None:
-                report_id = f"line-{number}"
+            report_id, id_note = _stand_in(obj.get(id_col), f"line-{number}")
+            note = _join(note, id_note)
             if text_col not in obj:
                 if not seen_object:
-                    raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(obj, debug)})")
+                    raise InputError(f"{path}: text column {text_col!r} missing ({describe_columns(obj, debug)})")
                 yield Row(report_id, None, f"line {number}: text column {text_col!r} missing", note)
                 continue
             seen_object = True
@@ -242,7 +274,7 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
     _set_csv_field_limit()
     with _reading(path) as handle:
         lines = _DecodedLines(handle)
-        reader = csv.reader(lines)
+        reader = csv.reader(lines, strict=True)  # a closing quote must end its field: an unclosed quote cannot swallow rows silently
         try:
             header = next(reader)
         except StopIteration:
@@ -251,7 +283,7 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
             raise InputError(f"{path}: unreadable CSV header ({exc})") from None
         lines.take_note()
         if text_col not in header:
-            raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(header, debug)})")
+            raise InputError(f"{path}: text column {text_col!r} missing ({describe_columns(header, debug, cells=True)})")
         text_at = header.index(text_col)
         id_at = header.index(id_col) if id_col in header else None
         number = 1  # the header is record 1
@@ -263,19 +295,29 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
             except StopIteration:
                 return
             except csv.Error as exc:  # one malformed record; the reader goes on with the next line
-                yield Row(f"row-{number}", None, f"line {first_line}: malformed CSV ({exc})", lines.take_note())
+                yield Row(f"row-{number}", None, _csv_problem(first_line, lines.line, str(exc)), lines.take_note())
                 continue
             note = lines.take_note()
             if not fields:  # a blank line
                 number -= 1
                 continue
-            report_id = fields[id_at] if id_at is not None and id_at < len(fields) else ""
-            report_id = report_id or f"row-{number}"
+            report_id, id_note = _stand_in(fields[id_at] if id_at is not None and id_at < len(fields) else None, f"row-{number}")
+            note = _join(note, id_note)
             if text_at >= len(fields):
                 yield Row(report_id, None, f"line {first_line}: {len(fields)} fields, text column {text_col!r} missing", note)
                 continue
             text, text_note = _clean_text(fields[text_at])
             yield Row(report_id, text, None, _join(note, text_note))
+
+
+def _csv_problem(first: int, last: int, reason: str) -> str:
+    """The error of a malformed CSV record, naming the lines it took (an unclosed quote takes the rows after it)."""
+    if first >= last:
+        return f"line {first}: malformed CSV ({reason})"
+    if reason == "unexpected end of data":
+        return f"lines {first}-{last}: malformed CSV: a quote opened on line {first} is never closed; the lines after it are in this error row"
+    return (f"lines {first}-{last}: malformed CSV ({reason}): a quote opened on line {first} ends only on line {last}, "
+            "so an unclosed quote may have taken the rows in between; they are in this error row")
 
 
 def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int = 256) -> Iterator[Row]:
@@ -290,7 +332,7 @@ def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int
         raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
     names = parquet.schema_arrow.names
     if text_col not in names:
-        raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(names, debug)})")
+        raise InputError(f"{path}: text column {text_col!r} missing ({describe_columns(names, debug)})")
     columns = [c for c in dict.fromkeys((id_col, text_col)) if c in names]
     offset = 0
     try:
@@ -299,39 +341,94 @@ def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int
             texts = data[text_col]
             ids = data.get(id_col) if id_col in data else [None] * len(texts)
             for i, (report_id, text) in enumerate(zip(ids, texts)):
-                report_id = normalize_id(report_id)
-                if report_id is None or report_id == "":
-                    report_id = f"row-{offset + i + 1}"
+                report_id, id_note = _stand_in(report_id, f"row-{offset + i + 1}")
                 note = None
                 if isinstance(text, (bytes, bytearray)):
                     text, note = decode_bytes(bytes(text))
                     note = f"row {offset + i + 1}: {note}" if note else None
                 text, text_note = _clean_text(text)
-                yield Row(report_id, text, None, _join(note, text_note))
+                yield Row(report_id, text, None, _join(id_note, note, text_note))
             offset += len(texts)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: Parquet read failed after row {offset} ({type(exc).__name__})") from None
 
 
-def _txt_files(root: Path) -> list[Path]:
-    return sorted((p for p in root.rglob("*") if p.suffix.lower() == ".txt" and p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+def _txt_files(root: Path) -> list[tuple[str, str | None]]:
+    """(id, error) for every ``.txt`` entry under ``root`` (links too, whatever they point to) and every
+    sub-folder that cannot be listed (id ``sub/``, with the system's reason), sorted by id.
+
+    Links to folders are not followed (as before); a folder that cannot be listed is an error row,
+    never silently nothing. The root itself unreadable is an InputError.
+    """
+    found: list[tuple[str, str | None]] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            if not prefix:
+                raise InputError(f"{root}: cannot list folder ({exc.strerror or type(exc).__name__})") from None
+            found.append((prefix, f"cannot list folder ({exc.strerror or type(exc).__name__})"))
+            return
+        for entry in entries:
+            name = prefix + entry.name
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                walk(entry.path, name + "/")
+            elif entry.name.lower().endswith(".txt"):
+                found.append((name, None))
+
+    walk(str(root), "")
+    return sorted(found)
+
+
+def decode_file(raw: bytes) -> tuple[str, str | None]:
+    """A .txt report's text and note: UTF-16/32 (by BOM or NUL pattern), else as :func:`decode_bytes`."""
+    wide = sniff_wide(raw[:SNIFF_BYTES])
+    if wide is None:
+        text, note = decode_bytes(raw)
+        return text.removeprefix("\ufeff"), note
+    codec, how = wide
+    text, replaced = decode_wide(raw, codec)
+    label = codec.upper().replace("-LE", "LE").replace("-BE", "BE")
+    return text.removeprefix("\ufeff"), f"decoded as {label} ({how})" + ("; invalid bytes replaced by U+FFFD" if replaced else "")
 
 
 def _folder(path: str, debug: bool) -> Iterator[Row]:
     root = Path(path)
-    for file in _txt_files(root):
-        report_id = file.relative_to(root).as_posix()
+    for report_id, problem in _txt_files(root):
+        if problem is not None:
+            yield Row(report_id, None, problem)
+            continue
+        file = root / report_id
         try:
-            size = file.stat().st_size
-            if size > MAX_FILE_BYTES:
-                yield Row(report_id, None, f"file too large: {size} bytes (limit {MAX_FILE_BYTES})")
+            info = file.stat()  # follows links: a dangling or looping one fails here
+            if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never end
+                yield Row(report_id, None, "not a regular file (a folder, device or pipe named .txt)")
+                continue
+            if info.st_size > MAX_FILE_BYTES:
+                yield Row(report_id, None, f"file too large: {info.st_size} bytes (limit {MAX_FILE_BYTES})")
                 continue
             raw = file.read_bytes()
         except OSError as exc:
             yield Row(report_id, None, f"cannot read file ({exc.strerror or type(exc).__name__})")
             continue
-        text, note = decode_bytes(raw)
-        yield Row(report_id, text.removeprefix("\ufeff"), None, note)
+        text, note = decode_file(raw)
+        yield Row(report_id, text, None, note)
+
+
+def _checked(rows: Iterator[Row]) -> Iterator[Row]:
+    """Rows whose text is garbled (binary, control characters) become error rows."""
+    for row in rows:
+        if row.error is None and isinstance(row.text, str):
+            problem = garbled(row.text)
+            if problem is not None:
+                row = Row(row.id, None, problem, row.note)
+        yield row
 
 
 def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: bool = False) -> Iterator[Row]:
@@ -341,12 +438,12 @@ def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: b
     """
     fmt = detect_format(path)
     if fmt == "txt-folder":
-        return _folder(path, debug)
+        return _checked(_folder(path, debug))
     if fmt == "parquet":
-        return _parquet(path, id_col, text_col, debug)
+        return _checked(_parquet(path, id_col, text_col, debug))
     if fmt == "csv":
-        return _csv(path, id_col, text_col, debug)
-    return _jsonl(path, id_col, text_col, debug)
+        return _checked(_csv(path, id_col, text_col, debug))
+    return _checked(_jsonl(path, id_col, text_col, debug))
 
 
 # --------------------------------------------------------------------------- row counts (for ETA)
