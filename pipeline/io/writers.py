@@ -99,6 +99,20 @@ def truncate_torn_tail(path: str, block: int = 1 << 16) -> tuple[int, int]:
     return keep, size - keep
 
 
+def open_private(path: str | Path):
+    """A new text file only its owner may read (0600), for files holding report text; replaces ``path``."""
+    Path(path).unlink(missing_ok=True)  # an existing file keeps its mode: start afresh
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8", newline="")
+
+
+def write_private(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (via ``path.tmp``), readable by its owner only."""
+    tmp = f"{path}.tmp"
+    with open_private(tmp) as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
 def write_jsonl(records: Iterable[dict], path: str) -> int:
     """Write records to ``path`` (``-`` for stdout); returns how many were written."""
     with JsonlWriter(path, fsync=False) as writer:

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..evaluation.types import LABELS, SIDES
+from ..io.writers import write_private
 from .highlight import finding_title, record_marks, render_html
 from .loading import records_with_texts
 from .section_spans import section_headers
@@ -104,8 +105,5 @@ def write_audit(output: str, destination: str, input_path: str | None = None, id
     for record, text in records_with_texts(Path(output), input_path, id_col, text_col, require_text=False):
         summary.add(record, text)
     page = render_audit(summary, Path(output).name)
-    path = Path(destination)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    write_private(destination, page)  # it quotes report text: 0600
     return {"reports": summary.total, "labels": dict(summary.labels)}

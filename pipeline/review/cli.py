@@ -30,7 +30,9 @@ review_app = typer.Typer(cls=_ServeByDefault, add_completion=False, no_args_is_h
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    from rich.text import Text
+
+    err.print(Text(f"error: {exc}", style="bold red"), highlight=False, soft_wrap=True)  # no markup read from paths
     raise typer.Exit(1)
 
 

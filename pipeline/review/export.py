@@ -14,6 +14,7 @@ from pathlib import Path
 from .._version import __version__
 from ..evaluation.labelstudio import LABEL_CONFIG, evidence_results, label_results
 from ..evaluation.types import SIDES
+from ..io.writers import open_private
 from .store import ReviewError, ReviewStore
 
 CSV_COLUMNS = ("id", "label", "side_label_left", "side_label_right", "side_label_unspecified", "reviewer", "action",
@@ -46,7 +47,7 @@ def _csv_row(d: dict) -> list:
 
 
 def write_csv(rows: list[dict], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with open_private(path) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         writer.writerows([["" if v is None else v for v in _csv_row(d)] for d in rows])
@@ -80,7 +81,8 @@ def export_review(store: ReviewStore, output: str, fmt: str | None = None, revie
     if fmt == "csv":
         write_csv(rows, tmp)
     else:
-        tmp.write_text(json.dumps(labelstudio_tasks(rows), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        with open_private(tmp) as handle:  # the tasks hold report text: 0600
+            handle.write(json.dumps(labelstudio_tasks(rows), ensure_ascii=False, indent=1) + "\n")
         config = path.with_suffix(".config.xml")
         config.write_text(LABEL_CONFIG, encoding="utf-8")
         files.append(str(config))

@@ -14,6 +14,7 @@ The file holds report text, which is patient data: keep it where the reports the
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -111,6 +112,11 @@ class ReviewStore:
         self.path = Path(path)
         if not create and not self.path.is_file():
             raise ReviewError(f"{self.path}: no such review database")
+        if create and not self.path.exists():
+            try:  # it will hold report text: readable by its owner only (SQLite gives its -wal and -shm files the same mode)
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except OSError as exc:
+                raise ReviewError(f"{self.path}: cannot create the review database ({exc.strerror})", 500) from None
         with self.connect() as db:
             db.executescript(_SCHEMA)
             found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -128,7 +134,10 @@ class ReviewStore:
             raise ReviewError(f"{self.path}: cannot open the review database ({exc})", 500) from None
         try:
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode = WAL")
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.DatabaseError as exc:
+                raise ReviewError(f"{self.path}: not a dvt review database ({exc})", 500) from None
             db.execute("PRAGMA foreign_keys = ON")
             yield db
         finally:
