@@ -70,16 +70,16 @@ def test_off_loopback_needs_a_token_and_checks_it(tmp_path, review_source):
     store = open_review(tmp_path / "r.sqlite", str(review_source["output"]), str(review_source["input"]))
     with pytest.raises(ValueError, match="needs an access token"):
         ReviewServer(ReviewApp(store), "0.0.0.0", 0)
-    srv = ReviewServer(ReviewApp(store), "127.0.0.1", 0, token="s3cret")
+    srv = ReviewServer(ReviewApp(store), "127.0.0.1", 0, token="s3cret-long-enough-token")
     srv.serve_in_thread()
     try:
         assert request(srv, "GET", "/api/info")[0] == 401
-        assert request(srv, "GET", "/api/info", headers={"Authorization": "Bearer s3cret"})[0] == 200
-        status, headers, _ = request(srv, "GET", "/?token=s3cret")
-        assert status == 303 and "dvt_review_token=s3cret" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
-        assert request(srv, "GET", "/api/info", headers={"Cookie": "dvt_review_token=s3cret"})[0] == 200
+        assert request(srv, "GET", "/api/info", headers={"Authorization": "Bearer s3cret-long-enough-token"})[0] == 200
+        status, headers, _ = request(srv, "GET", "/?token=s3cret-long-enough-token")
+        assert status == 303 and "dvt_review_token=s3cret-long-enough-token" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
+        assert request(srv, "GET", "/api/info", headers={"Cookie": "dvt_review_token=s3cret-long-enough-token"})[0] == 200
         assert request(srv, "GET", "/api/info", headers={"Cookie": "dvt_review_token=wrong"})[0] == 401
-        reached_by_name = {"Host": f"reviews.example.org:{srv.server_address[1]}", "Authorization": "Bearer s3cret"}
+        reached_by_name = {"Host": f"reviews.example.org:{srv.server_address[1]}", "Authorization": "Bearer s3cret-long-enough-token"}
         assert request(srv, "GET", "/api/info", headers=reached_by_name)[0] == 200  # off loopback, users come by host name
     finally:
         srv.shutdown()

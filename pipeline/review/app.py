@@ -28,6 +28,7 @@ from .stats import review_stats
 from .store import ReviewError, ReviewStore, check_reviewer
 
 MAX_BODY_BYTES = 64_000
+MAX_INT = 2**62  # rows, offsets: far beyond any review, within SQLite's 64-bit integers
 
 
 @dataclass
@@ -40,7 +41,10 @@ class Response:
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
             return self.body
-        return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+        try:
+            return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (an id read from a JSON escape): keep it as an escape
+            return json.dumps(self.body).encode("ascii")
 
 
 def _error(exc: ReviewError) -> Response:
@@ -50,10 +54,15 @@ def _error(exc: ReviewError) -> Response:
 def _int(value: str | None, name: str, default: int | None = None) -> int | None:
     if value in (None, ""):
         return default
+    if len(value) > 20:  # int() of thousands of digits is slow, and no row is that far
+        raise ReviewError(f"{name} must be an integer from 0 to {MAX_INT}")
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ReviewError(f"{name} must be an integer") from None
+    if not -MAX_INT <= number <= MAX_INT:
+        raise ReviewError(f"{name} must be an integer from 0 to {MAX_INT}")
+    return number
 
 
 def _decision_dict(row) -> dict:
@@ -92,6 +101,8 @@ class ReviewApp:
             return handler(query=query, data=data, token=token, arg=arg)
         except ReviewError as exc:
             return _error(exc)
+        except Exception:  # noqa: BLE001 - a request the checks above missed: a JSON answer, no traceback
+            return Response(500, {"error": "the request could not be handled"})
 
     @staticmethod
     def _json_body(body: bytes) -> dict:
@@ -99,8 +110,9 @@ class ReviewApp:
             raise ReviewError(f"request body over {MAX_BODY_BYTES} bytes", 413)
         try:
             data = json.loads(body.decode("utf-8") or "{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ReviewError("request body must be a JSON object") from None
+            json.dumps(data, ensure_ascii=False).encode("utf-8")  # lone surrogates (\\ud800) cannot be stored
+        except (UnicodeError, json.JSONDecodeError, RecursionError):
+            raise ReviewError("request body must be a JSON object of valid UTF-8 text") from None
         if not isinstance(data, dict):
             raise ReviewError("request body must be a JSON object")
         return data
@@ -121,7 +133,10 @@ class ReviewApp:
         return Response(200, {"token": token, "reviewer": reviewer, "resume_row": next_row(self.store, reviewer, QueueFilter())})
 
     def end_session(self, data: dict, token: str | None, **_: Any) -> Response:
-        return Response(200, {"ended": self.store.close_session(token or data.get("token"))})
+        token = token or data.get("token")
+        if token is not None and not isinstance(token, str):
+            raise ReviewError("token must be text")
+        return Response(200, {"ended": self.store.close_session(token)})
 
     def queue(self, query: dict[str, str], token: str | None, **_: Any) -> Response:
         reviewer = self.store.session_reviewer(token)
@@ -159,7 +174,7 @@ class ReviewApp:
         if unknown:
             raise ReviewError(f"unknown field(s): {', '.join(sorted(unknown))}")
         row = data.get("row")
-        if not isinstance(row, int) or isinstance(row, bool):
+        if not isinstance(row, int) or isinstance(row, bool) or not 0 <= row <= MAX_INT:
             raise ReviewError("row must be an integer (the report's position)")
         decision = self.store.decide(token, row, data.get("action"), data.get("label"), data.get("side_labels"), data.get("note"))
         following = next_row(self.store, decision.reviewer, QueueFilter.parse(query), after=row)

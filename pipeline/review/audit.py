@@ -8,18 +8,18 @@ The examples quote report text: share the page only where the reports may go.
 """
 from __future__ import annotations
 
-import html
 from collections import Counter
 from pathlib import Path
 
 from ..evaluation.types import LABELS, SIDES
 from ..io.writers import write_private
-from .highlight import finding_title, record_marks, render_html
+from .highlight import escape, finding_title, record_marks, render_html
 from .loading import records_with_texts
 from .section_spans import section_headers
 from .server import static_file
 
 ERROR = "ERROR"
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"  # the page runs no script
 
 
 class AuditSummary:
@@ -49,19 +49,19 @@ class AuditSummary:
 
 
 def _table(head: list[str], rows: list[list[object]]) -> str:
-    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    cells = "".join(f"<th>{escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
     return f'<table class="counts"><tr>{cells}</tr>{body}</table>'
 
 
 def _example(record: dict, text: str | None) -> str:
     sides = ", ".join(f"{s} {record['side_labels'][s]}" for s in SIDES if (record.get("side_labels") or {}).get(s)) or "no side examined"
-    head = f"<h4>Report {html.escape(str(record.get('id')))} — {html.escape(record.get('label') or ERROR)} <span class=\"muted\">({html.escape(sides)})</span></h4>"
+    head = f"<h4>Report {escape(str(record.get('id')))} — {escape(record.get('label') or ERROR)} <span class=\"muted\">({escape(sides)})</span></h4>"
     if record.get("error"):
-        return f'<div class="example">{head}<p class="error">{html.escape(record["error"])}</p></div>'
+        return f'<div class="example">{head}<p class="error">{escape(record["error"])}</p></div>'
     body = (f'<pre class="report-text">{render_html(text, record_marks(record, section_headers(text)))}</pre>' if text is not None
             else '<p class="muted">Report text not available (run dvt audit with --input).</p>')
-    items = "".join(f"<li>{html.escape(finding_title(f))}: “{html.escape(f['evidence']['text'])}”</li>" for f in record.get("findings") or ())
+    items = "".join(f"<li>{escape(finding_title(f))}: “{escape(f['evidence']['text'])}”</li>" for f in record.get("findings") or ())
     return f'<div class="example">{head}{body}<ol class="findings">{items or "<li>No findings.</li>"}</ol></div>'
 
 
@@ -74,16 +74,17 @@ def render_audit(summary: AuditSummary, source: str) -> str:
     statuses = sorted({s for _, s in summary.findings})
     finding_rows = [[g, *(summary.findings.get((g, s), 0) for s in statuses)] for g in groups]
     examples = "".join(
-        f"<h3>{html.escape(label)} ({summary.labels.get(label, 0)})</h3>" + "".join(_example(r, t) for r, t in summary.examples[label])
+        f"<h3>{escape(label)} ({summary.labels.get(label, 0)})</h3>" + "".join(_example(r, t) for r, t in summary.examples[label])
         for label in (*LABELS, ERROR) if summary.examples.get(label))
     css = static_file("review.css").decode("utf-8")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>dvt audit: {html.escape(source)}</title>
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<title>dvt audit: {escape(source)}</title>
 <style>{css}</style></head>
 <body><main class="audit">
-<h1>dvt audit: {html.escape(source)}</h1>
-<p class="muted">{summary.total} reports · {html.escape("; ".join(sorted(summary.versions)))}</p>
+<h1>dvt audit: {escape(source)}</h1>
+<p class="muted">{summary.total} reports · {escape("; ".join(sorted(summary.versions)))}</p>
 <h2>Report labels</h2>{_table(["label", "reports", "share"], label_rows)}
 <h2>Side labels</h2>{_table(["side", *side_values], side_rows)}
 <h2>Decisive findings by segment group and status</h2>{_table(["group", *statuses], finding_rows)}

@@ -2,7 +2,9 @@
 
 Which decision counts for a report: with ``reviewer``, that reviewer's last one; without, the last
 decision any reviewer made on it (a later reviewer adjudicates an earlier one). Only decided
-reports are exported, in report order. The same database gives byte-identical files.
+reports are exported, in report order. The same database gives byte-identical files. In the CSV,
+a note or reviewer name starting with ``= + - @``, a tab or a carriage return gets a leading ``'``
+(OWASP's advice against formula injection); ids and labels are written as they are.
 """
 from __future__ import annotations
 
@@ -41,9 +43,17 @@ def adjudicated(store: ReviewStore, reviewer: str | None = None) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula (OWASP, CSV injection)
+
+
+def neutralise(text: str | None) -> str | None:
+    """Free text typed by a reviewer, made inert for spreadsheets: a leading ``'`` before a formula start."""
+    return f"'{text}" if text and text.startswith(FORMULA_START) else text
+
+
 def _csv_row(d: dict) -> list:
-    return [json.loads(d["report_id"]), d["label"], d["side_left"], d["side_right"], d["side_unspecified"], d["reviewer"],
-            d["action"], d["decided_at"], d["note"], d["model_label"], d["row"]]
+    return [json.loads(d["report_id"]), d["label"], d["side_left"], d["side_right"], d["side_unspecified"], neutralise(d["reviewer"]),
+            d["action"], d["decided_at"], neutralise(d["note"]), d["model_label"], d["row"]]
 
 
 def write_csv(rows: list[dict], path: Path) -> None:

@@ -6,14 +6,28 @@ section headers are marked too. Overlapping marks are flattened into consecutive
 one ``<span>`` whose classes are the union of the marks covering it and whose ``data-f`` lists
 the findings it belongs to (``f3`` = ``findings[3]``, ``s0`` = ``superseded_findings[0]``), so
 the page can light up a finding's evidence together. Text is HTML-escaped; nothing here reads
-anything but the record, the text and the section list.
+anything but the record, the text and the section list. Every attribute is escaped (a tampered
+record cannot add markup), and bidirectional control characters are shown as ``⟨U+202E⟩``.
 """
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 THROMBUS_STATUSES = ("present", "possible", "historical", "hypothetical", "indication")
+# Bidirectional controls reorder what the reader sees (a "Trojan Source" id or text): shown as escapes.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each bidirectional control character shown as ``⟨U+202E⟩`` instead of obeyed."""
+    return _BIDI.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def escape(value: object) -> str:
+    """HTML-escaped (quotes too, so it is safe in an attribute) and bidi-visible text of ``value``."""
+    return html.escape(visible(str(value)))
 
 
 @dataclass(frozen=True)
@@ -77,7 +91,7 @@ def render_html(text: str, marks: list[Mark]) -> str:
     cuts = sorted({0, len(text), *(m.start for m in kept), *(m.end for m in kept)})
     out = []
     for a, b in zip(cuts, cuts[1:]):
-        piece = html.escape(text[a:b], quote=False)
+        piece = html.escape(visible(text[a:b]), quote=False)
         covering = [m for m in kept if m.start <= a and b <= m.end]
         if not covering:
             out.append(piece)
@@ -85,8 +99,8 @@ def render_html(text: str, marks: list[Mark]) -> str:
         classes = _piece_classes(covering)
         refs = " ".join(dict.fromkeys(m.ref for m in covering if m.ref))
         title = "\n".join(dict.fromkeys(m.title for m in covering))
-        ref_attr = f' data-f="{refs}"' if refs else ""
-        out.append(f'<span class="{" ".join(classes)}"{ref_attr} title="{html.escape(title)}">{piece}</span>')
+        ref_attr = f' data-f="{escape(refs)}"' if refs else ""
+        out.append(f'<span class="{escape(" ".join(classes))}"{ref_attr} title="{escape(title)}">{piece}</span>')
     return "".join(out)
 
 
