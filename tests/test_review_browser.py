@@ -192,3 +192,26 @@ def test_accept_with_the_keyboard_and_screenshot(browser, server, tmp_path):
     assert [d["label"] for d in server.app.store.current_decisions("alice")] == ["INDETERMINATE"]
     page.screenshot(path=str(tmp_path / "review.png"))
     assert (tmp_path / "review.png").stat().st_size > 10_000
+
+
+def test_header_without_gold_and_an_id_with_a_bidi_override(browser, tmp_path):
+    """No gold: no "null" line in the header. An id holding U+202E is shown with the control as a visible escape."""
+    from pipeline.api import extract
+
+    rows = [("scan\u202e1", "Occlusive thrombus in the right popliteal vein.")]
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in rows), encoding="utf-8")
+    out.write_text("".join(json.dumps(extract(t, i)) + "\n" for i, t in rows), encoding="utf-8")
+    srv = ReviewServer(ReviewApp(open_review(tmp_path / "review.sqlite", str(out), str(source)), "alice"), "127.0.0.1", 0)
+    srv.serve_in_thread()
+    try:
+        page = browser.new_page()
+        _login(page, f"http://127.0.0.1:{srv.server_address[1]}/", "alice")
+        page.wait_for_selector("#report-text span.mention")
+        head = page.inner_text("#report-head")
+        assert "null" not in head and "Gold" not in head
+        assert page.inner_text("#report-head .report-id strong") == "Report scan⟨U+202E⟩1"
+        assert "\u202e" not in page.inner_text("#queue")
+    finally:
+        srv.shutdown()
+        srv.server_close()

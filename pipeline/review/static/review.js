@@ -11,6 +11,12 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
+// Bidirectional control characters reorder what the reviewer sees: show them as ⟨U+202E⟩ (as the server does in report text).
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+function visible(text) {
+  return text.replace(BIDI, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`);
+}
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -20,7 +26,7 @@ function el(tag, attrs = {}, ...children) {
     else node.setAttribute(key, value === true ? "" : value);
   }
   for (const child of children.flat(Infinity)) {
-    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : visible(String(child)));
   }
   return node;
 }
@@ -158,7 +164,7 @@ function renderHead(report) {
   const record = report.record;
   const gold = report.gold;
   const head = $("report-head");
-  head.replaceChildren(
+  head.replaceChildren(...[
     el("div", { class: "report-id" }, el("strong", {}, `Report ${report.id}`), el("span", { class: "muted" }, ` row ${report.row}`)),
     el("div", {}, "Model: ", labelChip(record.label), " ", el("span", { class: "muted", id: "model-sides" }, sidesText(record.side_labels)),
       record.error ? el("span", { class: "error" }, ` error: ${record.error}`) : null),
@@ -167,7 +173,7 @@ function renderHead(report) {
     el("div", { id: "your-decision" }, "You: ", report.decision
       ? [labelChip(report.decision.label), " ", el("span", { class: "muted" }, `${report.decision.action}ed ${report.decision.decided_at}`)]
       : el("span", { class: "muted" }, "not decided yet")),
-  );
+  ].filter((node) => node !== null)); // replaceChildren(null) would show the word "null"
   const problems = $("problems");
   problems.hidden = report.problems.length === 0 && report.text_available;
   problems.textContent = report.text_available ? report.problems.join("; ") : "No report text was loaded for this report.";
@@ -362,7 +368,7 @@ function buildControls() {
 async function main() {
   state.info = await api("GET", "/api/info");
   const sampled = state.info.sampling && state.info.sampling !== "all reports" ? ` (${state.info.sampling})` : "";
-  $("source").textContent = `${state.info.source} · ${state.info.total} reports${sampled}${state.info.gold ? ` · gold: ${state.info.gold}` : ""}`;
+  $("source").textContent = visible(`${state.info.source} · ${state.info.total} reports${sampled}${state.info.gold ? ` · gold: ${state.info.gold}` : ""}`);
   buildControls();
   $("login-form").addEventListener("submit", startSession);
   $("decision").addEventListener("submit", (event) => { event.preventDefault(); decide("correct"); });
