@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.io import read_reports
-from pipeline.io.guard import OutputLock
 
 runner = CliRunner()
 POSITIVE = "Acute occlusive thrombus in the right common femoral vein."
@@ -160,6 +159,8 @@ def test_a_second_run_onto_an_output_in_use_is_refused(tmp_path, fmt):
     out = tmp_path / f"out.{fmt}"
     held = tmp_path / ("out.jsonl" if fmt == "jsonl" else "out.parquet.partial.jsonl")
     held.write_text("")
+    from pipeline.io.guard import OutputLock
+
     with OutputLock(str(held)):  # another dvt extract is writing it
         result = extract(source, "-o", out)
         again = extract(source, "-o", out, "--resume")
@@ -322,14 +323,17 @@ def test_non_finite_and_empty_ids_are_replaced_like_missing_ones(tmp_path):
     assert all("id" in r["input_note"] for r in got[:3]) and "input_note" not in got[3]
 
 
-def test_nan_ids_in_parquet_are_replaced(tmp_path):
-    import pandas as pd
+def test_nan_and_infinite_ids_in_parquet_are_replaced(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     source = tmp_path / "in.parquet"
-    pd.DataFrame({"id": [float("nan"), 2.0], "text": [POSITIVE, NEGATIVE]}).to_parquet(source)
+    ids = pa.array([float("nan"), float("-inf"), 2.0], from_pandas=False)  # NaN as a value, not as null
+    pq.write_table(pa.table({"id": ids, "text": [POSITIVE, NEGATIVE, NEGATIVE]}), source)
     out = tmp_path / "out.jsonl"
     assert extract(source, "-o", out).exit_code == 0
-    assert [r["id"] for r in records(out)] == ["row-1", 2.0]
+    got = records(out)
+    assert [r["id"] for r in got] == ["row-1", "row-2", 2.0] and "not finite" in got[0]["input_note"]
 
 
 # --------------------------------------------------------------------------- 10. files holding report text are private
