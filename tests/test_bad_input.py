@@ -358,3 +358,70 @@ def test_a_review_database_that_is_not_sqlite_is_a_one_line_error(tmp_path):
         result = runner.invoke(app, args)
         assert result.exit_code == 1 and "not a dvt review database" in result.output, result.output
         assert "Traceback" not in result.output and result.output.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- further hostile input (docs/hostile-input.md)
+
+
+def test_a_jsonl_line_nested_too_deeply_is_an_error_row(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": NEGATIVE}) + '\n{"id": "b", "text": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    out = tmp_path / "out.jsonl"
+    assert extract(source, "-o", out).exit_code == 3
+    assert [(r["id"], r["label"], r["error"]) for r in records(out)] == [("a", "NEGATIVE", None), ("line-2", None, "line 2: invalid JSON (nested too deeply)")]
+
+
+def test_an_object_naming_its_text_twice_is_an_error_row(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(f'{{"id": "a", "text": "{POSITIVE}", "text": "{NEGATIVE}"}}\n')  # which one would count?
+    out = tmp_path / "out.jsonl"
+    assert extract(source, "-o", out).exit_code == 3
+    assert records(out)[0]["label"] is None and "'text' appears twice" in records(out)[0]["error"]
+
+
+def test_the_id_column_cannot_be_the_text_column(tmp_path):
+    result = extract(jsonl(tmp_path / "in.jsonl", [("1", POSITIVE)]), "-o", tmp_path / "out.jsonl", "--id-col", "text")
+    assert result.exit_code == 1 and "report text would become its id" in result.output
+
+
+@pytest.mark.parametrize("hidden", ["\xad", "\u200b", "\u2060"])
+def test_soft_hyphens_and_zero_width_characters_inside_words_are_removed_with_a_note(tmp_path, hidden):
+    text = POSITIVE.replace("femoral", f"fem{hidden}oral")
+    out = tmp_path / "out.jsonl"
+    assert extract(jsonl(tmp_path / "in.jsonl", [("1", text)]), "-o", out).exit_code == 0
+    record = records(out)[0]
+    assert record["label"] == "PROXIMAL" and "inside words removed" in record["input_note"]
+    assert record["findings"][0]["evidence"]["text"] == "common femoral vein"
+
+
+def test_a_pipe_or_device_named_txt_is_an_error_row_not_a_hang(tmp_path):
+    root = tmp_path / "reports"
+    root.mkdir()
+    os.mkfifo(root / "pipe.txt")
+    os.symlink("/dev/zero", root / "zero.txt")
+    (root / "z.txt").write_text(NEGATIVE)
+    out = tmp_path / "out.jsonl"
+    assert extract(root, "-o", out).exit_code == 3
+    assert [(r["id"], r["label"], r["error"] and "not a regular file" in r["error"]) for r in records(out)] == [
+        ("pipe.txt", None, True), ("z.txt", "NEGATIVE", None), ("zero.txt", None, True)]
+
+
+def test_an_output_named_txt_inside_the_input_folder_is_refused(tmp_path):
+    root = tmp_path / "reports"
+    root.mkdir()
+    (root / "a.txt").write_text(NEGATIVE)
+    result = extract(root, "-o", root / "labels.txt")
+    assert result.exit_code == 1 and "read as a report" in result.output and not (root / "labels.txt").exists()
+
+
+def test_an_output_to_a_device_gets_no_fingerprints_or_lock(tmp_path):
+    result = extract(jsonl(tmp_path / "in.jsonl", [("1", NEGATIVE)]), "-o", "/dev/null")
+    assert result.exit_code == 0 and not os.path.exists("/dev/null.fingerprints")
+
+
+def test_an_input_failing_before_any_record_leaves_no_empty_output(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,body\n1,x\n")
+    out = tmp_path / "new" / "out.jsonl"
+    assert extract(source, "-o", out).exit_code == 1
+    assert not out.exists() and not Path(f"{out}.fingerprints").exists()

@@ -235,3 +235,34 @@ def test_bidi_controls_are_shown_as_visible_escapes_in_the_audit_and_the_app(tmp
     token = review.handle("POST", "/api/session", {}, b'{"reviewer": "alice"}', None).body["token"]
     body = review.handle("GET", "/api/reports/0", {}, b"", token).body
     assert "\u2066" not in body["html"] and "⟨U+2066⟩" in body["html"]
+
+
+# --------------------------------------------------------------------------- further hostile input (docs/hostile-input.md)
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": NaN, "label": "NEGATIVE"}',
+    '{"id": "a", "label": "NEGATIVE", "findings": "not a list"}',
+    '{"id": "a", "label": "NEGATIVE", "findings": [{"group": "proximal", "status": "present", "side": "left", "evidence": {"start": "0"}}]}',
+    '{"id": "a", "label": ["NEGATIVE"]}',
+])
+def test_a_tampered_output_is_a_one_line_error_in_review_and_audit(tmp_path, line):
+    out = tmp_path / "out.jsonl"
+    out.write_text(line + "\n")
+    for args in (["audit", str(out), "-o", str(tmp_path / "a.html")], ["review", str(out), "--db", str(tmp_path / "r.sqlite"), "--port", "0"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1 and "out.jsonl line 1" in result.output and result.output.count("\n") == 1, result.output
+
+
+def test_export_and_audit_never_write_over_what_they_read(tmp_path, review_source):
+    db = tmp_path / "review.sqlite"
+    open_review(db, str(review_source["output"]), str(review_source["input"]))
+    before = db.read_bytes()
+    result = runner.invoke(cli, ["review", "export", "--db", str(db), "-o", str(db), "-f", "csv"])
+    assert result.exit_code == 1 and "would overwrite" in result.output and db.read_bytes() == before
+    output = review_source["output"]
+    kept = output.read_bytes()
+    for target in (output, review_source["input"]):
+        result = runner.invoke(cli, ["audit", str(output), "-o", str(target), "--input", str(review_source["input"])])
+        assert result.exit_code == 1 and "would overwrite" in result.output
+    assert output.read_bytes() == kept

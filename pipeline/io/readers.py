@@ -41,6 +41,8 @@ FORMATS = ("jsonl", "csv", "parquet", "txt-folder")
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_FILE_BYTES = 16_000_000  # a .txt report bigger than this is an error row (the extractor stops at 1M chars)
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_HIDDEN = re.compile("[\xad\u200b\u200c\u200d\u2060\ufeff]")  # invisible, and able to split a word
+_HIDDEN_IN_WORD = re.compile("(?<=\\w)[\xad\u200b\u200c\u200d\u2060\ufeff]+(?=\\w)")
 
 
 class Row(NamedTuple):
@@ -203,8 +205,28 @@ def describe_columns(names: Iterable[object], debug: bool = False, cells: bool =
 # --------------------------------------------------------------------------- formats
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object_hook(keys: tuple[str, str]):
+    """A JSON object hook refusing an object that names the id or text key twice (which one would count?)."""
+
+    def hook(pairs: list[tuple[str, object]]) -> dict:
+        obj = dict(pairs)
+        if len(obj) < len(pairs):
+            names = [name for name, _ in pairs]
+            twice = [key for key in keys if names.count(key) > 1]
+            if twice:
+                raise _DuplicateKey(twice[0])
+        return obj
+
+    return hook
+
+
 def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
     seen_object = False
+    hook = _object_hook((id_col, text_col))
     with _reading(path) as handle:
         for number, raw in enumerate(handle, start=1):
             line, note = decode_bytes(raw)
@@ -214,9 +236,15 @@ def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
                 continue
             note = f"line {number}: {note}" if note else None
             try:
-                obj = json.loads(line)
+                obj = json.loads(line, object_pairs_hook=hook)
             except json.JSONDecodeError as exc:  # exc.msg never quotes the document
                 yield Row(f"line-{number}", None, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})", note)
+                continue
+            except _DuplicateKey as exc:
+                yield Row(f"line-{number}", None, f"line {number}: the key {str(exc)!r} appears twice in one object", note)
+                continue
+            except RecursionError:
+                yield Row(f"line-{number}", None, f"line {number}: invalid JSON (nested too deeply)", note)
                 continue
             if not isinstance(obj, dict):
                 yield Row(f"line-{number}", None, f"line {number}: not a JSON object", note)
@@ -422,12 +450,18 @@ def _folder(path: str, debug: bool) -> Iterator[Row]:
 
 
 def _checked(rows: Iterator[Row]) -> Iterator[Row]:
-    """Rows whose text is garbled (binary, control characters) become error rows."""
+    """Rows whose text is garbled (binary, control characters) become error rows; soft hyphens and
+    zero-width characters inside words are removed (they would split a vein's name), with a note."""
     for row in rows:
         if row.error is None and isinstance(row.text, str):
             problem = garbled(row.text)
             if problem is not None:
                 row = Row(row.id, None, problem, row.note)
+            elif _HIDDEN.search(row.text):
+                text, count = _HIDDEN_IN_WORD.subn("", row.text)
+                if count:
+                    note = f"{count} soft hyphen(s) or zero-width character(s) inside words removed; evidence offsets are into the text without them"
+                    row = Row(row.id, text, None, _join(row.note, note))
         yield row
 
 
@@ -439,6 +473,8 @@ def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: b
     fmt = detect_format(path)
     if fmt == "txt-folder":
         return _checked(_folder(path, debug))
+    if id_col == text_col:
+        raise InputError(f"--id-col and --text-col both name {text_col!r}: the report text would become its id")
     if fmt == "parquet":
         return _checked(_parquet(path, id_col, text_col, debug))
     if fmt == "csv":

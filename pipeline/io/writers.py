@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,7 +42,7 @@ class JsonlWriter:
                 self._handle = open(path, "ab" if append else "wb")  # noqa: SIM115 - closed in close()
             except OSError as exc:
                 raise cannot_write(path, exc) from None
-            self._fsync = fsync
+            self._fsync = fsync and stat.S_ISREG(os.fstat(self._handle.fileno()).st_mode)  # /dev/null cannot fsync
 
     def write_records(self, records: Iterable[dict]) -> int:
         """Write records as one buffer, flushed (and fsynced for files): whole lines or nothing new."""

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..evaluation.types import LABELS, SIDES
+from ..io.guard import check_outputs
 from ..io.writers import write_private
 from .highlight import escape, finding_title, record_marks, render_html
 from .loading import records_with_texts
@@ -102,6 +103,9 @@ def render_audit(summary: AuditSummary, source: str) -> str:
 def write_audit(output: str, destination: str, input_path: str | None = None, id_col: str = "id", text_col: str = "text",
                 examples_per_label: int = 3) -> dict:
     """Build the audit page for ``output`` (dvt extract JSONL) into ``destination``."""
+    for source in (output, input_path):
+        if source is not None:
+            check_outputs(source, [destination, f"{destination}.tmp"])  # never write the page over what it reads
     summary = AuditSummary(examples_per_label)
     for record, text in records_with_texts(Path(output), input_path, id_col, text_col, require_text=False):
         summary.add(record, text)

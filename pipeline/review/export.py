@@ -16,6 +16,7 @@ from pathlib import Path
 from .._version import __version__
 from ..evaluation.labelstudio import LABEL_CONFIG, evidence_results, label_results
 from ..evaluation.types import SIDES
+from ..io.guard import check_outputs
 from ..io.writers import open_private
 from .store import ReviewError, ReviewStore
 
@@ -84,9 +85,11 @@ def labelstudio_tasks(rows: list[dict]) -> list[dict]:
 def export_review(store: ReviewStore, output: str, fmt: str | None = None, reviewer: str | None = None) -> dict:
     """Write the adjudicated labels to ``output`` (atomically); Label Studio also gets OUTPUT's labeling config beside it."""
     fmt = export_format(output, fmt)
-    rows = adjudicated(store, reviewer)
     path = Path(output)
     tmp = path.with_name(path.name + ".tmp")
+    for database in (store.path, f"{store.path}-wal", f"{store.path}-shm"):
+        check_outputs(str(database), [str(path), str(tmp), str(path.with_suffix(".config.xml"))])  # never over the review itself
+    rows = adjudicated(store, reviewer)
     files = [str(path)]
     if fmt == "csv":
         write_csv(rows, tmp)

@@ -19,17 +19,50 @@ from .sampling import Sampling, sample_items
 from .store import ReviewError, ReviewStore
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _span_ok(span: object) -> bool:
+    return isinstance(span, dict) and all(isinstance(span.get(k), int) and not isinstance(span.get(k), bool) for k in ("start", "end"))
+
+
+def _finding_ok(finding: object) -> bool:
+    if not isinstance(finding, dict) or not all(isinstance(finding.get(k), str) for k in ("group", "status", "side")):
+        return False
+    evidence = finding.get("evidence")
+    return (_span_ok(evidence) and isinstance(evidence.get("text"), str) and (evidence.get("cue") is None or _span_ok(evidence["cue"]))
+            and isinstance(evidence.get("modifiers") or [], list)
+            and all(_span_ok(m) and isinstance(m.get("category"), str) for m in evidence.get("modifiers") or ()))
+
+
+def record_problem(record: object) -> str | None:
+    """What makes ``record`` no dvt extract record (a tampered or foreign file), or None."""
+    if not isinstance(record, dict) or "id" not in record or "label" not in record:
+        return "not a dvt extract record (needs id and label)"
+    if not all(record.get(k) is None or isinstance(record[k], str) for k in ("label", "error")):
+        return "label and error must be text or null"
+    sides = record.get("side_labels")
+    if sides is not None and not (isinstance(sides, dict) and all(v is None or isinstance(v, str) for v in sides.values())):
+        return "side_labels must map sides to labels"
+    for key in ("findings", "superseded_findings"):
+        if not isinstance(record.get(key) or [], list) or not all(map(_finding_ok, record.get(key) or ())):
+            return f"{key} are not dvt extract findings"
+    return None
+
+
 def _records(path: Path) -> Iterator[tuple[int, dict]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                record = json.loads(raw, parse_constant=_no_constant)  # NaN / Infinity: not JSON, a browser cannot read them
+            except (ValueError, RecursionError) as exc:
                 raise ReviewError(f"{path} line {number}: not a JSON record ({type(exc).__name__})") from None
-            if not isinstance(record, dict) or "id" not in record or "label" not in record:
-                raise ReviewError(f"{path} line {number}: not a dvt extract record (needs id and label)")
+            problem = record_problem(record)
+            if problem is not None:
+                raise ReviewError(f"{path} line {number}: {problem}")
             yield number, record
 
 
