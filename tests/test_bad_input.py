@@ -425,3 +425,27 @@ def test_an_input_failing_before_any_record_leaves_no_empty_output(tmp_path):
     out = tmp_path / "new" / "out.jsonl"
     assert extract(source, "-o", out).exit_code == 1
     assert not out.exists() and not Path(f"{out}.fingerprints").exists()
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_an_error_row(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(f"id,text\n1,No DVT on the right, {POSITIVE}\n2,{NEGATIVE},\n")  # row 1: an unquoted comma; row 2: a trailing one
+    out = tmp_path / "out.jsonl"
+    assert extract(source, "-o", out).exit_code == 3
+    first, second = records(out)
+    assert first["label"] is None and "3 fields but the header has 2" in first["error"]
+    assert second["label"] == "NEGATIVE"  # an empty extra field is harmless
+
+
+def test_a_csv_header_naming_the_text_column_twice_is_refused(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(f"id,text,text\n1,{POSITIVE},{NEGATIVE}\n")  # which one is the report?
+    result = extract(source, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 1 and "column 'text' appears 2 times" in result.output
+
+
+def test_a_csv_with_bare_carriage_returns_is_one_clear_error(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text(f"id,text\r1,{POSITIVE}\r2,{NEGATIVE}\r")
+    result = extract(source, "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 1 and "bare carriage return" in result.output and "universal-newline" not in result.output

@@ -308,10 +308,14 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
         except StopIteration:
             raise InputError(f"{path}: text column {text_col!r} missing (the file is empty: no header)") from None
         except csv.Error as exc:
-            raise InputError(f"{path}: unreadable CSV header ({exc})") from None
+            hint = "; lines end with a bare carriage return? save the file with LF or CRLF line ends" if "new-line character" in str(exc) else ""
+            raise InputError(f"{path}: unreadable CSV header ({str(exc).split(' - ')[0]}{hint})") from None
         lines.take_note()
         if text_col not in header:
             raise InputError(f"{path}: text column {text_col!r} missing ({describe_columns(header, debug, cells=True)})")
+        for name in dict.fromkeys((text_col, id_col)):
+            if header.count(name) > 1:
+                raise InputError(f"{path}: column {name!r} appears {header.count(name)} times in the header (which one is meant?)")
         text_at = header.index(text_col)
         id_at = header.index(id_col) if id_col in header else None
         number = 1  # the header is record 1
@@ -333,6 +337,10 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
             note = _join(note, id_note)
             if text_at >= len(fields):
                 yield Row(report_id, None, f"line {first_line}: {len(fields)} fields, text column {text_col!r} missing", note)
+                continue
+            if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):  # which part is the text?
+                yield Row(report_id, None, f"line {first_line}: {len(fields)} fields but the header has {len(header)} "
+                                           "(an unquoted comma in the text?)", note)
                 continue
             text, text_note = _clean_text(fields[text_at])
             yield Row(report_id, text, None, _join(note, text_note))

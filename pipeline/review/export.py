@@ -16,7 +16,7 @@ from pathlib import Path
 from .._version import __version__
 from ..evaluation.labelstudio import LABEL_CONFIG, evidence_results, label_results
 from ..evaluation.types import SIDES
-from ..io.guard import check_outputs
+from ..io.guard import cannot_write, check_outputs
 from ..io.writers import open_private
 from .store import ReviewError, ReviewStore
 
@@ -91,6 +91,14 @@ def export_review(store: ReviewStore, output: str, fmt: str | None = None, revie
         check_outputs(str(database), [str(path), str(tmp), str(path.with_suffix(".config.xml"))])  # never over the review itself
     rows = adjudicated(store, reviewer)
     files = [str(path)]
+    try:
+        _write(fmt, rows, path, tmp, files)
+    except OSError as exc:
+        raise cannot_write(str(path), exc) from None
+    return {"reports": len(rows), "format": fmt, "files": files}
+
+
+def _write(fmt: str, rows: list[dict], path: Path, tmp: Path, files: list[str]) -> None:
     if fmt == "csv":
         write_csv(rows, tmp)
     else:
@@ -100,4 +108,3 @@ def export_review(store: ReviewStore, output: str, fmt: str | None = None, revie
         config.write_text(LABEL_CONFIG, encoding="utf-8")
         files.append(str(config))
     os.replace(tmp, path)
-    return {"reports": len(rows), "format": fmt, "files": files}
