@@ -319,8 +319,18 @@ def test_non_finite_and_empty_ids_are_replaced_like_missing_ones(tmp_path):
     text = out.read_text()
     assert "NaN" not in text and "Infinity" not in text
     got = records(out)  # strict JSON: would have failed on a bare NaN
-    assert [r["id"] for r in got] == ["line-1", "line-2", "line-3", 7]
+    assert [r["id"] for r in got] == ["line-1", "line-2", "line-3", "7"]
     assert all("id" in r["input_note"] for r in got[:3]) and "input_note" not in got[3]
+
+
+@pytest.mark.parametrize("raw, written", [("17", "17"), ("2.5", "2.5"), ("true", "true"), ('"r-9"', "r-9")],
+                         ids=["integer", "decimal", "boolean", "text"])
+def test_ids_are_strings_in_the_output(tmp_path, raw, written):
+    source = tmp_path / "in.jsonl"
+    source.write_text(f'{{"id": {raw}, "text": {json.dumps(NEGATIVE)}}}\n')
+    out = tmp_path / "out.jsonl"
+    assert extract(source, "-o", out).exit_code == 0
+    assert records(out)[0]["id"] == written
 
 
 def test_nan_and_infinite_ids_in_parquet_are_replaced(tmp_path):
@@ -333,7 +343,7 @@ def test_nan_and_infinite_ids_in_parquet_are_replaced(tmp_path):
     out = tmp_path / "out.jsonl"
     assert extract(source, "-o", out).exit_code == 0
     got = records(out)
-    assert [r["id"] for r in got] == ["row-1", "row-2", 2.0] and "not finite" in got[0]["input_note"]
+    assert [r["id"] for r in got] == ["row-1", "row-2", "2.0"] and "not finite" in got[0]["input_note"]
 
 
 # --------------------------------------------------------------------------- 10. files holding report text are private

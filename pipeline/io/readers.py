@@ -156,8 +156,9 @@ def _clean_text(text: object) -> tuple[object, str | None]:
     return text, None
 
 
-def normalize_id(value: object) -> object:
-    """Ids stay JSON scalars: str/int/float/bool as they are, bytes decoded, anything else as str.
+def normalize_id(value: object) -> str | None:
+    """Ids are strings in every output: text as it is, bytes decoded, a JSON number or boolean as its
+    JSON text (17 -> "17", the same text the tables and NOTE_NLP use), anything else as ``str``.
 
     An id that is no id (empty or blank text, NaN, an infinity) is None, as a missing one.
     """
@@ -167,8 +168,10 @@ def normalize_id(value: object) -> object:
         value = decode_bytes(value)[0]
     if isinstance(value, str):
         return value if value.strip() else None
-    if value is None or isinstance(value, (int, float, bool)):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, (int, float, bool)):
+        return json.dumps(value)
     return str(value)
 
 
