@@ -43,6 +43,9 @@ def extract(
     nlp_date: Optional[str] = typer.Option(None, "--nlp-date", help="NOTE_NLP nlp_date/nlp_datetime (YYYY-MM-DD or ISO datetime; default SOURCE_DATE_EPOCH, else 1970-01-01) for omop-* and duckdb."),
     id_col: str = typer.Option("id", "--id-col", help="Column holding the report id."),
     text_col: str = typer.Option("text", "--text-col", help="Column holding the report text."),
+    patient_col: Optional[str] = typer.Option(None, "--patient-col", help="Column holding the patient id: copied into each record as patient_id (for dvt course)."),
+    date_col: Optional[str] = typer.Option(None, "--date-col", help="Column holding the exam date(-time): copied as exam_date, ISO when readable, else as written with exam_date_note."),
+    keep_cols: Optional[str] = typer.Option(None, "--keep-cols", help="Other input columns to copy into each record and the reports table, comma separated."),
     count_chronic: bool = typer.Option(False, "--count-chronic", help="Let chronic-only thrombus count toward labels."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: all cores). 1 runs in this process, without a pool."),
     chunk_size: int = typer.Option(64, "--chunk-size", min=1, help="Reports per task sent to a worker."),
@@ -57,8 +60,9 @@ def extract(
 
     Exit codes: 0 every row processed; 3 finished, but some rows carry an error; 1 fatal problem; 2 usage error.
     """
+    carry = _carry(patient_col, date_col, keep_cols)
     if engine == "spark":
-        _extract_spark(input, output, master, id_col, text_col, count_chronic, debug)
+        _extract_spark(input, output, master, id_col, text_col, count_chronic, debug, carry)
     if engine != "local":
         raise typer.BadParameter("local or spark", param_hint="'--engine'")
     import signal
@@ -96,7 +100,7 @@ def extract(
         summary = run_extract_to(
             input, output, fmt, nlp_date, id_col=id_col, text_col=text_col, count_chronic=count_chronic,
             workers=workers or default_workers(), chunk_size=chunk_size, resume=resume, debug=debug,
-            progress=progress, start_method=start_method, on_error_row=on_error,
+            progress=progress, start_method=start_method, on_error_row=on_error, carry=carry,
         )
     except (InputError, BatchError) as exc:
         _say(f"error: {exc}", "bold red")
@@ -129,7 +133,19 @@ def extract(
     raise typer.Exit(3 if summary["errors"] else 0)
 
 
-def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, text_col: str, count_chronic: bool, debug: bool) -> None:
+def _carry(patient_col: Optional[str], date_col: Optional[str], keep_cols: Optional[str]):
+    """The columns --patient-col, --date-col and --keep-cols carry into each record (None: none)."""
+    from .io.carry import Carry
+
+    keep = tuple(dict.fromkeys(c.strip() for c in (keep_cols or "").split(",") if c.strip()))
+    try:
+        carry = Carry(patient_col or None, date_col or None, keep)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--keep-cols'")
+    return carry or None
+
+
+def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, text_col: str, count_chronic: bool, debug: bool, carry=None) -> None:
     """``dvt extract --engine spark``: pipeline.engines.spark reads INPUT and writes OUTPUT/reports/ and OUTPUT/findings/."""
     from .engines.spark import require_pyspark, run_spark_extract
 
@@ -137,7 +153,7 @@ def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, 
         raise typer.BadParameter("--engine spark needs an output folder, not stdout", param_hint="'--output'")
     try:
         require_pyspark()
-        summary = run_spark_extract(input, output, master, id_col=id_col, text_col=text_col, count_chronic=count_chronic, debug=debug)
+        summary = run_spark_extract(input, output, master, id_col=id_col, text_col=text_col, count_chronic=count_chronic, debug=debug, carry=carry)
     except (RuntimeError, ValueError) as exc:
         _say(f"error: {exc}", "bold red")
         raise typer.Exit(1)

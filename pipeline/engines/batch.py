@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..io import InputError, JsonlWriter, Row, count_rows, read_reports
+from ..io.carry import Carry
 from .progress import BatchProgress
 from .resume import DuplicateCounter, ResumeState, id_key
 from .workers import REFRESH_EVERY, BatchError, InProcess, WorkerPool, default_start_method, default_workers, peak_rss_mb
@@ -113,6 +114,7 @@ def run_extract(
     refresh_every: int = REFRESH_EVERY,
     max_in_flight: int | None = None,
     on_error_row=None,
+    carry: Carry | None = None,
 ) -> dict:
     """Extract every report of ``input_path`` into ``output_path`` (JSONL, ``-`` for stdout).
 
@@ -137,9 +139,9 @@ def run_extract(
             summary.duplicate_ids += duplicates.seen(key)
             if state is not None and state.skip(key, number):
                 continue
-            yield row
+            yield row._replace(extra=carry.values(row.extra)) if carry else row
 
-    chunks = _chunks(tracked(read_reports(input_path, id_col, text_col, debug)), chunk_size, MAX_CHUNK_CHARS)
+    chunks = _chunks(tracked(read_reports(input_path, id_col, text_col, debug, carry.columns if carry else ())), chunk_size, MAX_CHUNK_CHARS)
     workers = max(1, workers)
     head = list(itertools.islice(chunks, max(2, workers)))  # input problems surface here, before anything is written
     if state is not None:
@@ -255,7 +257,8 @@ def run_extract_to(input_path: str, output_path: str, output_format: str | None 
         resolve_nlp_datetime(nlp_date)  # a bad --nlp-date fails before hours of extraction
     stage = staging_path(output_path)
     summary = run_extract(input_path, stage, resume=resume, **kwargs)
-    summary["tables"] = convert(stage, output_path, fmt, nlp_date)
+    carry = kwargs.get("carry")
+    summary["tables"] = convert(stage, output_path, fmt, nlp_date, carried=carry.fields if carry else ())
     os.remove(stage)
     summary.update(format=fmt, files=output_files(output_path, fmt))
     return summary

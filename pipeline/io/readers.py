@@ -44,6 +44,7 @@ class Row(NamedTuple):
     text: object
     error: str | None = None
     note: str | None = None
+    extra: dict | None = None  # the carried columns' raw values (pipeline.io.carry), when asked for
 
 
 class InputError(ValueError):
@@ -170,7 +171,7 @@ def describe_columns(names: Iterable[object], debug: bool = False) -> str:
 # --------------------------------------------------------------------------- formats
 
 
-def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
+def _jsonl(path: str, id_col: str, text_col: str, debug: bool, carry: tuple[str, ...] = ()) -> Iterator[Row]:
     seen_object = False
     with _reading(path) as handle:
         for number, raw in enumerate(handle, start=1):
@@ -198,7 +199,7 @@ def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
                 continue
             seen_object = True
             text, text_note = _clean_text(obj[text_col])
-            yield Row(report_id, text, None, _join(note, text_note))
+            yield Row(report_id, text, None, _join(note, text_note), {c: obj.get(c) for c in carry} if carry else None)
 
 
 class _DecodedLines:
@@ -238,7 +239,7 @@ def _set_csv_field_limit() -> None:
             limit //= 2
 
 
-def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
+def _csv(path: str, id_col: str, text_col: str, debug: bool, carry: tuple[str, ...] = ()) -> Iterator[Row]:
     _set_csv_field_limit()
     with _reading(path) as handle:
         lines = _DecodedLines(handle)
@@ -254,6 +255,7 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
             raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(header, debug)})")
         text_at = header.index(text_col)
         id_at = header.index(id_col) if id_col in header else None
+        carry_at = _carried_columns(path, carry, header, debug)
         number = 1  # the header is record 1
         while True:
             number += 1
@@ -275,10 +277,19 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
                 yield Row(report_id, None, f"line {first_line}: {len(fields)} fields, text column {text_col!r} missing", note)
                 continue
             text, text_note = _clean_text(fields[text_at])
-            yield Row(report_id, text, None, _join(note, text_note))
+            extra = {c: (fields[i] if i < len(fields) else None) for c, i in carry_at.items()} if carry else None
+            yield Row(report_id, text, None, _join(note, text_note), extra)
 
 
-def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int = 256) -> Iterator[Row]:
+def _carried_columns(path: str, carry: tuple[str, ...], names: list[str], debug: bool) -> dict[str, int]:
+    """Where each carried column is; a missing one is a whole-input problem."""
+    missing = [c for c in carry if c not in names]
+    if missing:
+        raise InputError(f"{path}: column {missing[0]!r} missing (found: {describe_columns(names, debug)})")
+    return {c: names.index(c) for c in carry}
+
+
+def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int = 256, carry: tuple[str, ...] = ()) -> Iterator[Row]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -291,7 +302,8 @@ def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int
     names = parquet.schema_arrow.names
     if text_col not in names:
         raise InputError(f"{path}: text column {text_col!r} missing (found: {describe_columns(names, debug)})")
-    columns = [c for c in dict.fromkeys((id_col, text_col)) if c in names]
+    _carried_columns(path, carry, names, debug)
+    columns = [c for c in dict.fromkeys((id_col, text_col, *carry)) if c in names]
     offset = 0
     try:
         for batch in parquet.iter_batches(columns=columns, batch_size=batch_size):
@@ -307,7 +319,7 @@ def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int
                     text, note = decode_bytes(bytes(text))
                     note = f"row {offset + i + 1}: {note}" if note else None
                 text, text_note = _clean_text(text)
-                yield Row(report_id, text, None, _join(note, text_note))
+                yield Row(report_id, text, None, _join(note, text_note), {c: data[c][i] for c in carry} if carry else None)
             offset += len(texts)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: Parquet read failed after row {offset} ({type(exc).__name__})") from None
@@ -334,14 +346,19 @@ def _folder(path: str, debug: bool) -> Iterator[Row]:
         yield Row(report_id, text.removeprefix("\ufeff"), None, note)
 
 
-def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: bool = False) -> Iterator[Row]:
-    """Yield a :class:`Row` (id, text, error, note) for every report of the input, in order.
+def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: bool = False, carry: tuple[str, ...] = ()) -> Iterator[Row]:
+    """Yield a :class:`Row` (id, text, error, note, extra) for every report of the input, in order.
 
+    ``carry`` names columns whose raw values each row brings in ``extra`` (pipeline.io.carry).
     Whole-input problems raise :class:`InputError` on the first ``next()``.
     """
     fmt = detect_format(path)
     if fmt == "txt-folder":
+        if carry:
+            raise InputError(f"{path}: a folder of .txt files has no column {carry[0]!r} (carrying columns needs CSV, JSONL or Parquet)")
         return _folder(path, debug)
+    if carry:
+        return {"parquet": _parquet, "csv": _csv}.get(fmt, _jsonl)(path, id_col, text_col, debug, carry=carry)
     if fmt == "parquet":
         return _parquet(path, id_col, text_col, debug)
     if fmt == "csv":
