@@ -247,6 +247,54 @@ def rules_check(
     err.print(f"{len(problems)} problem(s) in {rules.directory} (rules {rules.rules_hash})")
     raise typer.Exit(1 if problems else 0)
 
+@app.command()
+def course(
+    labels: str = typer.Argument(..., help="Output of dvt extract run with --patient-col and --date-col: JSONL, Parquet or CSV tables (OUT.reports.parquet or OUT.parquet), or DuckDB."),
+    output: str = typer.Option(..., "-o", "--output", help="-o course.jsonl writes course.leg_exams.jsonl, course.leg_events.jsonl, course.leg_episodes.jsonl (.csv, .parquet alike; .duckdb: one file)."),
+    output_format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl, csv, parquet or duckdb (default: from the output's extension)."),
+    window_days: int = typer.Option(14, "--window-days", min=1, help="Surveillance window after a distal index (days)."),
+    grace_days: int = typer.Option(7, "--grace-days", min=0, help="Grace days added to the window."),
+    min_gap_days: int = typer.Option(2, "--min-gap-days", min=1, help="A follow-up is an exam at least this many days after the index."),
+    persistence_days: int = typer.Option(90, "--persistence-days", min=1, help="An episode lapses this many days after its last exam with a current DVT."),
+    clean_window_days: int = typer.Option(365, "--clean-window-days", min=0, help="A DVT within this many days of an episode's end is a recurrence, later an index."),
+    chronic_residual_days: int = typer.Option(90, "--chronic-residual-days", min=0, help="Chronic residual needs at least this many days since the index."),
+    merge_days: int = typer.Option(1, "--merge-days", min=0, help="Reports of a patient within this many days are one exam (the last one represents it)."),
+    tpt_proximal: bool = typer.Option(False, "--tpt-proximal", help="Count the tibioperoneal trunk as proximal ('trifurcation or above')."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Exams after this date (YYYY-MM-DD) are in the future and excluded (default: SOURCE_DATE_EPOCH's date, else today, UTC)."),
+    engine: str = typer.Option("local", "--engine", help="local, or spark (groups patients with applyInPandas; OUTPUT is then a folder of Parquet tables)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for the local engine."),
+    master: Optional[str] = typer.Option(None, "--master", help="Spark master URL for --engine spark."),
+) -> None:
+    """Per-leg exams, events and episodes across each patient's reports (docs/surveillance.md), with the surveillance outcome of each distal DVT."""
+    import datetime as dt
+    import os
+    import time
+
+    from .course.io import CourseInputError, run_course
+    from .course.rules import Params
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else (dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
+                                                          if os.environ.get("SOURCE_DATE_EPOCH") else dt.datetime.now(dt.timezone.utc).date())
+    except ValueError:
+        raise typer.BadParameter("a date YYYY-MM-DD", param_hint="'--as-of'")
+    params = Params(window_days, grace_days, min_gap_days, persistence_days, clean_window_days, chronic_residual_days, merge_days, tpt_proximal, day.isoformat())
+    begun = time.perf_counter()
+    try:
+        if engine == "spark":
+            from .course.spark import run_course_spark
+
+            summary = run_course_spark(labels, output, params, master)
+        elif engine == "local":
+            summary = run_course(labels, output, params, output_format, workers)
+        else:
+            raise typer.BadParameter("local or spark", param_hint="'--engine'")
+    except (CourseInputError, OSError, RuntimeError) as exc:
+        _say(f"error: {exc}", "bold red")
+        raise typer.Exit(1)
+    counts = ", ".join(f"{n:,} {name}" for name, n in summary["tables"].items())
+    _say(f"dvt course: {counts}, {time.perf_counter() - begun:.1f} s -> {', '.join(dict.fromkeys(summary['files'].values()))}")
+
 
 def _add_review_commands() -> None:
     from .review.cli import audit, review_app
