@@ -561,7 +561,7 @@ def patient_course(reports: list[ReportIn], params: Params = Params()) -> Course
             o = active[-1]
             ep.contralateral_episode, o.contralateral_episode = (other, o.number), (leg, ep.number)
             opening = ep.events[0]
-            for target, mine, theirs in ((leg, ep, o), (other, o, ep)):
+            for target, mine in ((leg, ep), (other, o)):
                 row = EventOut(target, "CONTRALATERAL", None, opening.report_id, None, mine.number, ep.index_day, ep.index_day - mine.index_day,
                                None, "labels", False, f"new episode in the {leg} leg while the {other} leg's episode {o.number} is active",
                                f"{leg} episode {ep.number} opened")

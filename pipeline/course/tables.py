@@ -22,27 +22,27 @@ def _schema(name: str, fields: list[pa.Field]) -> pa.Schema:
                      metadata={"dvt.table": name, **_META})
 
 
-S, I, B = pa.string(), pa.int32(), pa.bool_()
+S, INT, B = pa.string(), pa.int32(), pa.bool_()
 LEG_EXAMS = _schema("leg_exams", [
     pa.field("patient_id", S), pa.field("report_id", S, nullable=False), pa.field("row_number", pa.int64(), nullable=False),
     pa.field("leg", S), pa.field("exam_date", S), pa.field("state", S), pa.field("segments", S), pa.field("chronic_segments", S),
-    pa.field("scope", S), pa.field("changes", S), pa.field("evaluable", B), pa.field("episode_id", S), pa.field("day_since_index", I),
+    pa.field("scope", S), pa.field("changes", S), pa.field("evaluable", B), pa.field("episode_id", S), pa.field("day_since_index", INT),
     pa.field("events", S), pa.field("excluded_reason", S), pa.field("merged_into", S), pa.field("note", S),
 ])
 LEG_EVENTS = _schema("leg_events", [
     pa.field("patient_id", S, nullable=False), pa.field("leg", S, nullable=False), pa.field("event", S, nullable=False),
     pa.field("subtype", S), pa.field("report_id", S, nullable=False), pa.field("prev_report_id", S), pa.field("exam_date", S),
-    pa.field("episode_id", S), pa.field("day_since_index", I), pa.field("days_since_prev", I), pa.field("source", S),
+    pa.field("episode_id", S), pa.field("day_since_index", INT), pa.field("days_since_prev", INT), pa.field("source", S),
     pa.field("discordant", B, nullable=False), pa.field("rule", S, nullable=False), pa.field("evidence", S, nullable=False),
 ])
 LEG_EPISODES = _schema("leg_episodes", [
     pa.field("patient_id", S, nullable=False), pa.field("leg", S, nullable=False), pa.field("episode_id", S, nullable=False),
-    pa.field("episode_number", I, nullable=False), pa.field("index_report_id", S, nullable=False), pa.field("index_date", S),
-    pa.field("index_subtype", S, nullable=False), pa.field("surveillance_status", S), pa.field("first_followup_day", I),
-    pa.field("followups_in_window", I, nullable=False), pa.field("evaluable_followups_in_window", I, nullable=False),
-    pa.field("propagation_day", I), pa.field("distal_extension_day", I), pa.field("resolution_day", I),
+    pa.field("episode_number", INT, nullable=False), pa.field("index_report_id", S, nullable=False), pa.field("index_date", S),
+    pa.field("index_subtype", S, nullable=False), pa.field("surveillance_status", S), pa.field("first_followup_day", INT),
+    pa.field("followups_in_window", INT, nullable=False), pa.field("evaluable_followups_in_window", INT, nullable=False),
+    pa.field("propagation_day", INT), pa.field("distal_extension_day", INT), pa.field("resolution_day", INT),
     pa.field("outcome_day42", S), pa.field("outcome_day90", S), pa.field("max_label", S, nullable=False),
-    pa.field("end_day", I), pa.field("censoring", S, nullable=False), pa.field("last_report_id", S, nullable=False),
+    pa.field("end_day", INT), pa.field("censoring", S, nullable=False), pa.field("last_report_id", S, nullable=False),
     pa.field("previous_episode_id", S), pa.field("contralateral", B, nullable=False), pa.field("contralateral_episode_id", S),
 ])
 SCHEMAS: dict[str, pa.Schema] = {"leg_exams": LEG_EXAMS, "leg_events": LEG_EVENTS, "leg_episodes": LEG_EPISODES}

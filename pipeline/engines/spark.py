@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from ..outputs.tables import FINDINGS_SCHEMA, REPORTS_SCHEMA, finding_rows, report_row, reports_schema
+from ..outputs.tables import FINDINGS_SCHEMA, finding_rows, report_row, reports_schema
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
