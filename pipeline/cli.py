@@ -214,10 +214,17 @@ def synth(
     seed: int = typer.Option(1, "--seed"),
     split: str = typer.Option("dev", "--split", help="dev or test templates and phrasings."),
     output: str = typer.Option(..., "-o", "--output"),
+    series: bool = typer.Option(False, "--series", help="Patients (-n of them) with 1-6 dated exams each, and the gold course tables beside OUTPUT (OUT.leg_events.jsonl ...)."),
 ) -> None:
     """Generate synthetic duplex reports with gold labels (reproducible from the seed)."""
     from .synth import generate, write_jsonl
 
+    if series:
+        from .synth.series import write_series
+
+        counts = write_series(n, seed, split, output)
+        err.print(f"{n} patients, {counts['reports']} reports, {counts['leg_events']} gold events, {counts['leg_episodes']} gold episodes -> {output}")
+        return
     records = generate(n, seed, split=split)
     write_jsonl(records, output)
     err.print(f"{len(records)} reports -> {output}")
