@@ -193,19 +193,34 @@ def evaluate(
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for 95% CIs (0 to skip)."),
     seed: int = typer.Option(0, "--seed"),
     max_disagreements: int = typer.Option(50, "--max-disagreements"),
+    course: Optional[str] = typer.Option(None, "--course", help="Also score a dvt course output (its -o path, e.g. out/course.jsonl): events per type and episode outcomes."),
+    gold_course: Optional[str] = typer.Option(None, "--gold-course", help="The gold course tables' prefix (default: GOLD, as dvt synth --series writes them beside it)."),
 ) -> None:
-    """Compare predictions with gold labels: per-label P/R/F1, confusion matrix, DVT sensitivity/PPV, segment F1."""
+    """Compare predictions with gold labels: per-label P/R/F1, confusion matrix, DVT sensitivity/PPV, segment F1 (and, with --course, course events and outcomes)."""
     from .evaluation import evaluate_files, render
 
     try:
         result = evaluate_files(pred, gold, bootstrap=bootstrap, seed=seed)
+        course_result = None
+        if course:
+            from .evaluation.course import evaluate_course
+
+            course_result = evaluate_course(course, gold_course or gold)
     except (ValueError, FileNotFoundError) as exc:
         err.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(1)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        out = result.to_dict()
+        if course_result is not None:
+            out["course"] = course_result
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        render(result, Console(width=max(Console().width, 120)), max_disagreements=max_disagreements)
+        console = Console(width=max(Console().width, 120))
+        render(result, console, max_disagreements=max_disagreements)
+        if course_result is not None:
+            from .evaluation.course import render_course
+
+            render_course(course_result, console)
 
 
 @app.command()
