@@ -284,7 +284,7 @@ def course(
     tpt_proximal: bool = typer.Option(False, "--tpt-proximal", help="Count the tibioperoneal trunk as proximal ('trifurcation or above')."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Exams after this date (YYYY-MM-DD) are in the future and excluded (default: SOURCE_DATE_EPOCH's date, else today, UTC)."),
     engine: str = typer.Option("local", "--engine", help="local, or spark (groups patients with applyInPandas; OUTPUT is then a folder of Parquet tables)."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Processes for the local engine."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Processes for the local engine (default: all cores; 1 runs in this process)."),
     master: Optional[str] = typer.Option(None, "--master", help="Spark master URL for --engine spark."),
 ) -> None:
     """Per-leg exams, events and episodes across each patient's reports (docs/surveillance.md), with the surveillance outcome of each distal DVT."""
@@ -308,7 +308,7 @@ def course(
 
             summary = run_course_spark(labels, output, params, master)
         elif engine == "local":
-            summary = run_course(labels, output, params, output_format, workers)
+            summary = run_course(labels, output, params, output_format, workers or os.cpu_count() or 1)
         else:
             raise typer.BadParameter("local or spark", param_hint="'--engine'")
     except (CourseInputError, OSError, RuntimeError) as exc:

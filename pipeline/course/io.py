@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from itertools import groupby
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..outputs.duckdb_out import create_table_sql, pin_identifier
-from ..outputs.tables import BATCH_ROWS, CsvTableWriter, ParquetTableWriter, id_text, read_records
-from .rules import Params
-from .tables import SCHEMAS, patient_rows
+from ..outputs.tables import BATCH_ROWS, CsvTableWriter, id_text, read_records
+from .rules import CHANGES, GROUPS, LEGS, LegState, Params, ReportIn, gather, state_from_parts
+from .tables import SCHEMAS, day_of, patient_rows, problem_of, to_arrow
+
+STATE_LABELS = frozenset({"PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE"})
 
 FORMATS = ("jsonl", "csv", "parquet", "duckdb")
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".duckdb": "duckdb", ".db": "duckdb"}
@@ -54,24 +56,55 @@ def output_files(output: str, fmt: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- reading
 
 
-def _normal(record: dict, row: int) -> dict:
-    """The fields of a JSONL record the rules read (decisive findings only)."""
-    return {
-        "row": row, "id": id_text(record.get("id")), "patient_id": None if record.get("patient_id") is None else id_text(record["patient_id"]),
-        "exam_date": record.get("exam_date"), "exam_date_note": record.get("exam_date_note"), "error": record.get("error"),
-        "side_labels": record.get("side_labels") or {}, "scope": record.get("scope"),
-        "findings": [{k: f.get(k) for k in ("segment", "side", "status", "acuity", "occlusion", "change")} for f in record.get("findings") or ()],
-    }
+COLUMNS = ("row", "id", "patient_id", "exam_date", "exam_date_note", "error", "key_left", "key_right")
+INPUT_SCHEMA = pa.schema([pa.field("row", pa.int64()), *(pa.field(c, pa.string()) for c in COLUMNS[1:])])
+CHUNK_ROWS = 50_000  # reports per unit of work (cut at a patient's end)
+ROW_GROUP = 100_000  # output rows per Parquet row group / DuckDB insert (fixed: part of the byte layout)
 
 
-def _jsonl_patients(path: str) -> Iterator[tuple[str | None, list[dict]]]:
+# --------------------------------------------------------------------------- leg state keys
+#
+# Every report reaches the rules as one row of COLUMNS, sorted by patient. Each examined leg is a key
+# string "label|scope|current|chronic|occlusive|nonocclusive|assessed|missing|acute|aoc|changes"
+# (lists ';'-joined), built by SQL for tables and by rules.gather for JSONL; equal keys share one
+# parsed LegState.
+
+
+def _key(parts) -> str:
+    label, cur, chronic, occ, non, assessed, missing, acute, aoc, changes, scope = parts
+    lists = [";".join(sorted(x)) for x in (cur, chronic, occ, non, assessed, missing)]
+    return "|".join([label, scope or "", *lists, str(int(acute)), str(int(aoc)), ";".join(f"{s}:{c}" for s, c in sorted(set(changes)))])
+
+
+def _state(key: str | None, params: Params, cache: dict) -> LegState | None:
+    if key is None:
+        return None
+    state = cache.get(key)
+    if state is None:
+        label, scope, cur, chronic, occ, non, assessed, missing, acute, aoc, changes = key.split("|")
+        split = lambda text: text.split(";") if text else []  # noqa: E731
+        state = cache[key] = state_from_parts(label, split(cur), split(chronic), split(occ), split(non), split(assessed), split(missing),
+                                              acute == "1", aoc == "1", [tuple(c.split(":", 1)) for c in split(changes)], scope or None, params)
+    return state
+
+
+def _jsonl_batches(path: str) -> Iterator[pa.RecordBatch]:
+    rows = []
     try:
-        reports = [_normal(r, n) for n, r in enumerate(read_records(path))]
-    except (OSError, json.JSONDecodeError, AttributeError) as exc:
+        for n, record in enumerate(read_records(path)):
+            patient = record.get("patient_id")
+            keys = []
+            for leg in LEGS:
+                parts = gather(record, leg)
+                keys.append(None if parts is None else _key(parts))
+            rows.append((n, id_text(record.get("id")), None if patient is None else id_text(patient), record.get("exam_date"),
+                         record.get("exam_date_note"), record.get("error"), *keys))
+    except (OSError, json.JSONDecodeError, AttributeError, TypeError) as exc:
         raise CourseInputError(f"{path}: not readable as dvt extract JSONL ({type(exc).__name__})") from None
-    reports.sort(key=lambda r: (r["patient_id"] is not None, r["patient_id"] or "", r["row"]))
-    for patient, group in groupby(reports, key=lambda r: r["patient_id"]):
-        yield patient, list(group)
+    rows.sort(key=lambda r: (r[2] is not None, r[2] or "", r[0]))
+    for at in range(0, len(rows), BATCH_ROWS):
+        part = rows[at:at + BATCH_ROWS]
+        yield pa.RecordBatch.from_arrays([pa.array(list(c), type=f.type) for c, f in zip(zip(*part), INPUT_SCHEMA)], schema=INPUT_SCHEMA)
 
 
 def _table_paths(path: str) -> tuple[str, str]:
@@ -89,39 +122,71 @@ def _table_paths(path: str) -> tuple[str, str]:
     return reports, findings
 
 
+_KINDS = {  # the key's lists, in order
+    "cur": "status = 'present' AND acuity IS DISTINCT FROM 'chronic'",
+    "chr": "status = 'present' AND acuity = 'chronic'",
+    "occ": "status = 'present' AND acuity IS DISTINCT FROM 'chronic' AND occlusion = 'occlusive'",
+    "non": "status = 'present' AND acuity IS DISTINCT FROM 'chronic' AND occlusion = 'nonocclusive'",
+    "ass": "status IN ('present', 'absent', 'possible')",
+    "mis": "status = 'not_evaluated'",
+}
 _QUERY = """
-SELECT r.row_number AS row, r.id, CAST({patient} AS VARCHAR) AS patient_id, CAST({date} AS VARCHAR) AS exam_date,
-       {note} AS exam_date_note, r.error, r.side_label_left, r.side_label_right, {scope_left} AS scope_left, {scope_right} AS scope_right,
-       list(struct_pack(segment := f.segment, side := f.side, status := f.status, acuity := f.acuity, occlusion := f.occlusion,
-                        change := {change}) ORDER BY f.finding_index) FILTER (WHERE f.segment IS NOT NULL) AS findings
-FROM reports r LEFT JOIN findings f ON f.report_row = r.row_number AND f.decisive AND f.side IN ('left', 'right')
-GROUP BY ALL
+WITH f AS (
+  SELECT report_row, side, segment, status, acuity, occlusion, {change} AS change FROM findings
+  WHERE decisive AND side IN ('left', 'right') AND segment IN ({segments})
+), agg AS (
+  SELECT report_row, {aggregates} FROM f GROUP BY report_row
+)
+SELECT r.row_number AS row, CAST(r.id AS VARCHAR) AS id, CAST({patient} AS VARCHAR) AS patient_id, CAST({date} AS VARCHAR) AS exam_date,
+       {note} AS exam_date_note, r.error, {key_left} AS key_left, {key_right} AS key_right
+FROM reports r LEFT JOIN agg ON agg.report_row = r.row_number
 ORDER BY patient_id NULLS FIRST, r.row_number
 """
 
 
-def _table_patients(path: str, fmt: str) -> Iterator[tuple[str | None, list[dict]]]:
+def _aggregates() -> str:
+    out = []
+    for leg in LEGS:
+        out += [f"string_agg(segment, ';' ORDER BY segment) FILTER (WHERE side = '{leg}' AND {where}) AS {kind}_{leg}" for kind, where in _KINDS.items()]
+        out.append(f"bool_or(status = 'present' AND acuity IN ('acute', 'subacute', 'acute_on_chronic')) FILTER (WHERE side = '{leg}') AS acute_{leg}")
+        out.append(f"bool_or(status = 'present' AND acuity = 'acute_on_chronic') FILTER (WHERE side = '{leg}') AS aoc_{leg}")
+        out.append(f"string_agg(segment || ':' || change, ';' ORDER BY segment, change) FILTER (WHERE side = '{leg}' AND change IN ({_quoted(CHANGES)})) AS chg_{leg}")
+    return ",\n    ".join(out)
+
+
+def _key_sql(leg: str, scope: str) -> str:
+    lists = ", ".join(f"coalesce({kind}_{leg}, '')" for kind in _KINDS)
+    return (f"CASE WHEN r.side_label_{leg} IN ({_quoted(STATE_LABELS)}) AND r.error IS NULL THEN concat_ws('|', r.side_label_{leg}, "
+            f"coalesce({scope}, ''), {lists}, CAST(coalesce(acute_{leg}, false) AS INTEGER), CAST(coalesce(aoc_{leg}, false) AS INTEGER), "
+            f"coalesce(chg_{leg}, '')) END")
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(values))
+
+
+def _table_batches(path: str, fmt: str) -> Iterator[pa.RecordBatch]:
     import duckdb
 
     con = duckdb.connect()
     try:
         con.execute("SET threads TO 2")
+        con.execute("SET enable_progress_bar = false")
         if fmt == "duckdb":
             if not Path(path).exists():
                 raise CourseInputError(f"{path}: no such file")
             con.execute(f"ATTACH '{_sql_text(path)}' AS src (READ_ONLY)")
             con.execute("CREATE VIEW reports AS SELECT * FROM src.reports; CREATE VIEW findings AS SELECT * FROM src.findings")
-        else:
+        elif fmt == "parquet":
             reports, findings = _table_paths(path)
-            reader = "read_parquet" if fmt == "parquet" else "read_csv"
-            opts = "" if fmt == "parquet" else ", header=true, all_varchar=true"
-            con.execute(f"CREATE VIEW reports AS SELECT * FROM {reader}('{_sql_text(reports)}'{opts})")
-            con.execute(f"CREATE VIEW findings AS SELECT * FROM {reader}('{_sql_text(findings)}'{opts})")
-            if fmt == "csv":  # CSV holds text: give the columns the join and order use their types back
-                con.execute("CREATE OR REPLACE VIEW reports AS SELECT * REPLACE (CAST(row_number AS BIGINT) AS row_number, NULLIF(error, '') AS error) FROM "
-                            f"read_csv('{_sql_text(reports)}', header=true, all_varchar=true)")
-                con.execute("CREATE OR REPLACE VIEW findings AS SELECT * REPLACE (CAST(report_row AS BIGINT) AS report_row, "
-                            f"decisive = 'true' AS decisive, CAST(finding_index AS INTEGER) AS finding_index) FROM read_csv('{_sql_text(findings)}', header=true, all_varchar=true)")
+            con.execute(f"CREATE VIEW reports AS SELECT * FROM read_parquet('{_sql_text(reports)}')")
+            con.execute(f"CREATE VIEW findings AS SELECT * FROM read_parquet('{_sql_text(findings)}')")
+        else:  # CSV holds text: give the columns the join and order use their types back
+            reports, findings = _table_paths(path)
+            con.execute("CREATE VIEW reports AS SELECT * REPLACE (CAST(row_number AS BIGINT) AS row_number, NULLIF(error, '') AS error) "
+                        f"FROM read_csv('{_sql_text(reports)}', header=true, all_varchar=true)")
+            con.execute("CREATE VIEW findings AS SELECT * REPLACE (CAST(report_row AS BIGINT) AS report_row, decisive = 'true' AS decisive) "
+                        f"FROM read_csv('{_sql_text(findings)}', header=true, all_varchar=true)")
         rcols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE reports)").fetchall()}
         fcols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE findings)").fetchall()}
         if "patient_id" not in rcols:
@@ -129,21 +194,12 @@ def _table_patients(path: str, fmt: str) -> Iterator[tuple[str | None, list[dict
         query = _QUERY.format(
             patient="r.patient_id", date="r.exam_date" if "exam_date" in rcols else "NULL",
             note="NULLIF(r.exam_date_note, '')" if "exam_date_note" in rcols else "NULL",
-            scope_left="r.scope_left" if "scope_left" in rcols else "NULL", scope_right="r.scope_right" if "scope_right" in rcols else "NULL",
-            change="f.change" if "change" in fcols else "CAST(NULL AS VARCHAR)",
+            key_left=_key_sql("left", "r.scope_left" if "scope_left" in rcols else "NULL"),
+            key_right=_key_sql("right", "r.scope_right" if "scope_right" in rcols else "NULL"),
+            change="change" if "change" in fcols else "CAST(NULL AS VARCHAR)", segments=_quoted(GROUPS), aggregates=_aggregates(),
         )
-        reader = con.execute(query).to_arrow_reader(BATCH_ROWS)
-        pending: list[dict] = []
-        for batch in reader:
-            rows = batch.to_pylist()
-            pending.extend(_from_table_row(r) for r in rows)
-            last = pending[-1]["patient_id"]
-            cut = len(pending)
-            while cut and pending[cut - 1]["patient_id"] == last:
-                cut -= 1
-            done, pending = pending[:cut], pending[cut:]
-            yield from ((p, list(g)) for p, g in groupby(done, key=lambda r: r["patient_id"]))
-        yield from ((p, list(g)) for p, g in groupby(pending, key=lambda r: r["patient_id"]))
+        for batch in con.execute(query).to_arrow_reader(BATCH_ROWS):
+            yield batch.cast(INPUT_SCHEMA) if batch.schema != INPUT_SCHEMA else batch
     except duckdb.Error as exc:
         raise CourseInputError(f"{path}: not readable as dvt extract output ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
     finally:
@@ -154,15 +210,6 @@ def _sql_text(path: str) -> str:
     return path.replace("'", "''")
 
 
-def _from_table_row(r: dict) -> dict:
-    scope = {"left": r["scope_left"], "right": r["scope_right"]} if r["scope_left"] or r["scope_right"] else None
-    return {
-        "row": r["row"], "id": r["id"], "patient_id": r["patient_id"] or None, "exam_date": r["exam_date"] or None,
-        "exam_date_note": r["exam_date_note"], "error": r["error"], "scope": scope,
-        "side_labels": {"left": r["side_label_left"] or None, "right": r["side_label_right"] or None}, "findings": r["findings"] or (),
-    }
-
-
 def input_format(path: str) -> str:
     name = path.lower().removesuffix(".gz")
     for ext, fmt in _EXT.items():
@@ -171,37 +218,121 @@ def input_format(path: str) -> str:
     raise CourseInputError(f"{path}: unknown input (use the .jsonl, .parquet, .csv or .duckdb output of dvt extract)")
 
 
-def read_patients(path: str) -> Iterator[tuple[str | None, list[dict]]]:
-    """(patient id or None, that patient's normalised reports), patient by patient in id order."""
+def input_batches(path: str) -> Iterator[pa.RecordBatch]:
+    """The input as batches of COLUMNS, sorted by patient (nulls first) then input row."""
     fmt = input_format(path)
-    return _jsonl_patients(path) if fmt == "jsonl" else _table_patients(path, fmt)
+    return _jsonl_batches(path) if fmt == "jsonl" else _table_batches(path, fmt)
+
+
+def chunks(batches: Iterable[pa.RecordBatch], rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
+    """Tables of about ``rows`` reports, each ending where a patient ends."""
+    held: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        held.append(batch)
+        count += batch.num_rows
+        if count < rows:
+            continue
+        table = pa.Table.from_batches(held, schema=INPUT_SCHEMA)
+        patients = table.column("patient_id")
+        last = patients[-1].as_py()
+        cut = table.num_rows
+        while cut > 0 and patients[cut - 1].as_py() == last:  # the last patient may go on in the next batch
+            cut -= 1
+            if table.num_rows - cut > rows:  # a patient larger than a chunk: no cut before its end (rare)
+                cut = 0
+                break
+        if cut == 0:
+            continue
+        yield table.slice(0, cut)
+        rest = table.slice(cut)
+        held, count = rest.to_batches(), rest.num_rows
+    if count:
+        yield pa.Table.from_batches(held, schema=INPUT_SCHEMA)
+
+
+def tables_of_chunk(chunk: pa.Table, params: Params) -> dict[str, pa.Table]:
+    """The three tables' rows for a chunk of whole patients (pure given the chunk: runs in any process)."""
+    cols = {name: chunk.column(name).to_pylist() for name in COLUMNS}
+    cache: dict[str, LegState | None] = {}
+    params_json = params.to_json()
+    out: dict[str, list[tuple]] = {name: [] for name in SCHEMAS}
+    n = chunk.num_rows
+    start = 0
+    while start < n:
+        patient = cols["patient_id"][start] or None
+        end = start + 1
+        while end < n and (cols["patient_id"][end] or None) == patient:
+            end += 1
+        reports, dates = [], {}
+        for i in range(start, end):
+            error, exam_date = cols["error"][i] or None, cols["exam_date"][i] or None
+            states = {"left": _state(cols["key_left"][i], params, cache), "right": _state(cols["key_right"][i], params, cache)}
+            rid = cols["id"][i]
+            reports.append(ReportIn(rid, cols["row"][i], day_of(exam_date), exam_date or "", states,
+                                    problem_of(error, patient, exam_date, cols["exam_date_note"][i])))
+            dates[rid] = exam_date
+        for name, rows in patient_rows(patient, reports, dates, params, params_json).items():
+            out[name].extend(rows)
+        start = end
+    return {name: to_arrow(name, rows) for name, rows in out.items()}
 
 
 # --------------------------------------------------------------------------- writing
 
 
-class JsonlTableWriter:
-    """Rows of one schema as JSON lines, keys in column order; ``FILE.tmp`` renamed on close."""
+class _Rows:
+    """Rows of one table to JSONL or CSV (``FILE.tmp`` renamed on close)."""
 
-    def __init__(self, path: str, schema: pa.Schema) -> None:
-        self.path, self._tmp, self.rows = path, path + ".tmp", 0
-        self._handle = open(self._tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
+    def __init__(self, path: str, schema: pa.Schema, kind: str) -> None:
+        self.path, self._tmp, self.schema, self.kind = path, path + ".tmp", schema, kind
+        self._csv = CsvTableWriter(path, schema) if kind == "csv" else None
+        self._handle = None if self._csv else open(self._tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
 
-    def write(self, rows: list[dict]) -> None:
-        self._handle.write("".join(json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) + "\n" for r in rows))
-        self.rows += len(rows)
+    def write(self, table: pa.Table) -> None:
+        rows = table.to_pylist()
+        if self._csv is not None:
+            self._csv.write(rows)
+        else:
+            self._handle.write("".join(json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) + "\n" for r in rows))
 
     def close(self) -> None:
-        self._handle.close()
-        os.replace(self._tmp, self.path)
+        if self._csv is not None:
+            self._csv.close()
+        else:
+            self._handle.close()
+            os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
+        if self._csv is not None:
+            self._csv.abort()
+            return
         self._handle.close()
         if os.path.exists(self._tmp):
             os.remove(self._tmp)
 
 
-class DuckdbTablesWriter:
+class _Parquet:
+    def __init__(self, path: str, schema: pa.Schema) -> None:
+        import pyarrow.parquet as pq
+
+        self.path, self._tmp = path, path + ".tmp"
+        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd", version="2.6", use_dictionary=True, write_statistics=True, store_schema=True)
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table, row_group_size=ROW_GROUP)
+
+    def close(self) -> None:
+        self._writer.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        self._writer.close()
+        if os.path.exists(self._tmp):
+            os.remove(self._tmp)
+
+
+class _Duckdb:
     """The three tables in one DuckDB file (fixed layout, pinned identifier; see pipeline.outputs.duckdb_out)."""
 
     def __init__(self, path: str) -> None:
@@ -215,13 +346,11 @@ class DuckdbTablesWriter:
         self._con.execute("SET threads TO 1")
         for name, schema in SCHEMAS.items():
             self._con.execute(create_table_sql(name, schema))
-        self.rows = dict.fromkeys(SCHEMAS, 0)
 
-    def write(self, name: str, rows: list[dict]) -> None:
-        if rows:
-            arrow = pa.Table.from_pylist(rows, schema=SCHEMAS[name])  # noqa: F841 - read by name below
-            self._con.execute(f"INSERT INTO {name} SELECT * FROM arrow")
-            self.rows[name] += len(rows)
+    def write(self, name: str, table: pa.Table) -> None:
+        self._con.register("batch_rows", table)
+        self._con.execute(f"INSERT INTO {name} SELECT * FROM batch_rows")
+        self._con.unregister("batch_rows")
 
     def close(self) -> None:
         self._con.execute("CHECKPOINT")
@@ -237,26 +366,41 @@ class DuckdbTablesWriter:
 
 
 class CourseWriter:
-    """The three tables in one format, written in batches."""
+    """The three tables in one format, in fixed blocks of ROW_GROUP rows whatever the chunking."""
 
     def __init__(self, output: str, fmt: str) -> None:
         self.files = output_files(output, fmt)
         Path(output).parent.mkdir(parents=True, exist_ok=True)
-        self._duck = DuckdbTablesWriter(output) if fmt == "duckdb" else None
-        kind = {"jsonl": JsonlTableWriter, "csv": CsvTableWriter, "parquet": ParquetTableWriter}.get(fmt)
-        self._writers = {} if self._duck else {name: kind(self.files[name], schema) for name, schema in SCHEMAS.items()}
+        self._duck = _Duckdb(output) if fmt == "duckdb" else None
+        self._writers = {} if self._duck else {
+            name: (_Parquet(self.files[name], schema) if fmt == "parquet" else _Rows(self.files[name], schema, fmt)) for name, schema in SCHEMAS.items()}
+        self._held: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+        self._counts = dict.fromkeys(SCHEMAS, 0)
 
-    def write(self, tables: dict[str, list[dict]]) -> None:
-        for name, rows in tables.items():
-            if self._duck is not None:
-                self._duck.write(name, rows)
-            elif rows:
-                self._writers[name].write(rows)
+    def _emit(self, name: str, table: pa.Table) -> None:
+        if self._duck is not None:
+            self._duck.write(name, table)
+        else:
+            self._writers[name].write(table)
+
+    def write(self, tables: dict[str, pa.Table]) -> None:
+        for name, table in tables.items():
+            self._counts[name] += table.num_rows
+            self._held[name].append(table)
+            if sum(t.num_rows for t in self._held[name]) >= ROW_GROUP:
+                whole = pa.concat_tables(self._held[name])
+                full = whole.num_rows - whole.num_rows % ROW_GROUP
+                for at in range(0, full, ROW_GROUP):
+                    self._emit(name, whole.slice(at, ROW_GROUP))
+                self._held[name] = [whole.slice(full)] if full < whole.num_rows else []
 
     def counts(self) -> dict[str, int]:
-        return dict(self._duck.rows) if self._duck else {name: w.rows for name, w in self._writers.items()}
+        return dict(self._counts)
 
     def close(self) -> None:
+        for name, held in self._held.items():
+            if held:
+                self._emit(name, pa.concat_tables(held))
         for writer in [self._duck] if self._duck else self._writers.values():
             writer.close()
 
@@ -268,46 +412,23 @@ class CourseWriter:
 # --------------------------------------------------------------------------- the run
 
 
-def _batches(patients: Iterator[tuple[str | None, list[dict]]], size: int) -> Iterator[list[tuple[str | None, list[dict]]]]:
-    batch = []
-    for item in patients:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def rows_of_batch(batch: list[tuple[str | None, list[dict]]], params: Params) -> dict[str, list[dict]]:
-    """The rows of the three tables for a batch of patients, in patient order."""
-    params_json = params.to_json()
-    out: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
-    for patient, reports in batch:
-        for name, rows in patient_rows(patient, reports, params, params_json).items():
-            out[name].extend(rows)
-    return out
-
-
 def run_course(input_path: str, output: str, params: Params, fmt: str | None = None, workers: int = 1) -> dict:
     """Build the three tables from ``input_path`` into ``output``; returns the rows per table and the files."""
     fmt = output_format(output, fmt)
     if Path(input_path).exists() and Path(output).exists() and os.path.samefile(input_path, output):
         raise CourseInputError(f"{output}: the output would overwrite the input")
-    patients = read_patients(input_path)
-    first = next(patients, None)  # input problems surface before any output is opened
+    pieces = chunks(input_batches(input_path))
+    first = next(pieces, None)  # input problems surface before any output is opened
     writer = CourseWriter(output, fmt)
     try:
         if first is not None:
-            from itertools import chain
-
-            batches = _batches(chain([first], patients), PATIENTS_PER_BATCH)
+            todo = chain([first], pieces)
             if workers > 1:
-                from .parallel import map_batches
+                from .parallel import map_chunks
 
-                results = map_batches(batches, params, workers)
+                results = map_chunks(todo, params, workers)
             else:
-                results = (rows_of_batch(b, params) for b in batches)
+                results = (tables_of_chunk(c, params) for c in todo)
             for tables in results:
                 writer.write(tables)
     except BaseException:

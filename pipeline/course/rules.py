@@ -108,7 +108,7 @@ def is_proximal(segment: str, params: Params) -> bool:
     return GROUPS.get(segment) == "proximal" or (params.tpt_proximal and segment == "tibioperoneal_trunk")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegState:
     """What one exam shows of one leg. ``segments`` are the deep segments with current thrombus."""
 
@@ -139,11 +139,14 @@ def _derived_scope(assessed: set[str], not_assessed: set[str]) -> Scope | None:
     return "complete" if prox and calf else "proximal_only" if prox else "calf_only" if calf else None
 
 
-def leg_state(record: Mapping, leg: Leg, params: Params) -> LegState | None:
-    """The state of ``leg`` in a ``dvt extract`` record, or None when the report does not examine it.
+Parts = tuple  # (label, current, chronic, occlusive, nonocclusive, assessed, missing, acute, acute_on_chronic, changes, scope)
+
+
+def gather(record: Mapping, leg: Leg) -> Parts | None:
+    """A leg's findings in a ``dvt extract`` record, gathered by kind; None when the report does not examine it.
 
     Reads ``side_labels``, the decisive ``findings`` (with their ``change`` when part A gives one)
-    and ``scope`` (derived from the assessed segments when the record has none).
+    and ``scope`` (None: derived from the assessed segments by :func:`state_from_parts`).
     """
     label: StateLabel | None = _LABELS.get((record.get("side_labels") or {}).get(leg))
     if label is None or record.get("error"):
@@ -175,15 +178,29 @@ def leg_state(record: Mapping, leg: Leg, params: Params) -> LegState | None:
             occl.add(segment)
         elif f.get("occlusion") == "nonocclusive":
             nonoccl.add(segment)
-    chronic -= current
+    scopes = record.get("scope")
+    scope = scopes.get(leg) if isinstance(scopes, Mapping) and scopes.get(leg) else None
+    return label, current, chronic, occl, nonoccl, assessed, missing, acute, aoc, changes, scope
+
+
+def leg_state(record: Mapping, leg: Leg, params: Params) -> LegState | None:
+    """The state of ``leg`` in a ``dvt extract`` record, or None when the report does not examine it."""
+    parts = gather(record, leg)
+    return None if parts is None else state_from_parts(*parts, params)
+
+
+def state_from_parts(label: StateLabel, current: Iterable[str], chronic: Iterable[str], occlusive: Iterable[str], nonocclusive: Iterable[str],
+                     assessed: Iterable[str], missing: Iterable[str], acute: bool, acute_on_chronic: bool,
+                     changes: Iterable[tuple[str, Change]], scope: Scope | None, params: Params) -> LegState:
+    """A leg's state from its findings gathered by kind (a record's, or a table's aggregated by SQL)."""
+    current, missing = frozenset(current), frozenset(missing)
+    chronic = frozenset(chronic) - current
     if label == "NEGATIVE" and chronic:
         label = "CHRONIC"
     elif params.tpt_proximal and label == "IDDVT" and "tibioperoneal_trunk" in current:
         label = "PROXIMAL"
-    scopes = record.get("scope")
-    scope = scopes.get(leg) if isinstance(scopes, Mapping) and scopes.get(leg) else _derived_scope(assessed, missing)
-    return LegState(label, frozenset(current), frozenset(chronic), frozenset(occl), frozenset(nonoccl), acute, aoc, scope,
-                    frozenset(missing), tuple(sorted(set(changes))))
+    return LegState(label, current, chronic, frozenset(occlusive), frozenset(nonocclusive), acute, acute_on_chronic,
+                    scope or _derived_scope(set(assessed), set(missing)), missing, tuple(sorted(set(changes))))
 
 
 def covers(state: LegState, segments: Iterable[str], params: Params) -> bool:
@@ -206,7 +223,7 @@ def covers(state: LegState, segments: Iterable[str], params: Params) -> bool:
 # --------------------------------------------------------------------------- inputs and outputs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportIn:
     """One report of a patient: where it stands, when, and each leg's state (None: not examined)."""
 
@@ -218,7 +235,7 @@ class ReportIn:
     problem: str | None = None  # a defect found while reading (no patient, date not understood, error)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exam:
     """A kept exam of one leg: the report that represents it, its day and the leg's state."""
 
@@ -228,7 +245,7 @@ class Exam:
     state: LegState
 
 
-@dataclass
+@dataclass(slots=True)
 class EventOut:
     leg: Leg
     event: EventType
@@ -245,7 +262,7 @@ class EventOut:
     evidence: str
 
 
-@dataclass
+@dataclass(slots=True)
 class EpisodeOut:
     leg: Leg
     number: int
@@ -290,7 +307,7 @@ class EpisodeOut:
         return next((day for day, _ in self.followups if day >= params.min_gap_days), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class ExamOut:
     """What became of one (report, leg): kept as an exam of an episode, or why not."""
 
@@ -299,6 +316,7 @@ class ExamOut:
     leg: Leg | None
     state: LegState | None
     reason: str | None = None  # why the row joins no course (None: it is an exam of the leg)
+    day: int | None = None
     merged_into: str | None = None
     note: str | None = None
     episode: int | None = None
@@ -548,7 +566,7 @@ def patient_course(reports: list[ReportIn], params: Params = Params()) -> Course
     for leg in LEGS:
         walk = walks[leg] = _Leg(leg, params)
         for exam in legs[leg]:
-            ex = ExamOut(exam.report_id, exam.row, leg, exam.state)
+            ex = ExamOut(exam.report_id, exam.row, leg, exam.state, day=exam.day)
             walk.step(exam, ex)
             exams.append(ex)
     extra: list[EventOut] = []

@@ -2,13 +2,15 @@
 
 :func:`patient_rows` turns one patient's normalised reports into rows of the three tables with the
 rules of :mod:`pipeline.course.rules`; every row carries ``params`` (the parameters as JSON), so a
-result says which settings made it. Rows are plain dicts in the schemas' column order.
+result says which settings made it. Rows are tuples in the schemas' column order (:func:`to_arrow`, :func:`as_dicts`).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
 
 from .rules import LEGS, CourseOut, EpisodeOut, LegState, Params, ReportIn, leg_state, patient_course
@@ -52,26 +54,41 @@ def day_of(exam_date: object) -> int | None:
     """The calendar day (date.toordinal) of an ISO date or date-time, None when it is not one."""
     if not isinstance(exam_date, str) or len(exam_date) < 10:
         return None
+    return _day(exam_date[:10])
+
+
+@lru_cache(maxsize=1 << 16)
+def _day(text: str) -> int | None:
     try:
-        return date.fromisoformat(exam_date[:10]).toordinal()
+        return date.fromisoformat(text).toordinal()
     except ValueError:
         return None
 
 
+def problem_of(error: object, patient: object, exam_date: object, note: object) -> str | None:
+    """The first defect that keeps a report out of the course, or None."""
+    if error:
+        return "extraction error (see the extract output)"
+    if patient is None or patient == "":
+        return "no patient id"
+    if exam_date is not None and (day_of(exam_date) is None or note):
+        return "exam date not understood"
+    return None
+
+
 def report_in(report: Mapping, params: Params) -> ReportIn:
-    """A normalised report (keys row, id, patient_id, exam_date, exam_date_note, error, side_labels,
-    findings, scope) as the rules' input, with the first defect that keeps it out of the course."""
+    """A normalised record (keys row, id, patient_id, exam_date, exam_date_note, error, side_labels,
+    findings, scope) as the rules' input."""
     exam_date = report.get("exam_date")
-    day = day_of(exam_date)
-    problem = None
-    if report.get("error"):
-        problem = "extraction error (see the extract output)"
-    elif report.get("patient_id") is None or report.get("patient_id") == "":
-        problem = "no patient id"
-    elif exam_date is not None and (day is None or report.get("exam_date_note")):
-        problem = "exam date not understood"
+    problem = problem_of(report.get("error"), report.get("patient_id"), exam_date, report.get("exam_date_note"))
     states: dict[str, LegState | None] = {leg: leg_state(report, leg, params) for leg in LEGS}
-    return ReportIn(str(report["id"]), int(report["row"]), day, exam_date or "", states, problem)
+    return ReportIn(str(report["id"]), int(report["row"]), day_of(exam_date), exam_date or "", states, problem)
+
+
+@lru_cache(maxsize=1 << 14)
+def _texts(st: LegState) -> tuple:
+    """A state's columns of leg_exams (states repeat: computed once)."""
+    return st.label, _join(st.segments), _join(st.chronic), st.scope, _join(f"{s}:{c}" for s, c in st.changes)
 
 
 def _join(items) -> str | None:
@@ -82,55 +99,60 @@ def _episode_id(patient: str, leg: str | None, number: int | None) -> str | None
     return f"{patient}:{leg}:{number}" if number is not None and leg else None
 
 
-def course_rows(patient: str | None, course: CourseOut, dates: Mapping[str, str], params: Params, params_json: str) -> dict[str, list[dict]]:
-    """The rows of the three tables for one patient's course."""
+def course_rows(patient: str | None, course: CourseOut, dates: Mapping[str, str | None], params: Params, params_json: str) -> dict[str, list[tuple]]:
+    """The rows of the three tables for one patient's course, as tuples in the schemas' column order."""
     pid = patient if patient is not None else ""
+    v = COURSE_SCHEMA_VERSION
     day0 = {(ep.leg, ep.number): ep.index_day for ep in course.episodes}
     exams = []
     for x in course.exams:
         st = x.state
-        since = None
-        if x.episode is not None and x.leg is not None:
-            d = day_of(dates.get(x.report_id))
-            since = d - day0[(x.leg, x.episode)] if d is not None else None
-        exams.append({
-            "schema_version": COURSE_SCHEMA_VERSION, "patient_id": patient, "report_id": x.report_id, "row_number": x.row,
-            "leg": x.leg, "exam_date": dates.get(x.report_id), "state": st.label if st else None,
-            "segments": _join(st.segments) if st else None, "chronic_segments": _join(st.chronic) if st else None,
-            "scope": st.scope if st else None, "changes": _join(f"{s}:{c}" for s, c in st.changes) if st else None,
-            "evaluable": x.evaluable, "episode_id": _episode_id(pid, x.leg, x.episode), "day_since_index": since,
-            "events": ";".join(x.events) or None, "excluded_reason": x.reason, "merged_into": x.merged_into, "note": x.note,
-            "params": params_json,
-        })
-    events = [{
-        "schema_version": COURSE_SCHEMA_VERSION, "patient_id": pid, "leg": e.leg, "event": e.event, "subtype": e.subtype,
-        "report_id": e.report_id, "prev_report_id": e.prev_report_id, "exam_date": dates.get(e.report_id),
-        "episode_id": _episode_id(pid, e.leg, e.episode), "day_since_index": e.day_since_index, "days_since_prev": e.days_since_prev,
-        "source": e.source, "discordant": e.discordant, "rule": e.rule, "evidence": e.evidence, "params": params_json,
-    } for e in course.events]
+        since = x.day - day0[(x.leg, x.episode)] if x.episode is not None and x.day is not None else None
+        label, segments, chronic, scope, changes = _texts(st) if st is not None else (None, None, None, None, None)
+        exams.append((
+            v, patient, x.report_id, x.row, x.leg, dates.get(x.report_id), label, segments, chronic, scope, changes, x.evaluable,
+            _episode_id(pid, x.leg, x.episode), since, ";".join(x.events) or None, x.reason, x.merged_into, x.note, params_json,
+        ))
+    events = [(
+        v, pid, e.leg, e.event, e.subtype, e.report_id, e.prev_report_id, dates.get(e.report_id), _episode_id(pid, e.leg, e.episode),
+        e.day_since_index, e.days_since_prev, e.source, e.discordant, e.rule, e.evidence, params_json,
+    ) for e in course.events]
     episodes = [_episode_row(pid, ep, dates, params, params_json) for ep in course.episodes]
     return {"leg_exams": exams, "leg_events": events, "leg_episodes": episodes}
 
 
-def _episode_row(pid: str, ep: EpisodeOut, dates: Mapping[str, str], params: Params, params_json: str) -> dict:
+def _episode_row(pid: str, ep: EpisodeOut, dates: Mapping[str, str | None], params: Params, params_json: str) -> tuple:
     other = ep.contralateral_episode
-    return {
-        "schema_version": COURSE_SCHEMA_VERSION, "patient_id": pid, "leg": ep.leg, "episode_id": _episode_id(pid, ep.leg, ep.number),
-        "episode_number": ep.number, "index_report_id": ep.index_report_id, "index_date": dates.get(ep.index_report_id),
-        "index_subtype": ep.index_subtype, "surveillance_status": ep.status(params), "first_followup_day": ep.first_followup_day(params),
-        "followups_in_window": ep.followups_in_window(params), "evaluable_followups_in_window": ep.followups_in_window(params, True),
-        "propagation_day": ep.first_day("PROXIMAL_PROPAGATION"), "distal_extension_day": ep.first_day("DISTAL_EXTENSION"),
-        "resolution_day": ep.first_day("RESOLUTION"), "outcome_day42": ep.status(params, 42), "outcome_day90": ep.status(params, 90),
-        "max_label": ep.max_label, "end_day": ep.end_day, "censoring": ep.end_reason, "last_report_id": ep.last_report_id,
-        "previous_episode_id": _episode_id(pid, ep.leg, ep.previous_episode), "contralateral": other is not None,
-        "contralateral_episode_id": _episode_id(pid, other[0], other[1]) if other else None, "params": params_json,
-    }
+    return (
+        COURSE_SCHEMA_VERSION, pid, ep.leg, _episode_id(pid, ep.leg, ep.number), ep.number, ep.index_report_id, dates.get(ep.index_report_id),
+        ep.index_subtype, ep.status(params), ep.first_followup_day(params), ep.followups_in_window(params), ep.followups_in_window(params, True),
+        ep.first_day("PROXIMAL_PROPAGATION"), ep.first_day("DISTAL_EXTENSION"), ep.first_day("RESOLUTION"), ep.status(params, 42),
+        ep.status(params, 90), ep.max_label, ep.end_day, ep.end_reason, ep.last_report_id, _episode_id(pid, ep.leg, ep.previous_episode),
+        other is not None, _episode_id(pid, other[0], other[1]) if other else None, params_json,
+    )
 
 
-def patient_rows(patient: str | None, reports: list[Mapping], params: Params, params_json: str | None = None) -> dict[str, list[dict]]:
-    """Rows of the three tables for one patient's normalised reports (any order)."""
-    ins = [report_in(r, params) for r in reports]
+def patient_rows(patient: str | None, reports: list[ReportIn], dates: Mapping[str, str | None], params: Params, params_json: str | None = None) -> dict[str, list[tuple]]:
+    """Rows of the three tables for one patient's reports (any order); ``dates``: report id -> exam date as written."""
     if patient is None:
-        ins = [r if r.problem else ReportIn(r.report_id, r.row, r.day, r.when, r.states, "no patient id") for r in ins]
-    dates = {str(r["id"]): r.get("exam_date") for r in reports}
-    return course_rows(patient, patient_course(ins, params), dates, params, params_json or params.to_json())
+        reports = [r if r.problem else ReportIn(r.report_id, r.row, r.day, r.when, r.states, "no patient id") for r in reports]
+    return course_rows(patient, patient_course(reports, params), dates, params, params_json or params.to_json())
+
+
+def to_arrow(name: str, rows: list[tuple]) -> pa.Table:
+    """Rows (tuples in column order) as an Arrow table of the named schema."""
+    schema = SCHEMAS[name]
+    columns = list(zip(*rows)) if rows else [()] * len(schema)
+    arrays = []
+    for col, f in zip(columns, schema):
+        if f.name in ("schema_version", "params") and col:  # one value for every row: repeat it in C
+            values = pa.array([col[0]], type=f.type)
+            arrays.append(values.take(pa.array(np.zeros(len(col), dtype=np.int32))))
+        else:
+            arrays.append(pa.array(col, type=f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def as_dicts(name: str, rows: list[tuple]) -> list[dict]:
+    names = SCHEMAS[name].names
+    return [dict(zip(names, row)) for row in rows]

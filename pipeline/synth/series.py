@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..course.io import CourseWriter
 from ..course.rules import Params
-from ..course.tables import patient_rows
+from ..course.tables import as_dicts, patient_rows, report_in, to_arrow
 from ..io.carry import parse_date
 from . import templates as T
 from .gold_model import Finding, Truth, compute_gold
@@ -212,7 +212,7 @@ def generate_series(n: int, seed: int, split: str = "dev") -> list[dict]:
 
 def gold_course(reports: list[dict], params: Params = GOLD_PARAMS) -> dict[str, list[dict]]:
     """The course tables computed from the reports' gold states (pipeline.course.rules)."""
-    tables: dict[str, list[dict]] = {"leg_exams": [], "leg_events": [], "leg_episodes": []}
+    tables: dict[str, list[tuple]] = {"leg_exams": [], "leg_events": [], "leg_episodes": []}
     by_patient: dict[str, list[dict]] = {}
     for row, r in enumerate(reports):
         when, note = parse_date(r["exam_date"])
@@ -220,9 +220,11 @@ def gold_course(reports: list[dict], params: Params = GOLD_PARAMS) -> dict[str, 
             "row": row, "id": r["id"], "patient_id": r["patient_id"], "exam_date": when, "exam_date_note": note, "error": None,
             "side_labels": r["side_labels"], "findings": r["gold_findings"], "scope": None})
     for patient in sorted(by_patient):
-        for name, rows in patient_rows(patient, by_patient[patient], params).items():
+        reports_in = [report_in(r, params) for r in by_patient[patient]]
+        dates = {r["id"]: r["exam_date"] for r in by_patient[patient]}
+        for name, rows in patient_rows(patient, reports_in, dates, params).items():
             tables[name].extend(rows)
-    return tables
+    return {name: as_dicts(name, rows) for name, rows in tables.items()}
 
 
 def write_series(n: int, seed: int, split: str, output: str | Path) -> dict[str, int]:
@@ -234,6 +236,6 @@ def write_series(n: int, seed: int, split: str, output: str | Path) -> dict[str,
         for r in reports:
             handle.write(json.dumps(r, ensure_ascii=False) + "\n")
     writer = CourseWriter(str(path), "jsonl")
-    writer.write(gold_course(reports))
+    writer.write({name: to_arrow(name, [tuple(r.values()) for r in rows]) for name, rows in gold_course(reports).items()})
     writer.close()
     return {"reports": len(reports), **writer.counts()}
