@@ -198,7 +198,7 @@ def _table_batches(path: str, fmt: str) -> Iterator[pa.RecordBatch]:
             key_right=_key_sql("right", "r.scope_right" if "scope_right" in rcols else "NULL"),
             change="change" if "change" in fcols else "CAST(NULL AS VARCHAR)", segments=_quoted(GROUPS), aggregates=_aggregates(),
         )
-        for batch in con.execute(query).to_arrow_reader(BATCH_ROWS):
+        for batch in con.sql(query).to_arrow_reader(BATCH_ROWS):
             yield batch.cast(INPUT_SCHEMA) if batch.schema != INPUT_SCHEMA else batch
     except duckdb.Error as exc:
         raise CourseInputError(f"{path}: not readable as dvt extract output ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
