@@ -153,3 +153,19 @@ def test_extract_carries_patient_date_and_kept_columns(tmp_path):
     assert [(r["patient_id"], r["exam_date"]) for r in table] == [("P1", "2024-03-05"), ("P1", "soon")]
     missing = runner.invoke(app, ["extract", str(source), "-o", str(tmp_path / "x.jsonl"), "-w", "1", "-q", "--patient-col", "nope"])
     assert missing.exit_code == 1 and "'nope' missing" in missing.output
+
+
+def test_chunks_workers_and_input_format_do_not_change_the_bytes(tmp_path, monkeypatch):
+    from pipeline.course import io
+    from pipeline.course.rules import Params
+    from pipeline.synth.course_input import write_extract_tables
+
+    write_extract_tables(3000, 600, 3, str(tmp_path / "in.duckdb"), fmt="duckdb")
+    params = Params(as_of="2030-01-01")
+    io.run_course(str(tmp_path / "in.reports.parquet"), str(tmp_path / "a.parquet"), params, workers=1)
+    monkeypatch.setattr(io, "CHUNK_ROWS", 250)
+    io.run_course(str(tmp_path / "in.reports.parquet"), str(tmp_path / "b.parquet"), params, workers=2)
+    io.run_course(str(tmp_path / "in.duckdb"), str(tmp_path / "c.parquet"), params, workers=2)
+    for table in ("leg_exams", "leg_events", "leg_episodes"):
+        first = (tmp_path / f"a.{table}.parquet").read_bytes()
+        assert first == (tmp_path / f"b.{table}.parquet").read_bytes() == (tmp_path / f"c.{table}.parquet").read_bytes()

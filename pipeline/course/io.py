@@ -224,8 +224,9 @@ def input_batches(path: str) -> Iterator[pa.RecordBatch]:
     return _jsonl_batches(path) if fmt == "jsonl" else _table_batches(path, fmt)
 
 
-def chunks(batches: Iterable[pa.RecordBatch], rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
-    """Tables of about ``rows`` reports, each ending where a patient ends."""
+def chunks(batches: Iterable[pa.RecordBatch], rows: int | None = None) -> Iterator[pa.Table]:
+    """Tables of about ``rows`` (default CHUNK_ROWS) reports, each ending where a patient ends."""
+    rows = rows or CHUNK_ROWS
     held: list[pa.RecordBatch] = []
     count = 0
     for batch in batches:
