@@ -190,3 +190,20 @@ def test_prelim_and_final_within_a_day_are_one_exam_and_order_is_by_date():
     course = patient_course(reports)
     assert [(e.event, e.report_id, e.subtype) for e in course.events] == [("INDEX", "final", "PROXIMAL"), ("STABLE", "later", None)]
     assert [x.merged_into for x in course.exams] == [None, "final", None]
+
+
+def test_the_worked_series_of_docs_surveillance():
+    reports = [ReportIn("r1", 0, 100, "", {"left": st("ICMVT soleal")}),
+               ReportIn("r2", 1, 106, "", {"left": st("IDDVT soleal peroneal", changes=[("peroneal", "extended")])}),
+               ReportIn("r3", 2, 113, "", {"left": st("NEGATIVE", scope="proximal_only")}),
+               ReportIn("r4", 3, 120, "", {"left": st("PROXIMAL peroneal popliteal")}),
+               ReportIn("r5", 4, 148, "", {"left": st("NEGATIVE", scope="complete")}),
+               ReportIn("r6", 5, 400, "", {"left": st("IDDVT posterior_tibial")})]
+    course = patient_course(reports)
+    assert [(e.event, e.subtype, e.report_id) for e in course.events] == [
+        ("INDEX", "ICMVT", "r1"), ("DISTAL_EXTENSION", "MUSCULAR_TO_AXIAL", "r2"), ("UNEVALUABLE", None, "r3"),
+        ("PROXIMAL_PROPAGATION", None, "r4"), ("RESOLUTION", None, "r5"), ("RECURRENCE", "IDDVT", "r6")]
+    ep = course.episodes[0]
+    assert (ep.status(P), ep.first_followup_day(P), ep.followups_in_window(P), ep.followups_in_window(P, True)) == ("PROXIMAL_PROPAGATION", 6, 3, 2)
+    assert (ep.first_day("PROXIMAL_PROPAGATION"), ep.first_day("DISTAL_EXTENSION"), ep.first_day("RESOLUTION"), ep.status(P, 42)) == (20, 6, 48, "PROXIMAL_PROPAGATION")
+    assert (ep.max_label, ep.end_reason, course.episodes[1].previous_episode) == ("PROXIMAL", "resolution", 1)
