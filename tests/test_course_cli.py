@@ -25,7 +25,8 @@ def record(rid, patient, when, left=None, right=None, findings=(), error=None):
 
 RECORDS = [
     record("r1", "P1", "2024-01-01", "ICMVT", findings=[finding("soleal"), finding("femoral", "absent")]),
-    record("r2", "P1", "2024-01-08", "IDDVT", findings=[finding("soleal"), finding("peroneal"), finding("femoral", "absent")]),
+    {**record("r2", "P1", "2024-01-08", "IDDVT", findings=[finding("soleal"), finding("peroneal"), finding("femoral", "absent")]),
+     "comparison": {"date": "1/1/24", "source": "prior", "evidence": None}},
     record("r3", "P2", "2024-02-01", "IDDVT", "NEGATIVE", findings=[finding("peroneal"), finding("popliteal", "absent")]),
     record("r4", "P2", "2024-02-01T18:00:00", "IDDVT", None, findings=[finding("peroneal"), finding("posterior_tibial")]),  # final read
     record("r5", None, "2024-02-03", "NEGATIVE"),
@@ -74,6 +75,8 @@ def test_course_tables_from_a_tiny_extract_output(extract_output, tmp_path):
         ("r8", None): "extraction error (see the extract output)",
     }
     assert json.loads(episodes[0]["params"])["window_days"] == 14
+    exams = {(x["report_id"], x["leg"]): x for x in jsonl_rows(tmp_path / "c.leg_exams.jsonl")}
+    assert (exams[("r2", "left")]["comparison"], exams[("r2", "left")]["events"]) == ("prior", "DISTAL_EXTENSION")
 
 
 def test_parameters_are_flags_and_recorded(extract_output, tmp_path):

@@ -207,3 +207,10 @@ def test_the_worked_series_of_docs_surveillance():
     assert (ep.status(P), ep.first_followup_day(P), ep.followups_in_window(P), ep.followups_in_window(P, True)) == ("PROXIMAL_PROPAGATION", 6, 3, 2)
     assert (ep.first_day("PROXIMAL_PROPAGATION"), ep.first_day("DISTAL_EXTENSION"), ep.first_day("RESOLUTION"), ep.status(P, 42)) == (20, 6, 48, "PROXIMAL_PROPAGATION")
     assert (ep.max_label, ep.end_reason, course.episodes[1].previous_episode) == ("PROXIMAL", "resolution", 1)
+
+
+def test_the_stated_comparison_is_cited_in_the_evidence():
+    reports = [ReportIn("a", 0, 100, "", {"left": st("IDDVT peroneal")}),
+               ReportIn("b", 1, 107, "", {"left": st("PROXIMAL peroneal popliteal", changes=[("popliteal", "unchanged")])}, comparison="outside")]
+    event = patient_course(reports).events[1]
+    assert (event.event, event.discordant) == ("PROXIMAL_PROPAGATION", True) and event.evidence.endswith("compared with: outside")

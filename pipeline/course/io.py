@@ -24,7 +24,7 @@ import pyarrow as pa
 from ..outputs.duckdb_out import create_table_sql, pin_identifier
 from ..outputs.tables import BATCH_ROWS, CsvTableWriter, id_text, read_records
 from .rules import CHANGES, GROUPS, LEGS, LegState, Params, ReportIn, gather, state_from_parts
-from .tables import SCHEMAS, day_of, patient_rows, problem_of, to_arrow
+from .tables import SCHEMAS, comparison_of, day_of, patient_rows, problem_of, to_arrow
 
 STATE_LABELS = frozenset({"PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE"})
 
@@ -56,7 +56,7 @@ def output_files(output: str, fmt: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- reading
 
 
-COLUMNS = ("row", "id", "patient_id", "exam_date", "exam_date_note", "error", "key_left", "key_right")
+COLUMNS = ("row", "id", "patient_id", "exam_date", "exam_date_note", "error", "key_left", "key_right", "comparison")
 INPUT_SCHEMA = pa.schema([pa.field("row", pa.int64()), *(pa.field(c, pa.string()) for c in COLUMNS[1:])])
 CHUNK_ROWS = 50_000  # reports per unit of work (cut at a patient's end)
 ROW_GROUP = 100_000  # output rows per Parquet row group / DuckDB insert (fixed: part of the byte layout)
@@ -98,7 +98,7 @@ def _jsonl_batches(path: str) -> Iterator[pa.RecordBatch]:
                 parts = gather(record, leg)
                 keys.append(None if parts is None else _key(parts))
             rows.append((n, id_text(record.get("id")), None if patient is None else id_text(patient), record.get("exam_date"),
-                         record.get("exam_date_note"), record.get("error"), *keys))
+                         record.get("exam_date_note"), record.get("error"), *keys, comparison_of(record)))
     except (OSError, json.JSONDecodeError, AttributeError, TypeError) as exc:
         raise CourseInputError(f"{path}: not readable as dvt extract JSONL ({type(exc).__name__})") from None
     rows.sort(key=lambda r: (r[2] is not None, r[2] or "", r[0]))
@@ -138,7 +138,7 @@ WITH f AS (
   SELECT report_row, {aggregates} FROM f GROUP BY report_row
 )
 SELECT r.row_number AS row, CAST(r.id AS VARCHAR) AS id, CAST({patient} AS VARCHAR) AS patient_id, CAST({date} AS VARCHAR) AS exam_date,
-       {note} AS exam_date_note, r.error, {key_left} AS key_left, {key_right} AS key_right
+       {note} AS exam_date_note, r.error, {key_left} AS key_left, {key_right} AS key_right, {comparison} AS comparison
 FROM reports r LEFT JOIN agg ON agg.report_row = r.row_number
 ORDER BY patient_id NULLS FIRST, r.row_number
 """
@@ -197,6 +197,7 @@ def _table_batches(path: str, fmt: str) -> Iterator[pa.RecordBatch]:
             key_left=_key_sql("left", "r.scope_left" if "scope_left" in rcols else "NULL"),
             key_right=_key_sql("right", "r.scope_right" if "scope_right" in rcols else "NULL"),
             change="change" if "change" in fcols else "CAST(NULL AS VARCHAR)", segments=_quoted(GROUPS), aggregates=_aggregates(),
+            comparison="NULLIF(CAST(r.comparison_source AS VARCHAR), '')" if "comparison_source" in rcols else "CAST(NULL AS VARCHAR)",
         )
         for batch in con.sql(query).to_arrow_reader(BATCH_ROWS):
             yield batch.cast(INPUT_SCHEMA) if batch.schema != INPUT_SCHEMA else batch
@@ -271,7 +272,7 @@ def tables_of_chunk(chunk: pa.Table, params: Params) -> dict[str, pa.Table]:
             states = {"left": _state(cols["key_left"][i], params, cache), "right": _state(cols["key_right"][i], params, cache)}
             rid = cols["id"][i]
             reports.append(ReportIn(rid, cols["row"][i], day_of(exam_date), exam_date or "", states,
-                                    problem_of(error, patient, exam_date, cols["exam_date_note"][i])))
+                                    problem_of(error, patient, exam_date, cols["exam_date_note"][i]), cols["comparison"][i] or None))
             dates[rid] = exam_date
         for name, rows in patient_rows(patient, reports, dates, params, params_json).items():
             out[name].extend(rows)

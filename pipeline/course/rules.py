@@ -233,6 +233,7 @@ class ReportIn:
     when: str  # the date-time as an ISO string (orders exams within a day)
     states: Mapping[str, LegState | None]
     problem: str | None = None  # a defect found while reading (no patient, date not understood, error)
+    comparison: str | None = None  # the report's stated comparison (part A): prior / outside / none
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +244,7 @@ class Exam:
     row: int
     day: int
     state: LegState
+    comparison: str | None = None
 
 
 @dataclass(slots=True)
@@ -317,6 +319,7 @@ class ExamOut:
     state: LegState | None
     reason: str | None = None  # why the row joins no course (None: it is an exam of the leg)
     day: int | None = None
+    comparison: str | None = None
     merged_into: str | None = None
     note: str | None = None
     episode: int | None = None
@@ -351,7 +354,7 @@ def exams_of(reports: list[ReportIn], params: Params) -> tuple[dict[Leg, list[Ex
         seen.add(r.report_id)
         if reason is not None or r.day is None:
             examined = [leg for leg in LEGS if r.states.get(leg) is not None]
-            out += [ExamOut(r.report_id, r.row, leg, r.states.get(leg), reason) for leg in examined]
+            out += [ExamOut(r.report_id, r.row, leg, r.states.get(leg), reason, comparison=r.comparison) for leg in examined]
             if not examined:
                 out.append(ExamOut(r.report_id, r.row, None, None, reason))
         else:
@@ -370,9 +373,9 @@ def exams_of(reports: list[ReportIn], params: Params) -> tuple[dict[Leg, list[Ex
             if not having:
                 continue
             day, last, state = having[-1]
-            legs[leg].append(Exam(last.report_id, last.row, day, state))
+            legs[leg].append(Exam(last.report_id, last.row, day, state, last.comparison))
             out += [ExamOut(r.report_id, r.row, leg, st, f"merged into report {last.report_id} (same exam within {params.merge_days} day)",
-                            merged_into=last.report_id) for _, r, st in having[:-1]]
+                            merged_into=last.report_id, comparison=r.comparison) for _, r, st in having[:-1]]
         out += [ExamOut(r.report_id, r.row, None, None, "no leg examined") for _, r in cluster
                 if all(r.states.get(leg) is None for leg in LEGS)]
     return legs, out
@@ -473,9 +476,11 @@ class _Leg:
 
     def emit(self, event: EventType, c: Exam, subtype: str | None, ep: EpisodeOut | None, prev: Exam | None,
              source: Source | None, discordant: bool, rule: str) -> EventType:
+        evidence = _evidence(prev.state if prev else None, c.state)
+        if c.comparison and prev is not None:
+            evidence += f"; compared with: {c.comparison}"  # a discordant change often compares with an older or outside study
         row = EventOut(self.leg, event, subtype, c.report_id, prev.report_id if prev else None, ep.number if ep else None, c.day,
-                       c.day - ep.index_day if ep else None, c.day - prev.day if prev else None, source, discordant, rule,
-                       _evidence(prev.state if prev else None, c.state))
+                       c.day - ep.index_day if ep else None, c.day - prev.day if prev else None, source, discordant, rule, evidence)
         self.events.append(row)
         if ep is not None:
             ep.events.append(row)
@@ -566,7 +571,7 @@ def patient_course(reports: list[ReportIn], params: Params = Params()) -> Course
     for leg in LEGS:
         walk = walks[leg] = _Leg(leg, params)
         for exam in legs[leg]:
-            ex = ExamOut(exam.report_id, exam.row, leg, exam.state, day=exam.day)
+            ex = ExamOut(exam.report_id, exam.row, leg, exam.state, day=exam.day, comparison=exam.comparison)
             walk.step(exam, ex)
             exams.append(ex)
     extra: list[EventOut] = []

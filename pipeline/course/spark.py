@@ -45,7 +45,7 @@ def _patient_tables(params: Params):
             record = {"side_labels": {"left": r["side_label_left"], "right": r["side_label_right"]}, "findings": r["findings"] or [],
                       "error": r["error"], "scope": None}
             keys = [None if (parts := gather(record, leg)) is None else _key(parts) for leg in LEGS]
-            rows.append((r["row_number"], r["id"], r["patient_id"], r["exam_date"], r["exam_date_note"], r["error"], *keys))
+            rows.append((r["row_number"], r["id"], r["patient_id"], r["exam_date"], r["exam_date_note"], r["error"], *keys, r["comparison"]))
         chunk = pa.Table.from_arrays([pa.array([row[i] for row in rows], type=f.type) for i, f in enumerate(INPUT_SCHEMA)], schema=INPUT_SCHEMA)
         parts = []
         for name, table in tables_of_chunk(chunk, params).items():
@@ -69,13 +69,14 @@ def course_frame(reports: DataFrame, findings: DataFrame, params: Params) -> Dat
             raise CourseInputError(f"the reports table has no {col} column (run dvt extract with --patient-col and --date-col)")
     change = F.col("change") if "change" in findings.columns else F.lit(None).cast("string")
     note = F.col("exam_date_note") if "exam_date_note" in reports.columns else F.lit(None).cast("string")
+    compared = F.col("comparison_source").cast("string") if "comparison_source" in reports.columns else F.lit(None).cast("string")
     gathered = (findings.where(F.col("decisive"))
                 .select("report_row", "finding_index", F.struct("segment", "side", "status", "acuity", "occlusion", change.alias("change")).alias("f"))
                 .groupBy("report_row").agg(F.sort_array(F.collect_list(F.struct("finding_index", "f"))).alias("fs"))
                 .select("report_row", F.col("fs.f").alias("findings")))
     source = (reports.select("row_number", F.col("id").cast("string").alias("id"), F.col("patient_id").cast("string").alias("patient_id"),
                              F.col("exam_date").cast("string").alias("exam_date"), note.alias("exam_date_note"), "error",
-                             "side_label_left", "side_label_right")
+                             "side_label_left", "side_label_right", compared.alias("comparison"))
               .join(gathered, reports.row_number == gathered.report_row, "left").drop("report_row"))
     return source.groupBy("patient_id").applyInArrow(_patient_tables(params), spark_schema(union_schema()))
 

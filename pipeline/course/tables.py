@@ -28,7 +28,7 @@ S, INT, B = pa.string(), pa.int32(), pa.bool_()
 LEG_EXAMS = _schema("leg_exams", [
     pa.field("patient_id", S), pa.field("report_id", S, nullable=False), pa.field("row_number", pa.int64(), nullable=False),
     pa.field("leg", S), pa.field("exam_date", S), pa.field("state", S), pa.field("segments", S), pa.field("chronic_segments", S),
-    pa.field("scope", S), pa.field("changes", S), pa.field("evaluable", B), pa.field("episode_id", S), pa.field("day_since_index", INT),
+    pa.field("scope", S), pa.field("changes", S), pa.field("comparison", S), pa.field("evaluable", B), pa.field("episode_id", S), pa.field("day_since_index", INT),
     pa.field("events", S), pa.field("excluded_reason", S), pa.field("merged_into", S), pa.field("note", S),
 ])
 LEG_EVENTS = _schema("leg_events", [
@@ -82,7 +82,14 @@ def report_in(report: Mapping, params: Params) -> ReportIn:
     exam_date = report.get("exam_date")
     problem = problem_of(report.get("error"), report.get("patient_id"), exam_date, report.get("exam_date_note"))
     states: dict[str, LegState | None] = {leg: leg_state(report, leg, params) for leg in LEGS}
-    return ReportIn(str(report["id"]), int(report["row"]), day_of(exam_date), exam_date or "", states, problem)
+    return ReportIn(str(report["id"]), int(report["row"]), day_of(exam_date), exam_date or "", states, problem, comparison_of(report))
+
+
+def comparison_of(record: Mapping) -> str | None:
+    """The source of a record's stated comparison (``prior``, ``outside``, ``none``; part A), or None."""
+    comparison = record.get("comparison")
+    source = comparison.get("source") if isinstance(comparison, Mapping) else None
+    return source if isinstance(source, str) else None
 
 
 @lru_cache(maxsize=1 << 14)
@@ -110,7 +117,7 @@ def course_rows(patient: str | None, course: CourseOut, dates: Mapping[str, str 
         since = x.day - day0[(x.leg, x.episode)] if x.episode is not None and x.day is not None else None
         label, segments, chronic, scope, changes = _texts(st) if st is not None else (None, None, None, None, None)
         exams.append((
-            v, patient, x.report_id, x.row, x.leg, dates.get(x.report_id), label, segments, chronic, scope, changes, x.evaluable,
+            v, patient, x.report_id, x.row, x.leg, dates.get(x.report_id), label, segments, chronic, scope, changes, x.comparison, x.evaluable,
             _episode_id(pid, x.leg, x.episode), since, ";".join(x.events) or None, x.reason, x.merged_into, x.note, params_json,
         ))
     events = [(
