@@ -269,6 +269,7 @@ def rules_check(
     err.print(f"{len(problems)} problem(s) in {rules.directory} (rules {rules.rules_hash})")
     raise typer.Exit(1 if problems else 0)
 
+
 @app.command()
 def course(
     labels: str = typer.Argument(..., help="Output of dvt extract run with --patient-col and --date-col: JSONL, Parquet or CSV tables (OUT.reports.parquet or OUT.parquet), or DuckDB."),

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Leg = Literal["left", "right"]
 LEGS: tuple[Leg, ...] = ("left", "right")
@@ -139,10 +139,11 @@ def _derived_scope(assessed: set[str], not_assessed: set[str]) -> Scope | None:
     return "complete" if prox and calf else "proximal_only" if prox else "calf_only" if calf else None
 
 
-Parts = tuple  # (label, current, chronic, occlusive, nonocclusive, assessed, missing, acute, acute_on_chronic, changes, scope)
+# (label, current, chronic, occlusive, nonocclusive, assessed, missing, acute, acute_on_chronic, changes, scope)
+Parts = tuple[StateLabel, set[str], set[str], set[str], set[str], set[str], set[str], bool, bool, list[tuple[str, Change]], Scope | None]
 
 
-def gather(record: Mapping, leg: Leg) -> Parts | None:
+def gather(record: Mapping[str, Any], leg: Leg) -> Parts | None:
     """A leg's findings in a ``dvt extract`` record, gathered by kind; None when the report does not examine it.
 
     Reads ``side_labels``, the decisive ``findings`` (with their ``change`` when part A gives one)
@@ -183,7 +184,7 @@ def gather(record: Mapping, leg: Leg) -> Parts | None:
     return label, current, chronic, occl, nonoccl, assessed, missing, acute, aoc, changes, scope
 
 
-def leg_state(record: Mapping, leg: Leg, params: Params) -> LegState | None:
+def leg_state(record: Mapping[str, Any], leg: Leg, params: Params) -> LegState | None:
     """The state of ``leg`` in a ``dvt extract`` record, or None when the report does not examine it."""
     parts = gather(record, leg)
     return None if parts is None else state_from_parts(*parts, params)
