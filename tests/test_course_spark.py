@@ -36,3 +36,22 @@ def test_spark_course_tables_equal_the_local_ones(spark, tmp_path):
         remote = pq.read_table(summary["files"][name], schema=SCHEMAS[name]).to_pylist()
         assert len(local) > 100 and remote == local, name
         assert summary["tables"][name] == len(local)
+
+
+def test_spark_extract_carries_patient_and_date_like_the_local_engine(spark):
+    from pipeline.api import Extractor
+    from pipeline.engines.spark import extract_combined, reports_of
+    from pipeline.io.carry import Carry
+    from pipeline.outputs.tables import report_row
+
+    items = [("a", "P1", "03/05/2024", "Left leg venous duplex: occlusive thrombus in the left peroneal veins."),
+             ("b", None, "soon", "Right leg venous duplex: no deep vein thrombosis.")]
+    carry = Carry("mrn", "when", ())
+    df = spark.createDataFrame(items, "id string, mrn string, when string, text string")
+    remote = sorted((row.asDict() for row in reports_of(extract_combined(df, carry=carry)).collect()), key=lambda r: r["row_number"])
+    extractor = Extractor()
+    local = [report_row({**extractor.extract(text, rid), **carry.values({"mrn": mrn, "when": when})}, n, carry.fields)
+             for n, (rid, mrn, when, text) in enumerate(items)]
+    assert remote == local
+    assert [(r["patient_id"], r["exam_date"], r["exam_date_note"]) for r in remote] == [
+        ("P1", "2024-03-05", None), (None, "soon", "exam date not understood: kept as written")]
