@@ -116,6 +116,9 @@ def test_every_format_holds_the_same_rows(extract_output, tmp_path):
 def test_bad_input_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["course", str(tmp_path / "missing.parquet"), "-o", str(tmp_path / "c.jsonl")])
     assert result.exit_code == 1 and "no such file" in result.output
+    (tmp_path / "plain.jsonl").write_text(json.dumps({"id": "a", "label": "NEGATIVE", "side_labels": {}, "findings": []}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["course", str(tmp_path / "plain.jsonl"), "-o", str(tmp_path / "c.jsonl")])
+    assert result.exit_code == 1 and "--patient-col" in result.output
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -90,9 +90,11 @@ def _state(key: str | None, params: Params, cache: dict) -> LegState | None:
 
 def _jsonl_batches(path: str) -> Iterator[pa.RecordBatch]:
     rows = []
+    carried = False
     try:
         for n, record in enumerate(read_records(path)):
             patient = record.get("patient_id")
+            carried = carried or "patient_id" in record
             keys = []
             for leg in LEGS:
                 parts = gather(record, leg)
@@ -101,6 +103,8 @@ def _jsonl_batches(path: str) -> Iterator[pa.RecordBatch]:
                          record.get("exam_date_note"), record.get("error"), *keys, comparison_of(record)))
     except (OSError, json.JSONDecodeError, AttributeError, TypeError) as exc:
         raise CourseInputError(f"{path}: not readable as dvt extract JSONL ({type(exc).__name__})") from None
+    if rows and not carried:
+        raise CourseInputError(f"{path}: the records have no patient_id (run dvt extract with --patient-col and --date-col)")
     rows.sort(key=lambda r: (r[2] is not None, r[2] or "", r[0]))
     for at in range(0, len(rows), BATCH_ROWS):
         part = rows[at:at + BATCH_ROWS]
