@@ -96,7 +96,8 @@ def test_recurrence_and_index_after_the_clean_window():
 def test_an_episode_lapses_90_days_after_its_last_positive_exam():
     course = series("d0 IDDVT peroneal, d100 IDDVT peroneal posterior_tibial")
     assert events(course) == ["INDEX", "RECURRENCE"]
-    assert (course.episodes[0].end_reason, course.episodes[0].end_day) == ("lapsed", 90)
+    assert (course.episodes[0].end_reason, course.episodes[0].end_day) == ("new_episode", 90)
+    assert series("d0 IDDVT peroneal, d100 NEGATIVE").episodes[0].end_reason == "lapsed"
     assert series("d0 IDDVT peroneal, d30 CHRONIC peroneal, d100 NEGATIVE").episodes[0].end_reason == "lapsed"  # chronic exams are not positive
 
 

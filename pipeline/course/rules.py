@@ -50,7 +50,7 @@ EventType = Literal[
     "IMPROVED", "RESOLUTION", "CHRONIC_RESIDUAL", "RECURRENCE", "UNEVALUABLE", "CONTRALATERAL",
 ]
 Status = Literal["PROXIMAL_PROPAGATION", "DISTAL_EXTENSION_ONLY", "RESOLVED_EARLY", "COMPLETED_NO_EXTENSION", "FOLLOWUP_LIMITED", "NO_FOLLOWUP"]
-EndReason = Literal["resolution", "chronic_residual", "lapsed", "last_exam"]
+EndReason = Literal["resolution", "chronic_residual", "lapsed", "new_episode", "last_exam"]
 
 EVENTS: tuple[EventType, ...] = (
     "INDEX", "PREVALENT_CHRONIC", "PROXIMAL_PROPAGATION", "DISTAL_EXTENSION", "PROXIMAL_EXTENSION", "STABLE",
@@ -493,12 +493,16 @@ class _Leg:
 
     def step(self, c: Exam, ex: ExamOut) -> None:
         params, ep = self.params, self.active
+        lapsed = None
         if ep is not None and c.day - ep.last_positive_day > params.persistence_days:
             self.end(ep, ep.last_positive_day + params.persistence_days, "lapsed")
+            lapsed = ep
         if self.active is not None and self.prev is not None:
             self.follow(self.active, self.prev, c, ex)
         elif c.state.positive:
             self.open(c, ex)
+            if lapsed is not None and self.active is not None:
+                lapsed.end_reason = "new_episode"  # its follow-up ended with the next episode (it lapsed at that exam)
         elif c.state.label == "CHRONIC":
             ex.events.append(self.emit("PREVALENT_CHRONIC", c, None, None, None, "labels", False, "chronic-only thrombus, no active episode"))
         self.last = c
