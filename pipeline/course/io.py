@@ -17,13 +17,14 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from itertools import chain
+from typing import cast
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..outputs.duckdb_out import create_table_sql, pin_identifier
 from ..outputs.tables import BATCH_ROWS, CsvTableWriter, id_text, read_records
-from .rules import CHANGES, GROUPS, LEGS, LegState, Params, ReportIn, gather, state_from_parts
+from .rules import CHANGES, GROUPS, LEGS, Change, LegState, Params, ReportIn, Scope, StateLabel, gather, state_from_parts
 from .tables import SCHEMAS, comparison_of, day_of, patient_rows, problem_of, to_arrow
 
 STATE_LABELS = frozenset({"PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE"})
@@ -83,8 +84,9 @@ def _state(key: str | None, params: Params, cache: dict) -> LegState | None:
     if state is None:
         label, scope, cur, chronic, occ, non, assessed, missing, acute, aoc, changes = key.split("|")
         split = lambda text: text.split(";") if text else []  # noqa: E731
-        state = cache[key] = state_from_parts(label, split(cur), split(chronic), split(occ), split(non), split(assessed), split(missing),
-                                              acute == "1", aoc == "1", [tuple(c.split(":", 1)) for c in split(changes)], scope or None, params)
+        state = cache[key] = state_from_parts(cast(StateLabel, label), split(cur), split(chronic), split(occ), split(non), split(assessed), split(missing),
+                                              acute == "1", aoc == "1", [cast("tuple[str, Change]", tuple(c.split(":", 1))) for c in split(changes)],
+                                              cast("Scope | None", scope or None), params)
     return state
 
 
@@ -299,23 +301,23 @@ class _Rows:
         rows = table.to_pylist()
         if self._csv is not None:
             self._csv.write(rows)
-        else:
+        elif self._handle is not None:
             self._handle.write("".join(json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) + "\n" for r in rows))
 
     def close(self) -> None:
         if self._csv is not None:
             self._csv.close()
-        else:
+        elif self._handle is not None:
             self._handle.close()
             os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
         if self._csv is not None:
             self._csv.abort()
-            return
-        self._handle.close()
-        if os.path.exists(self._tmp):
-            os.remove(self._tmp)
+        elif self._handle is not None:
+            self._handle.close()
+            if os.path.exists(self._tmp):
+                os.remove(self._tmp)
 
 
 class _Parquet:

@@ -47,13 +47,13 @@ def _patient_tables(params: Params):
             keys = [None if (parts := gather(record, leg)) is None else _key(parts) for leg in LEGS]
             rows.append((r["row_number"], r["id"], r["patient_id"], r["exam_date"], r["exam_date_note"], r["error"], *keys, r["comparison"]))
         chunk = pa.Table.from_arrays([pa.array([row[i] for row in rows], type=f.type) for i, f in enumerate(INPUT_SCHEMA)], schema=INPUT_SCHEMA)
-        parts = []
+        pieces = []
         for name, table in tables_of_chunk(chunk, params).items():
             extra = {"_table": pa.array([name] * table.num_rows, pa.string()), "_seq": pa.array(range(table.num_rows), pa.int64())}
             columns = {f.name: (extra[f.name] if f.name in extra else table.column(f.name) if f.name in table.schema.names
                                 else pa.nulls(table.num_rows, f.type)) for f in schema}
-            parts.append(pa.table(columns, schema=schema))
-        return pa.concat_tables(parts)
+            pieces.append(pa.table(columns, schema=schema))
+        return pa.concat_tables(pieces)
 
     return run
 

@@ -114,7 +114,7 @@ def course_rows(patient: str | None, course: CourseOut, dates: Mapping[str, str 
     exams = []
     for x in course.exams:
         st = x.state
-        since = x.day - day0[(x.leg, x.episode)] if x.episode is not None and x.day is not None else None
+        since = x.day - day0[(x.leg, x.episode)] if x.leg is not None and x.episode is not None and x.day is not None else None
         label, segments, chronic, scope, changes = _texts(st) if st is not None else (None, None, None, None, None)
         exams.append((
             v, patient, x.report_id, x.row, x.leg, dates.get(x.report_id), label, segments, chronic, scope, changes, x.comparison, x.evaluable,

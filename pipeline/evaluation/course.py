@@ -69,8 +69,8 @@ def evaluate_course(pred_prefix: str | Path, gold_prefix: str | Path) -> dict:
     for column in OUTCOMES:
         confusion: Counter = Counter()
         for e in distal:
-            p = predicted.get(at(e))
-            confusion[(e[column], (p or {}).get(column) or NO_EPISODE)] += 1
+            found = predicted.get(at(e)) or {}
+            confusion[(e[column], found.get(column) or NO_EPISODE)] += 1
         right = sum(n for (g, p), n in confusion.items() if g == p)
         outcomes[column] = {"episodes": len(distal), "accuracy": round(right / len(distal), 4) if distal else 0.0,
                             "confusion": [{"gold": g, "predicted": p, "n": n} for (g, p), n in sorted(confusion.items())]}

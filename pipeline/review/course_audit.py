@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from ..course.rules import EVENTS, STATUSES
 from ..course.tables import day_of
@@ -25,7 +26,7 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(head: list[str], rows: list[list[object]]) -> str:
+def _table(head: list[str], rows: Sequence[Sequence[object]]) -> str:
     cells = "".join(f"<th>{_e(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f'<table class="counts"><tr>{cells}</tr>{body}</table>'
@@ -60,8 +61,11 @@ def _sample(episodes: list[dict], n: int) -> list[str]:
 
 def timeline_svg(exams: list[dict], events: list[dict]) -> str:
     """One leg's exams (marks coloured by state) and events (named above their exam) on a day axis."""
-    days = [(day_of(x.get("exam_date")), x) for x in exams]
-    days = [(d, x) for d, x in days if d is not None]
+    days: list[tuple[int, dict]] = []
+    for x in exams:
+        day = day_of(x.get("exam_date"))
+        if day is not None:
+            days.append((day, x))
     if not days:
         return '<p class="muted">No dated exam.</p>'
     first = min(d for d, _ in days)

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from ..outputs.tables import FINDINGS_SCHEMA, SCHEMA_VERSION, reports_schema
 
-STATES = {  # state -> (side label, [(segment, group, status, acuity)])
+STATES: dict[str, tuple[str, list[tuple[str, str, str, str | None]]]] = {  # state -> (side label, [(segment, group, status, acuity)])
     "NEG": ("NEGATIVE", [("femoral", "proximal", "absent", None), ("popliteal", "proximal", "absent", None), ("peroneal", "distal_axial", "absent", None)]),
     "THIGH": ("NEGATIVE", [("common_femoral", "proximal", "absent", None), ("popliteal", "proximal", "absent", None)]),
     "MUSC": ("ICMVT", [("popliteal", "proximal", "absent", None), ("soleal", "distal_muscular", "present", "acute")]),
@@ -26,7 +26,7 @@ STATES = {  # state -> (side label, [(segment, group, status, acuity)])
     "CHRONIC": ("NEGATIVE", [("femoral", "proximal", "present", "chronic"), ("popliteal", "proximal", "absent", None)]),
     "INDET": ("INDETERMINATE", [("peroneal", "distal_axial", "possible", None)]),
 }
-NEXT = {
+NEXT: dict[str, tuple[list[str], list[float]]] = {
     "NEG": (["NEG", "MUSC", "AXIAL", "PROX", "CHRONIC", "INDET", "THIGH"], [6, 1, 1, 1, 0.5, 0.4, 0.5]),
     "THIGH": (["NEG", "MUSC", "AXIAL"], [4, 1, 1]),
     "MUSC": (["MUSC", "AXIAL", "PROX", "NEG", "THIGH"], [3, 1.5, 1, 2, 0.7]),
@@ -36,7 +36,7 @@ NEXT = {
     "CHRONIC": (["CHRONIC", "PROX", "NEG"], [3, 0.5, 1]),
     "INDET": (["NEG", "AXIAL"], [2, 1]),
 }
-GAPS = ([0, 1, 3, 5, 7, 9, 14, 30, 60, 100, 200, 400], [1, 0.5, 1, 2, 3, 2, 2, 2, 1, 1, 1, 0.5])
+GAPS: tuple[list[int], list[float]] = ([0, 1, 3, 5, 7, 9, 14, 30, 60, 100, 200, 400], [1, 0.5, 1, 2, 3, 2, 2, 2, 1, 1, 1, 0.5])
 CARRIED = ("patient_id", "exam_date", "exam_date_note")
 
 

@@ -73,9 +73,9 @@ def _scenario(rng: random.Random, leg: str, other: str) -> tuple[str, list[ExamP
     m, a = rng.choice(MUSCULAR), rng.choice(AXIAL)
     a2 = next(s for s in AXIAL if s != a)
 
-    def exam(day: int, thrombi: dict, protocol: str = "full", **others) -> ExamPlan:
+    def exam(day: int, thrombi: dict, protocol: str = "full", others: dict | None = None) -> ExamPlan:
         legs = {leg: LegPlan(thrombi, protocol)}
-        legs.update({side: LegPlan(t) for side, t in others.items()})
+        legs.update({side: LegPlan(t) for side, t in (others or {}).items()})
         return ExamPlan(day, legs)
 
     if name == "distal_resolves":
@@ -118,11 +118,11 @@ def _scenario(rng: random.Random, leg: str, other: str) -> tuple[str, list[ExamP
             plans.append(exam(rng.randint(60, 200), {"femoral": _clot(rng, acuity="acute_on_chronic")}))
     elif name == "contralateral":
         first = rng.choice([m, a])
-        plans = [exam(0, {first: _clot(rng)}), exam(d1, {first: _held(rng)}, **{other: {"femoral": _clot(rng)}})]
+        plans = [exam(0, {first: _clot(rng)}), exam(d1, {first: _held(rng)}, others={other: {"femoral": _clot(rng)}})]
     else:  # negatives
         day, plans = 0, []
         for _ in range(rng.randint(1, 3)):
-            plans.append(exam(day, {}, **({other: {}} if rng.random() < 0.4 else {})))
+            plans.append(exam(day, {}, others={other: {}} if rng.random() < 0.4 else None))
             day += rng.randint(3, 200)
     return name, plans
 
