@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -70,22 +71,28 @@ def write_extract_tables(n_exams: int, n_patients: int, seed: int, output: str, 
     stem = output.rsplit(".", 1)[0]
     paths = {"reports": f"{stem}.reports.parquet", "findings": f"{stem}.findings.parquet"}
     writers = {"reports": pq.ParquetWriter(paths["reports"], rschema), "findings": pq.ParquetWriter(paths["findings"], FINDINGS_SCHEMA)}
-    rcols: dict[str, list] = {n: [] for n in rschema.names}
-    fcols: dict[str, list] = {n: [] for n in FINDINGS_SCHEMA.names}
+    constant_r = {"schema_version": SCHEMA_VERSION, "side_label_unspecified": None, "distal": None, "svt": False, "svt_near_junction": False,
+                  "n_superseded_findings": 0, "icd10cm_left": None, "icd10cm_right": None, "icd10cm_bilateral": None, "icd10cm_unspecified": None,
+                  "error": None, "input_note": None, "pipeline_version": "synthetic", "rules_hash": "synthetic", "exam_date_note": None, "label": None}
+    constant_f = {"schema_version": SCHEMA_VERSION, "decisive": True, "occlusion": None, "section": "findings", "mention_start": 0, "mention_end": 1,
+                  "mention_text": "v", "cue_start": None, "cue_end": None, "cue_text": None, "sentence_start": 0, "sentence_end": 1, "modifiers": "[]"}
+    rcols: dict[str, list] = {n: [] for n in rschema.names if n not in constant_r}
+    fcols: dict[str, list] = {n: [] for n in FINDINGS_SCHEMA.names if n not in constant_f}
+
+    def table(schema: pa.Schema, cols: dict[str, list], constants: dict) -> pa.Table:
+        n = len(next(iter(cols.values())))
+        zeros = pa.array(np.zeros(n, dtype=np.int32))
+        arrays = [pa.array(cols[f.name], type=f.type) if f.name in cols else pa.array([constants[f.name]], type=f.type).take(zeros) for f in schema]
+        return pa.Table.from_arrays(arrays, schema=schema)
 
     def flush() -> None:
-        writers["reports"].write_table(pa.table(rcols, schema=rschema))
+        writers["reports"].write_table(table(rschema, rcols, constant_r))
         if fcols["report_row"]:
-            writers["findings"].write_table(pa.table(fcols, schema=FINDINGS_SCHEMA))
+            writers["findings"].write_table(table(FINDINGS_SCHEMA, fcols, constant_f))
         for cols in (rcols, fcols):
             for values in cols.values():
                 values.clear()
 
-    constant_r = {"schema_version": SCHEMA_VERSION, "side_label_unspecified": None, "distal": None, "svt": False, "svt_near_junction": False,
-                  "n_superseded_findings": 0, "icd10cm_left": None, "icd10cm_right": None, "icd10cm_bilateral": None, "icd10cm_unspecified": None,
-                  "error": None, "input_note": None, "pipeline_version": "synthetic", "rules_hash": "synthetic", "exam_date_note": None}
-    constant_f = {"schema_version": SCHEMA_VERSION, "decisive": True, "occlusion": None, "section": "findings", "mention_start": 0, "mention_end": 1,
-                  "mention_text": "v", "cue_start": None, "cue_end": None, "cue_text": None, "sentence_start": 0, "sentence_end": 1, "modifiers": "[]"}
     for row, (patient, when, legs) in enumerate(_exams(n_exams, n_patients, seed)):
         rid = f"R{row:08d}"
         labels = {leg: STATES[s][0] for leg, s in legs.items()}
@@ -95,13 +102,11 @@ def write_extract_tables(n_exams: int, n_patients: int, seed: int, output: str, 
                 for name, value in (("report_row", row), ("report_id", rid), ("finding_index", index), ("segment", segment), ("group", group),
                                     ("side", leg), ("status", status), ("acuity", acuity)):
                     fcols[name].append(value)
-                for name, value in constant_f.items():
-                    fcols[name].append(value)
                 index += 1
-        values = {"row_number": row, "id": rid, "label": None, "side_label_left": labels.get("left"), "side_label_right": labels.get("right"),
+        values = {"row_number": row, "id": rid, "side_label_left": labels.get("left"), "side_label_right": labels.get("right"),
                   "n_findings": index, "patient_id": patient, "exam_date": when}
-        for name in rschema.names:
-            rcols[name].append(values[name] if name in values else constant_r[name])
+        for name, column in rcols.items():
+            column.append(values[name])
         if len(rcols["id"]) >= batch:
             flush()
     if rcols["id"]:
