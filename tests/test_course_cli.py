@@ -175,3 +175,15 @@ def test_chunks_workers_and_input_format_do_not_change_the_bytes(tmp_path, monke
     for table in ("leg_exams", "leg_events", "leg_episodes"):
         first = (tmp_path / f"a.{table}.parquet").read_bytes()
         assert first == (tmp_path / f"b.{table}.parquet").read_bytes() == (tmp_path / f"c.{table}.parquet").read_bytes()
+
+
+def test_resume_keeps_the_carried_columns(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": f"r{i}", "mrn": f"P{i % 2}", "when": f"2024-01-0{i + 1}",
+                                          "text": "Left leg venous duplex: no deep vein thrombosis."}) + "\n" for i in range(4)), encoding="utf-8")
+    flags = ["-w", "1", "-q", "--patient-col", "mrn", "--date-col", "when"]
+    assert runner.invoke(app, ["extract", str(source), "-o", str(tmp_path / "full.jsonl"), *flags]).exit_code == 0
+    full = (tmp_path / "full.jsonl").read_bytes()
+    (tmp_path / "part.jsonl").write_bytes(full[: full.index(b"\n", len(full) // 2) + 20])  # whole records, then a torn one
+    assert runner.invoke(app, ["extract", str(source), "-o", str(tmp_path / "part.jsonl"), "--resume", *flags]).exit_code == 0
+    assert (tmp_path / "part.jsonl").read_bytes() == full
