@@ -37,3 +37,18 @@ def test_audit_gains_a_surveillance_section(tmp_path):
     assert section.count("<svg") == 2 and "STABLE" in section and "<script" not in page
     again = runner.invoke(app, ["audit", str(labels), "-o", str(tmp_path / "again.html"), "--course", str(tmp_path / "c.jsonl")])
     assert again.exit_code == 0 and (tmp_path / "again.html").read_bytes() == (tmp_path / "audit.html").read_bytes()
+
+
+def test_review_app_lists_the_patients_other_exams(tmp_path):
+    from pipeline.review import open_review
+    from pipeline.review.app import ReviewApp
+
+    records = [record("a1", "P1", "2024-01-08", "ICMVT", [clot("soleal")]), record("b1", "P2", "2024-01-01", "NEGATIVE", []),
+               record("a0", "P1", "2024-01-01", "ICMVT", [clot("soleal")])]
+    (tmp_path / "out.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps({"id": r["id"], "text": "x left soleal thrombus"}) + "\n" for r in records), encoding="utf-8")
+    app = ReviewApp(open_review(tmp_path / "review.sqlite", str(tmp_path / "out.jsonl"), str(tmp_path / "in.jsonl")), "tester")
+    token = app.handle("POST", "/api/session", {}, json.dumps({"reviewer": "alice"}).encode(), None).body["token"]
+    report = app.handle("GET", "/api/reports/0", {}, b"", token).body
+    assert [(e["row"], e["exam_date"], e["label"]) for e in report["patient_exams"]] == [(2, "2024-01-01", "ICMVT"), (0, "2024-01-08", "ICMVT")]
+    assert [e["row"] for e in app.handle("GET", "/api/reports/1", {}, b"", token).body["patient_exams"]] == [1]
