@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import cast
@@ -61,6 +63,7 @@ COLUMNS = ("row", "id", "patient_id", "exam_date", "exam_date_note", "error", "k
 INPUT_SCHEMA = pa.schema([pa.field("row", pa.int64()), *(pa.field(c, pa.string()) for c in COLUMNS[1:])])
 CHUNK_ROWS = 50_000  # reports per unit of work (cut at a patient's end)
 ROW_GROUP = 100_000  # output rows per Parquet row group / DuckDB insert (fixed: part of the byte layout)
+DUCKDB_MEMORY = "1GB"  # DuckDB's share while it joins and sorts the input
 
 
 # --------------------------------------------------------------------------- leg state keys
@@ -175,9 +178,12 @@ def _table_batches(path: str, fmt: str) -> Iterator[pa.RecordBatch]:
     import duckdb
 
     con = duckdb.connect()
+    spill = tempfile.mkdtemp(prefix="dvt-course-")
     try:
         con.execute("SET threads TO 2")
         con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")  # the sort by patient spills to disk beyond this: memory stays flat
+        con.execute(f"SET temp_directory = '{_sql_text(spill)}'")
         if fmt == "duckdb":
             if not Path(path).exists():
                 raise CourseInputError(f"{path}: no such file")
@@ -211,6 +217,7 @@ def _table_batches(path: str, fmt: str) -> Iterator[pa.RecordBatch]:
         raise CourseInputError(f"{path}: not readable as dvt extract output ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _sql_text(path: str) -> str:
