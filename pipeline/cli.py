@@ -43,6 +43,9 @@ def extract(
     nlp_date: Optional[str] = typer.Option(None, "--nlp-date", help="NOTE_NLP nlp_date/nlp_datetime (YYYY-MM-DD or ISO datetime; default SOURCE_DATE_EPOCH, else 1970-01-01) for omop-* and duckdb."),
     id_col: str = typer.Option("id", "--id-col", help="Column holding the report id."),
     text_col: str = typer.Option("text", "--text-col", help="Column holding the report text."),
+    patient_col: Optional[str] = typer.Option(None, "--patient-col", help="Column holding the patient id: copied into each record as patient_id (for dvt course)."),
+    date_col: Optional[str] = typer.Option(None, "--date-col", help="Column holding the exam date(-time): copied as exam_date, ISO when readable, else as written with exam_date_note."),
+    keep_cols: Optional[str] = typer.Option(None, "--keep-cols", help="Other input columns to copy into each record and the reports table, comma separated."),
     count_chronic: bool = typer.Option(False, "--count-chronic", help="Let chronic-only thrombus count toward labels."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (default: all cores). 1 runs in this process, without a pool."),
     chunk_size: int = typer.Option(64, "--chunk-size", min=1, help="Reports per task sent to a worker."),
@@ -57,8 +60,9 @@ def extract(
 
     Exit codes: 0 every row processed; 3 finished, but some rows carry an error; 1 fatal problem; 2 usage error.
     """
+    carry = _carry(patient_col, date_col, keep_cols)
     if engine == "spark":
-        _extract_spark(input, output, master, id_col, text_col, count_chronic, debug)
+        _extract_spark(input, output, master, id_col, text_col, count_chronic, debug, carry)
     if engine != "local":
         raise typer.BadParameter("local or spark", param_hint="'--engine'")
     import signal
@@ -97,7 +101,7 @@ def extract(
         summary = run_extract_to(
             input, output, fmt, nlp_date, id_col=id_col, text_col=text_col, count_chronic=count_chronic,
             workers=workers or default_workers(), chunk_size=chunk_size, resume=resume, debug=debug,
-            progress=progress, start_method=start_method, on_error_row=on_error,
+            progress=progress, start_method=start_method, on_error_row=on_error, carry=carry,
         )
     except (InputError, BatchError, OutputError) as exc:
         _say(f"error: {exc}", "bold red")
@@ -131,7 +135,19 @@ def extract(
     raise typer.Exit(3 if summary["errors"] else 0)
 
 
-def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, text_col: str, count_chronic: bool, debug: bool) -> None:
+def _carry(patient_col: Optional[str], date_col: Optional[str], keep_cols: Optional[str]):
+    """The columns --patient-col, --date-col and --keep-cols carry into each record (None: none)."""
+    from .io.carry import Carry
+
+    keep = tuple(dict.fromkeys(c.strip() for c in (keep_cols or "").split(",") if c.strip()))
+    try:
+        carry = Carry(patient_col or None, date_col or None, keep)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--keep-cols'")
+    return carry or None
+
+
+def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, text_col: str, count_chronic: bool, debug: bool, carry=None) -> None:
     """``dvt extract --engine spark``: pipeline.engines.spark reads INPUT and writes OUTPUT/reports/ and OUTPUT/findings/."""
     from .engines.spark import require_pyspark, run_spark_extract
 
@@ -139,7 +155,7 @@ def _extract_spark(input: str, output: str, master: Optional[str], id_col: str, 
         raise typer.BadParameter("--engine spark needs an output folder, not stdout", param_hint="'--output'")
     try:
         require_pyspark()
-        summary = run_spark_extract(input, output, master, id_col=id_col, text_col=text_col, count_chronic=count_chronic, debug=debug)
+        summary = run_spark_extract(input, output, master, id_col=id_col, text_col=text_col, count_chronic=count_chronic, debug=debug, carry=carry)
     except (RuntimeError, ValueError) as exc:
         _say(f"error: {exc}", "bold red")
         raise typer.Exit(1)
@@ -179,19 +195,34 @@ def evaluate(
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for 95% CIs (0 to skip)."),
     seed: int = typer.Option(0, "--seed"),
     max_disagreements: int = typer.Option(50, "--max-disagreements"),
+    course: Optional[str] = typer.Option(None, "--course", help="Also score a dvt course output (its -o path, e.g. out/course.jsonl): events per type and episode outcomes."),
+    gold_course: Optional[str] = typer.Option(None, "--gold-course", help="The gold course tables' prefix (default: GOLD, as dvt synth --series writes them beside it)."),
 ) -> None:
-    """Compare predictions with gold labels: per-label P/R/F1, confusion matrix, DVT sensitivity/PPV, segment F1."""
+    """Compare predictions with gold labels: per-label P/R/F1, confusion matrix, DVT sensitivity/PPV, segment F1 (and, with --course, course events and outcomes)."""
     from .evaluation import evaluate_files, render
 
     try:
         result = evaluate_files(pred, gold, bootstrap=bootstrap, seed=seed)
+        course_result = None
+        if course:
+            from .evaluation.course import evaluate_course
+
+            course_result = evaluate_course(course, gold_course or gold)
     except (ValueError, FileNotFoundError) as exc:
         err.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(1)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        out = result.to_dict()
+        if course_result is not None:
+            out["course"] = course_result
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        render(result, Console(width=max(Console().width, 120)), max_disagreements=max_disagreements)
+        console = Console(width=max(Console().width, 120))
+        render(result, console, max_disagreements=max_disagreements)
+        if course_result is not None:
+            from .evaluation.course import render_course
+
+            render_course(course_result, console)
 
 
 @app.command()
@@ -200,10 +231,17 @@ def synth(
     seed: int = typer.Option(1, "--seed"),
     split: str = typer.Option("dev", "--split", help="dev or test templates and phrasings."),
     output: str = typer.Option(..., "-o", "--output"),
+    series: bool = typer.Option(False, "--series", help="Patients (-n of them) with 1-6 dated exams each, and the gold course tables beside OUTPUT (OUT.leg_events.jsonl ...)."),
 ) -> None:
     """Generate synthetic duplex reports with gold labels (reproducible from the seed)."""
     from .synth import generate, write_jsonl
 
+    if series:
+        from .synth.series import write_series
+
+        counts = write_series(n, seed, split, output)
+        err.print(f"{n} patients, {counts['reports']} reports, {counts['leg_events']} gold events, {counts['leg_episodes']} gold episodes -> {output}")
+        return
     records = generate(n, seed, split=split)
     write_jsonl(records, output)
     err.print(f"{len(records)} reports -> {output}")
@@ -232,6 +270,55 @@ def rules_check(
         typer.echo(str(problem))
     err.print(f"{len(problems)} problem(s) in {rules.directory} (rules {rules.rules_hash})")
     raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
+def course(
+    labels: str = typer.Argument(..., help="Output of dvt extract run with --patient-col and --date-col: JSONL, Parquet or CSV tables (OUT.reports.parquet or OUT.parquet), or DuckDB."),
+    output: str = typer.Option(..., "-o", "--output", help="-o course.jsonl writes course.leg_exams.jsonl, course.leg_events.jsonl, course.leg_episodes.jsonl (.csv, .parquet alike; .duckdb: one file)."),
+    output_format: Optional[str] = typer.Option(None, "--format", "-f", help="jsonl, csv, parquet or duckdb (default: from the output's extension)."),
+    window_days: int = typer.Option(14, "--window-days", min=1, help="Surveillance window after a distal index (days)."),
+    grace_days: int = typer.Option(7, "--grace-days", min=0, help="Grace days added to the window."),
+    min_gap_days: int = typer.Option(2, "--min-gap-days", min=1, help="A follow-up is an exam at least this many days after the index."),
+    persistence_days: int = typer.Option(90, "--persistence-days", min=1, help="An episode lapses this many days after its last exam with a current DVT."),
+    clean_window_days: int = typer.Option(365, "--clean-window-days", min=0, help="A DVT within this many days of an episode's end is a recurrence, later an index."),
+    chronic_residual_days: int = typer.Option(90, "--chronic-residual-days", min=0, help="Chronic residual needs at least this many days since the index."),
+    merge_days: int = typer.Option(1, "--merge-days", min=0, help="Reports of a patient within this many days are one exam (the last one represents it)."),
+    tpt_proximal: bool = typer.Option(False, "--tpt-proximal", help="Count the tibioperoneal trunk as proximal ('trifurcation or above')."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Exams after this date (YYYY-MM-DD) are in the future and excluded (default: SOURCE_DATE_EPOCH's date, else today, UTC)."),
+    engine: str = typer.Option("local", "--engine", help="local, or spark (groups patients with applyInPandas; OUTPUT is then a folder of Parquet tables)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Processes for the local engine (default: all cores; 1 runs in this process)."),
+    master: Optional[str] = typer.Option(None, "--master", help="Spark master URL for --engine spark."),
+) -> None:
+    """Per-leg exams, events and episodes across each patient's reports (docs/surveillance.md), with the surveillance outcome of each distal DVT."""
+    import datetime as dt
+    import os
+    import time
+
+    from .course.io import CourseInputError, run_course
+    from .course.rules import Params
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else (dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc).date()
+                                                          if os.environ.get("SOURCE_DATE_EPOCH") else dt.datetime.now(dt.timezone.utc).date())
+    except ValueError:
+        raise typer.BadParameter("a date YYYY-MM-DD", param_hint="'--as-of'")
+    params = Params(window_days, grace_days, min_gap_days, persistence_days, clean_window_days, chronic_residual_days, merge_days, tpt_proximal, day.isoformat())
+    begun = time.perf_counter()
+    try:
+        if engine == "spark":
+            from .course.spark import run_course_spark
+
+            summary = run_course_spark(labels, output, params, master)
+        elif engine == "local":
+            summary = run_course(labels, output, params, output_format, workers or os.cpu_count() or 1)
+        else:
+            raise typer.BadParameter("local or spark", param_hint="'--engine'")
+    except (CourseInputError, OSError, RuntimeError) as exc:
+        _say(f"error: {exc}", "bold red")
+        raise typer.Exit(1)
+    counts = ", ".join(f"{n:,} {name}" for name, n in summary["tables"].items())
+    _say(f"dvt course: {counts}, {time.perf_counter() - begun:.1f} s -> {', '.join(dict.fromkeys(summary['files'].values()))}")
 
 
 def _add_review_commands() -> None:

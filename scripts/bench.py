@@ -15,6 +15,10 @@ a numbered suffix so they stay distinct: repeating one text would flatter spaCy'
               the pure decision logic, are read off one run
   batch-K     `dvt extract --workers K` through the batch engine (pipeline.engines.batch.run_extract),
               reading JSONL and writing JSONL, as a user runs it
+  course      `dvt course --workers 2` on state-level synthetic extract tables (no text, no NLP):
+              --course-exams exams of --course-patients patients, read from Parquet (or
+              --course-format duckdb); the input is generated first (build s) and not timed.
+              Peak RSS is the largest process of the run. Not in the default set
   spark       pipeline.engines.spark on a local[2] Spark session (needs pyspark and Java): reads the JSONL
               split into 8 partitions and computes both tables (a no-op sink, nothing written).
               Build time is the session's start plus a warm-up job that builds the pipeline in
@@ -204,6 +208,29 @@ def parallel_ceiling(workers: int, n: int = 6_000_000) -> float:
     return round(serial / parallel, 2)
 
 
+def run_course_config(exams: int, patients: int, fmt: str, workers: int) -> dict:
+    """`dvt course` as a user runs it, on state-level synthetic extract tables (pipeline.synth.course_input)."""
+    from pipeline.synth.course_input import write_extract_tables
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = str(Path(tmp) / f"labels.{fmt}")
+        made = time.perf_counter()
+        write_extract_tables(exams, patients, 1, source, fmt)
+        made = time.perf_counter() - made
+        if fmt == "parquet":
+            source = str(Path(tmp) / "labels.reports.parquet")
+        command = [sys.executable, "-m", "pipeline.cli", "course", source, "-o", str(Path(tmp) / "course.parquet"), "--workers", str(workers),
+                   "--as-of", "2030-01-01"]
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"course failed:\n{done.stderr[-2000:]}")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"config": f"course-{fmt}-w{workers}", "reports": exams, "build_seconds": made, "seconds": seconds, "peak_rss_mb": rss,
+            "main_peak_rss_mb": rss, "reports_per_second": exams / seconds if seconds else 0.0, "patients": patients}
+
+
 def run_config(config: str, source: str, workers: int = 1) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", config, "--input", source, "--workers", str(workers)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
@@ -248,6 +275,9 @@ def main(argv: list[str] | None = None) -> None:
     spark = importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
     parser.add_argument("--configs", default="tokenizer,medspacy,pipeline,batch" + (",spark" if spark else ""), help="which configurations to run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--course-exams", type=int, default=1_000_000, help="course: synthetic exams (default 1,000,000)")
+    parser.add_argument("--course-patients", type=int, default=200_000, help="course: their patients (default 200,000)")
+    parser.add_argument("--course-format", default="parquet", choices=("parquet", "duckdb"), help="course: the extract output it reads")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -273,6 +303,10 @@ def main(argv: list[str] | None = None) -> None:
             for rid, text in items:
                 handle.write(json.dumps({"id": rid, "text": text}, ensure_ascii=False) + "\n")
         for config in configs:
+            if config == "course":
+                print(f"running course ({args.course_exams:,} exams of {args.course_patients:,} patients) ...", file=sys.stderr, flush=True)
+                results.append(run_course_config(args.course_exams, args.course_patients, args.course_format, most if most > 1 else 2))
+                continue
             for workers in ([int(w) for w in args.workers.split(",")] if config == "batch" else [1]):
                 print(f"running {config}{f'-{workers}' if config == 'batch' else ''} ...", file=sys.stderr, flush=True)
                 results.append(run_config(config, source, workers))

@@ -41,6 +41,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 
 from ..io import InputError, JsonlWriter, Row, count_rows, read_reports
+from ..io.carry import Carry
 from ..io.guard import FingerprintFile, OutputLock, check_outputs, fingerprint_path, row_fingerprint
 from .progress import BatchProgress
 from .resume import DuplicateCounter, ResumeState, id_key
@@ -113,6 +114,7 @@ def run_extract(
     max_in_flight: int | None = None,
     on_error_row=None,
     lock: bool = True,
+    carry: Carry | None = None,
 ) -> dict:
     """Extract every report of ``input_path`` into ``output_path`` (JSONL, ``-`` for stdout).
 
@@ -129,12 +131,12 @@ def run_extract(
     with OutputLock(output_path) if lock and regular else contextlib.nullcontext():
         return _run_extract(input_path, output_path, id_col, text_col, count_chronic, workers=workers, chunk_size=chunk_size,
                             resume=resume and regular, debug=debug, progress=progress, start_method=start_method, refresh_every=refresh_every,
-                            max_in_flight=max_in_flight, on_error_row=on_error_row, fingerprints=regular)
+                            max_in_flight=max_in_flight, on_error_row=on_error_row, fingerprints=regular, carry=carry)
 
 
 def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, count_chronic: bool, *, workers: int, chunk_size: int,
                  resume: bool, debug: bool, progress: BatchProgress | None, start_method: str | None, refresh_every: int,
-                 max_in_flight: int | None, on_error_row, fingerprints: bool) -> dict:
+                 max_in_flight: int | None, on_error_row, fingerprints: bool, carry: Carry | None = None) -> dict:
     begun = time.perf_counter()
     progress = progress or BatchProgress(enabled=False)
     summary = BatchSummary()
@@ -147,11 +149,11 @@ def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, 
             summary.duplicate_ids += duplicates.seen(key)
             if state is not None and state.skip(key, row_fingerprint(row.id, row.text, row.error), number):
                 continue
-            yield row
+            yield row._replace(extra=carry.values(row.extra)) if carry else row
         if state is not None:
             state.finish()
 
-    chunks = _chunks(tracked(read_reports(input_path, id_col, text_col, debug)), chunk_size, MAX_CHUNK_CHARS)
+    chunks = _chunks(tracked(read_reports(input_path, id_col, text_col, debug, carry.columns if carry else ())), chunk_size, MAX_CHUNK_CHARS)
     workers = max(1, workers)
     head = list(itertools.islice(chunks, max(2, workers)))  # input problems surface here, before anything is written
     if state is not None:
@@ -269,9 +271,10 @@ def run_extract_to(input_path: str, output_path: str, output_format: str | None 
     tables = list(output_files(output_path, fmt).values())
     check_outputs(input_path, [*tables, *(f"{t}.tmp" for t in tables), *(f"{t}.tmp.wal" for t in tables if fmt == "duckdb"),
                                stage, fingerprint_path(stage)])
+    carry = kwargs.get("carry")
     with OutputLock(stage):  # held through the conversion: one run per output at a time
         summary = run_extract(input_path, stage, resume=resume, lock=False, **kwargs)
-        summary["tables"] = convert(stage, output_path, fmt, nlp_date)
+        summary["tables"] = convert(stage, output_path, fmt, nlp_date, carried=carry.fields if carry else ())
         os.remove(stage)
         os.remove(fingerprint_path(stage))
     summary.update(format=fmt, files=output_files(output_path, fmt))

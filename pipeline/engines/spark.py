@@ -21,16 +21,19 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from ..outputs.tables import FINDINGS_SCHEMA, REPORTS_SCHEMA, finding_rows, report_row
+from ..outputs.tables import FINDINGS_SCHEMA, finding_rows, report_row, reports_schema
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 INSTALL_HINT = "install it with: pip install 'dvt-duplex[spark]' (Spark also needs Java 17 or later)"
 # One pass of the pipeline gives both tables: a report row plus its finding rows as a nested list.
-COMBINED_SCHEMA = pa.schema(
-    list(REPORTS_SCHEMA) + [pa.field("findings", pa.list_(pa.struct(list(FINDINGS_SCHEMA))), nullable=False)],
-)
+def combined_schema(carried: tuple[str, ...] = ()) -> pa.Schema:
+    """The reports table (with any carried columns) plus a nested ``findings`` column."""
+    return pa.schema(list(reports_schema(carried)) + [pa.field("findings", pa.list_(pa.struct(list(FINDINGS_SCHEMA))), nullable=False)])
+
+
+COMBINED_SCHEMA = combined_schema()
 
 
 def require_pyspark() -> None:
@@ -77,7 +80,7 @@ def _partition_offsets(df: DataFrame) -> dict[int, int]:
     return offsets
 
 
-def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, count_chronic: bool, debug: bool) -> Callable:
+def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, count_chronic: bool, debug: bool, carry=None) -> Callable:
     """The function mapInArrow runs on the executors (it holds plain values only)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -88,33 +91,44 @@ def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, coun
 
         extractor = default_extractor(count_chronic)  # built once per Python worker
         number = offsets.get(TaskContext.get().partitionId(), 0)  # absent: an empty partition
+        columns = carry.columns if carry else ()
+        carried = carry.fields if carry else ()
+        schema = combined_schema(carried)
         for batch in batches:
             rows = []
-            for report_id, text in zip(batch.column(id_col).to_pylist(), batch.column(text_col).to_pylist()):
+            extras = {c: batch.column(f"_carry{i}").to_pylist() for i, c in enumerate(columns)}
+            for at, (report_id, text) in enumerate(zip(batch.column(id_col).to_pylist(), batch.column(text_col).to_pylist())):
                 record = extractor.extract(text, report_id)
                 if record.get("error") and not debug:
                     record["error"] = redact_error(record["error"])
-                rows.append({**report_row(record, number), "findings": finding_rows(record, number)})
+                if carry:
+                    record.update(carry.values({c: values[at] for c, values in extras.items()}))
+                rows.append({**report_row(record, number, carried), "findings": finding_rows(record, number)})
                 number += 1
-            yield pa.RecordBatch.from_pylist(rows, schema=COMBINED_SCHEMA)
+            yield pa.RecordBatch.from_pylist(rows, schema=schema)
 
     return run
 
 
-def extract_combined(df: DataFrame, id_col: str = "id", text_col: str = "text", count_chronic: bool = False, debug: bool = False) -> DataFrame:
-    """The reports table with a nested ``findings`` column: one pipeline pass gives both tables."""
+def extract_combined(df: DataFrame, id_col: str = "id", text_col: str = "text", count_chronic: bool = False, debug: bool = False, carry=None) -> DataFrame:
+    """The reports table with a nested ``findings`` column: one pipeline pass gives both tables.
+
+    ``carry`` (pipeline.io.carry.Carry) copies the patient, exam date and kept columns into each row.
+    """
     from pyspark.sql import functions as F
 
-    for col in (id_col, text_col):
+    columns = carry.columns if carry else ()
+    for col in (id_col, text_col, *columns):
         if col not in df.columns:
             raise ValueError(f"input has no column {col!r} (columns: {', '.join(df.columns)})")
-    source = df.select(F.col(id_col).alias("id"), F.col(text_col).cast("string").alias("text"))
-    run = _extract_partition(_partition_offsets(source), "id", "text", count_chronic, debug)
-    return source.mapInArrow(run, spark_schema(COMBINED_SCHEMA))
+    source = df.select(F.col(id_col).alias("id"), F.col(text_col).cast("string").alias("text"),
+                       *(F.col(c).alias(f"_carry{i}") for i, c in enumerate(columns)))
+    run = _extract_partition(_partition_offsets(source), "id", "text", count_chronic, debug, carry)
+    return source.mapInArrow(run, spark_schema(combined_schema(carry.fields if carry else ())))
 
 
 def reports_of(combined: DataFrame) -> DataFrame:
-    return combined.select(*REPORTS_SCHEMA.names)
+    return combined.select(*[c for c in combined.columns if c != "findings"])
 
 
 def findings_of(combined: DataFrame) -> DataFrame:
@@ -154,7 +168,7 @@ def read_input(spark: SparkSession, path: str) -> DataFrame:
     raise ValueError(f"cannot tell the format of {path}: use .parquet (or a folder of Parquet), .csv or .jsonl")
 
 
-def run_spark_extract(input_path: str, output_dir: str, master: str | None = None, id_col: str = "id", text_col: str = "text", count_chronic: bool = False, debug: bool = False) -> dict:
+def run_spark_extract(input_path: str, output_dir: str, master: str | None = None, id_col: str = "id", text_col: str = "text", count_chronic: bool = False, debug: bool = False, carry=None) -> dict:
     """Read ``input_path`` with Spark, write ``output_dir/reports/`` and ``output_dir/findings/`` as Parquet.
 
     The pipeline runs once (the combined rows are persisted while both tables are written).
@@ -164,7 +178,7 @@ def run_spark_extract(input_path: str, output_dir: str, master: str | None = Non
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    combined = extract_combined(read_input(spark, input_path), id_col, text_col, count_chronic, debug)
+    combined = extract_combined(read_input(spark, input_path), id_col, text_col, count_chronic, debug, carry)
     combined.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         paths = {"reports": os.path.join(output_dir, "reports"), "findings": os.path.join(output_dir, "findings")}

@@ -128,6 +128,8 @@ class _Worker:
             record["error"] = redact_error(record["error"])
         if row.note:
             record["input_note"] = row.note
+        if row.extra is not None:  # carried columns (patient, exam date, kept ones) right after the id
+            record = {"id": record.pop("id"), **row.extra, **record}
         return record
 
     def run(self, rows: list[Row]) -> list[dict]:

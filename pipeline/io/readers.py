@@ -52,6 +52,7 @@ class Row(NamedTuple):
     text: object
     error: str | None = None
     note: str | None = None
+    extra: dict | None = None  # the carried columns' raw values (pipeline.io.carry), when asked for
 
 
 class InputError(ValueError):
@@ -227,7 +228,7 @@ def _object_hook(keys: tuple[str, str]):
     return hook
 
 
-def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
+def _jsonl(path: str, id_col: str, text_col: str, debug: bool, carry: tuple[str, ...] = ()) -> Iterator[Row]:
     seen_object = False
     hook = _object_hook((id_col, text_col))
     with _reading(path) as handle:
@@ -261,7 +262,7 @@ def _jsonl(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
                 continue
             seen_object = True
             text, text_note = _clean_text(obj[text_col])
-            yield Row(report_id, text, None, _join(note, text_note))
+            yield Row(report_id, text, None, _join(note, text_note), {c: obj.get(c) for c in carry} if carry else None)
 
 
 class _DecodedLines:
@@ -301,7 +302,7 @@ def _set_csv_field_limit() -> None:
             limit //= 2
 
 
-def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
+def _csv(path: str, id_col: str, text_col: str, debug: bool, carry: tuple[str, ...] = ()) -> Iterator[Row]:
     _set_csv_field_limit()
     with _reading(path) as handle:
         lines = _DecodedLines(handle)
@@ -321,6 +322,7 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
                 raise InputError(f"{path}: column {name!r} appears {header.count(name)} times in the header (which one is meant?)")
         text_at = header.index(text_col)
         id_at = header.index(id_col) if id_col in header else None
+        carry_at = _carried_columns(path, carry, header, debug)
         number = 1  # the header is record 1
         while True:
             number += 1
@@ -346,7 +348,8 @@ def _csv(path: str, id_col: str, text_col: str, debug: bool) -> Iterator[Row]:
                                            "(an unquoted comma in the text?)", note)
                 continue
             text, text_note = _clean_text(fields[text_at])
-            yield Row(report_id, text, None, _join(note, text_note))
+            extra = {c: (fields[i] if i < len(fields) else None) for c, i in carry_at.items()} if carry else None
+            yield Row(report_id, text, None, _join(note, text_note), extra)
 
 
 def _csv_problem(first: int, last: int, reason: str) -> str:
@@ -359,7 +362,15 @@ def _csv_problem(first: int, last: int, reason: str) -> str:
             "so an unclosed quote may have taken the rows in between; they are in this error row")
 
 
-def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int = 256) -> Iterator[Row]:
+def _carried_columns(path: str, carry: tuple[str, ...], names: list[str], debug: bool) -> dict[str, int]:
+    """Where each carried column is; a missing one is a whole-input problem."""
+    missing = [c for c in carry if c not in names]
+    if missing:
+        raise InputError(f"{path}: column {missing[0]!r} missing (found: {describe_columns(names, debug)})")
+    return {c: names.index(c) for c in carry}
+
+
+def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int = 256, carry: tuple[str, ...] = ()) -> Iterator[Row]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -372,7 +383,8 @@ def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int
     names = parquet.schema_arrow.names
     if text_col not in names:
         raise InputError(f"{path}: text column {text_col!r} missing ({describe_columns(names, debug)})")
-    columns = [c for c in dict.fromkeys((id_col, text_col)) if c in names]
+    _carried_columns(path, carry, names, debug)
+    columns = [c for c in dict.fromkeys((id_col, text_col, *carry)) if c in names]
     offset = 0
     try:
         for batch in parquet.iter_batches(columns=columns, batch_size=batch_size):
@@ -386,7 +398,7 @@ def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int
                     text, note = decode_bytes(bytes(text))
                     note = f"row {offset + i + 1}: {note}" if note else None
                 text, text_note = _clean_text(text)
-                yield Row(report_id, text, None, _join(id_note, note, text_note))
+                yield Row(report_id, text, None, _join(id_note, note, text_note), {c: data[c][i] for c in carry} if carry else None)
             offset += len(texts)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: Parquet read failed after row {offset} ({type(exc).__name__})") from None
@@ -467,30 +479,30 @@ def _checked(rows: Iterator[Row]) -> Iterator[Row]:
         if row.error is None and isinstance(row.text, str):
             problem = garbled(row.text)
             if problem is not None:
-                row = Row(row.id, None, problem, row.note)
+                row = row._replace(text=None, error=problem)
             elif _HIDDEN.search(row.text):
                 text, count = _HIDDEN_IN_WORD.subn("", row.text)
                 if count:
                     note = f"{count} soft hyphen(s) or zero-width character(s) inside words removed; evidence offsets are into the text without them"
-                    row = Row(row.id, text, None, _join(row.note, note))
+                    row = row._replace(text=text, note=_join(row.note, note))
         yield row
 
 
-def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: bool = False) -> Iterator[Row]:
-    """Yield a :class:`Row` (id, text, error, note) for every report of the input, in order.
+def read_reports(path: str, id_col: str = "id", text_col: str = "text", debug: bool = False, carry: tuple[str, ...] = ()) -> Iterator[Row]:
+    """Yield a :class:`Row` (id, text, error, note, extra) for every report of the input, in order.
 
+    ``carry`` names columns whose raw values each row brings in ``extra`` (pipeline.io.carry).
     Whole-input problems raise :class:`InputError` on the first ``next()``.
     """
     fmt = detect_format(path)
     if fmt == "txt-folder":
+        if carry:
+            raise InputError(f"{path}: a folder of .txt files has no column {carry[0]!r} (carrying columns needs CSV, JSONL or Parquet)")
         return _checked(_folder(path, debug))
     if id_col == text_col:
         raise InputError(f"--id-col and --text-col both name {text_col!r}: the report text would become its id")
-    if fmt == "parquet":
-        return _checked(_parquet(path, id_col, text_col, debug))
-    if fmt == "csv":
-        return _checked(_csv(path, id_col, text_col, debug))
-    return _checked(_jsonl(path, id_col, text_col, debug))
+    reader = {"parquet": _parquet, "csv": _csv}.get(fmt, _jsonl)
+    return _checked(reader(path, id_col, text_col, debug, carry=carry))
 
 
 # --------------------------------------------------------------------------- row counts (for ETA)

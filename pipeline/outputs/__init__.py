@@ -60,15 +60,15 @@ def staging_path(output: str) -> str:
     return output + ".partial.jsonl"
 
 
-def convert(jsonl_path: str, output: str, fmt: str, nlp_date=None) -> dict[str, int]:
-    """Write ``fmt`` from a finished JSONL output; returns rows per table."""
+def convert(jsonl_path: str, output: str, fmt: str, nlp_date=None, carried: tuple[str, ...] = ()) -> dict[str, int]:
+    """Write ``fmt`` from a finished JSONL output; returns rows per table (``carried``: extra reports columns)."""
     files = output_files(output, fmt)
     for path in files.values():
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("csv", "parquet"):
         from .tables import write_flat_tables
 
-        return write_flat_tables(jsonl_path, files["reports"], files["findings"], fmt)
+        return write_flat_tables(jsonl_path, files["reports"], files["findings"], fmt, carried)
     if fmt in ("omop-csv", "omop-parquet"):
         from .omop import write_note_nlp
 
@@ -76,7 +76,7 @@ def convert(jsonl_path: str, output: str, fmt: str, nlp_date=None) -> dict[str, 
     if fmt == "duckdb":
         from .duckdb_out import write_duckdb
 
-        return write_duckdb(jsonl_path, output, nlp_date)
+        return write_duckdb(jsonl_path, output, nlp_date, carried)
     raise OutputFormatError(f"nothing to convert for {fmt}")
 
 

@@ -16,7 +16,7 @@ import struct
 import pyarrow as pa
 
 from .omop import NOTE_NLP_SCHEMA, note_nlp_rows, resolve_nlp_datetime
-from .tables import FINDINGS_SCHEMA, REPORTS_SCHEMA, batches, finding_rows, read_records, report_row
+from .tables import FINDINGS_SCHEMA, batches, finding_rows, read_records, report_row, reports_schema
 
 _SQL_TYPES = {pa.int32(): "INTEGER", pa.int64(): "BIGINT", pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.date32(): "DATE", pa.timestamp("us"): "TIMESTAMP"}
 
@@ -77,7 +77,7 @@ def pin_identifier(path: str, check_table: str = "reports") -> bool:
         return False
 
 
-def write_duckdb(jsonl_path: str, path: str, nlp_date=None) -> dict[str, int]:
+def write_duckdb(jsonl_path: str, path: str, nlp_date=None, carried: tuple[str, ...] = ()) -> dict[str, int]:
     import duckdb
 
     when = resolve_nlp_datetime(nlp_date)
@@ -86,7 +86,7 @@ def write_duckdb(jsonl_path: str, path: str, nlp_date=None) -> dict[str, int]:
         if os.path.exists(leftover):
             os.remove(leftover)
     counts = {"reports": 0, "findings": 0, "note_nlp": 0}
-    tables = (("reports", REPORTS_SCHEMA), ("findings", FINDINGS_SCHEMA), ("note_nlp", NOTE_NLP_SCHEMA))
+    tables = (("reports", reports_schema(carried)), ("findings", FINDINGS_SCHEMA), ("note_nlp", NOTE_NLP_SCHEMA))
     con = duckdb.connect(tmp)
     try:
         con.execute("SET threads TO 1")  # one writer thread: the same layout every run
@@ -94,7 +94,7 @@ def write_duckdb(jsonl_path: str, path: str, nlp_date=None) -> dict[str, int]:
             con.execute(create_table_sql(name, schema))
         for first, batch in batches(read_records(jsonl_path)):
             rows = {
-                "reports": [report_row(r, first + i) for i, r in enumerate(batch)],
+                "reports": [report_row(r, first + i, carried) for i, r in enumerate(batch)],
                 "findings": [row for i, r in enumerate(batch) for row in finding_rows(r, first + i)],
                 "note_nlp": [row for i, r in enumerate(batch) for row in note_nlp_rows(r, first + i, when)],
             }

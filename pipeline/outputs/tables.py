@@ -70,15 +70,22 @@ FINDINGS_SCHEMA = pa.schema([
 ], metadata={"dvt.table": "findings", "dvt.schema_version": str(SCHEMA_VERSION)})
 
 
+def reports_schema(carried: tuple[str, ...] = ()) -> pa.Schema:
+    """The reports table, with the carried input columns (``dvt extract --patient-col`` ...) at its end, as text."""
+    if not carried:
+        return REPORTS_SCHEMA
+    return pa.schema([*REPORTS_SCHEMA, *(pa.field(c, pa.string()) for c in carried)], metadata=REPORTS_SCHEMA.metadata)
+
+
 def id_text(report_id: object) -> str:
     """The report id as text: a string as is, anything else (a JSON number) as its JSON text."""
     return report_id if isinstance(report_id, str) else json.dumps(report_id, ensure_ascii=False)
 
 
-def report_row(record: dict, row_number: int) -> dict:
+def report_row(record: dict, row_number: int, carried: tuple[str, ...] = ()) -> dict:
     sides = record.get("side_labels") or {}
     icd = suggest_joined(record)
-    return {
+    row = {
         "schema_version": SCHEMA_VERSION,
         "row_number": row_number,
         "id": id_text(record["id"]),
@@ -100,6 +107,10 @@ def report_row(record: dict, row_number: int) -> dict:
         "pipeline_version": record["pipeline_version"],
         "rules_hash": record["rules_hash"],
     }
+    for name in carried:
+        value = record.get(name)
+        row[name] = None if value is None else id_text(value)
+    return row
 
 
 def modifiers_json(modifiers: list[dict]) -> str:
@@ -240,12 +251,12 @@ def table_writer(kind: str, path: str, schema: pa.Schema):
     return CsvTableWriter(path, schema) if kind == "csv" else ParquetTableWriter(path, schema)
 
 
-def write_flat_tables(jsonl_path: str, reports_path: str, findings_path: str, kind: str) -> dict[str, int]:
+def write_flat_tables(jsonl_path: str, reports_path: str, findings_path: str, kind: str, carried: tuple[str, ...] = ()) -> dict[str, int]:
     """Convert a JSONL output into the reports and findings tables (``kind`` csv or parquet)."""
-    writers = [table_writer(kind, reports_path, REPORTS_SCHEMA), table_writer(kind, findings_path, FINDINGS_SCHEMA)]
+    writers = [table_writer(kind, reports_path, reports_schema(carried)), table_writer(kind, findings_path, FINDINGS_SCHEMA)]
     try:
         for first, batch in batches(read_records(jsonl_path)):
-            writers[0].write([report_row(r, first + i) for i, r in enumerate(batch)])
+            writers[0].write([report_row(r, first + i, carried) for i, r in enumerate(batch)])
             writers[1].write([row for i, r in enumerate(batch) for row in finding_rows(r, first + i)])
     except BaseException:
         for writer in writers:

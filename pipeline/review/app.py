@@ -6,7 +6,7 @@ POST /api/session           {"reviewer"}: take the app (one reviewer at a time) 
 POST /api/session/end       release it (the page does this when it closes)
 GET  /api/queue             ?label=&side=&flag=&offset=&limit= -> a page of the queue + counts
 GET  /api/next              ?after=ROW&label=&side=&flag= -> the next undecided report
-GET  /api/reports/ROW       the report: labels, findings, highlighted text, gold, decisions
+GET  /api/reports/ROW       the report: labels, findings, highlighted text, gold, decisions, the patient's exams
 POST /api/decisions         {"row", "action": accept|correct, "label", "side_labels", "note"}
 GET  /api/stats             decisions per reviewer, agreement between reviewers and with the model
 ==========================  ===============================================================
@@ -167,7 +167,17 @@ class ReviewApp:
             "gold": {"label": found["gold_label"], "side_labels": json.loads(found["gold_sides"]) if found["gold_sides"] else None} if found["gold_label"] else None,
             "decision": _decision_dict(mine[-1]) if mine else None,
             "history": [_decision_dict(d) for d in self.store.history(row)],
+            "patient_exams": self._patient_exams(record),
         })
+
+    def _patient_exams(self, record: dict) -> list[dict]:
+        """The patient's reports in this review by exam date (when dvt extract carried patient and date), for context."""
+        patient = record.get("patient_id")
+        if patient is None or not isinstance(patient, (str, int, float)):
+            return []
+        exams = [{"row": row, "id": r.get("id"), "exam_date": r.get("exam_date"), "label": r.get("label"), "side_labels": r.get("side_labels")}
+                 for row, r in self.store.patient_reports(patient)]
+        return sorted(exams, key=lambda e: (str(e["exam_date"] or ""), e["row"]))
 
     def decide(self, data: dict, token: str | None, query: dict[str, str], **_: Any) -> Response:
         unknown = set(data) - {"row", "action", "label", "side_labels", "note"}

@@ -66,7 +66,8 @@ def _example(record: dict, text: str | None) -> str:
     return f'<div class="example">{head}{body}<ol class="findings">{items or "<li>No findings.</li>"}</ol></div>'
 
 
-def render_audit(summary: AuditSummary, source: str) -> str:
+def render_audit(summary: AuditSummary, source: str, extra: str = "") -> str:
+    """The page; ``extra`` is more HTML for the end (the surveillance section, already escaped)."""
     label_rows = [[label, summary.labels.get(label, 0), f"{summary.labels.get(label, 0) / summary.total:.1%}" if summary.total else "—"]
                   for label in (*LABELS, ERROR)]
     side_values = ["not examined", *LABELS]
@@ -96,19 +97,25 @@ def render_audit(summary: AuditSummary, source: str) -> str:
 <span class="mention g-superficial">superficial</span> <span class="cue cue-thrombus">thrombus cue</span>
 <span class="cue cue-normal">normal cue</span> <span class="modifier">ConText modifier</span> <span class="section">section</span></div>
 {examples}
+{extra}
 </main></body></html>
 """
 
 
 def write_audit(output: str, destination: str, input_path: str | None = None, id_col: str = "id", text_col: str = "text",
-                examples_per_label: int = 3) -> dict:
-    """Build the audit page for ``output`` (dvt extract JSONL) into ``destination``."""
+                examples_per_label: int = 3, course: str | None = None, course_patients: int = 8) -> dict:
+    """Build the audit page for ``output`` (dvt extract JSONL) into ``destination``; ``course``: a dvt course output to summarise too."""
     for source in (output, input_path):
         if source is not None:
             check_outputs(source, [destination, f"{destination}.tmp"])  # never write the page over what it reads
     summary = AuditSummary(examples_per_label)
     for record, text in records_with_texts(Path(output), input_path, id_col, text_col, require_text=False):
         summary.add(record, text)
-    page = render_audit(summary, Path(output).name)
+    extra = ""
+    if course:
+        from .course_audit import course_section
+
+        extra = course_section(course, course_patients)
+    page = render_audit(summary, Path(output).name, extra)
     write_private(destination, page)  # it quotes report text: 0600
     return {"reports": summary.total, "labels": dict(summary.labels)}

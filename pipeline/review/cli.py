@@ -126,13 +126,15 @@ def audit(
     examples: int = typer.Option(3, "--examples", min=0, help="Example reports per label."),
     id_col: str = typer.Option("id", "--id-col"),
     text_col: str = typer.Option("text", "--text-col"),
+    course: Optional[str] = typer.Option(None, "--course", help="A dvt course output (its -o path): adds outcomes, the follow-up work list and patient timelines."),
+    course_patients: int = typer.Option(8, "--course-patients", min=0, help="Patients whose timelines are drawn."),
 ) -> None:
     """Write a self-contained, read-only HTML summary of OUTPUT: label counts and highlighted examples per label."""
     from ..io import InputError
     from .audit import write_audit
 
     try:
-        done = write_audit(output, destination, input_path, id_col, text_col, examples)
-    except (ReviewError, InputError, OSError) as exc:
+        done = write_audit(output, destination, input_path, id_col, text_col, examples, course, course_patients)
+    except (ReviewError, InputError, OSError, ValueError) as exc:
         _fail(exc)
     err.print(f"dvt audit: {done['reports']:,} reports -> {destination}", highlight=False)

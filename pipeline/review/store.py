@@ -207,6 +207,13 @@ class ReviewStore:
             raise ReviewError(f"no report at row {row} in this review ({self.report_count()} reports)", 404)
         return found
 
+    def patient_reports(self, patient_id: object) -> list[tuple[int, dict]]:
+        """(row, record) of every report of one patient (records carry ``patient_id`` when dvt extract had --patient-col)."""
+        with self.connect() as db:
+            found = db.execute("SELECT row, record FROM reports WHERE json_extract(record, '$.patient_id') = ? ORDER BY row",
+                               (patient_id,)).fetchall()
+        return [(r["row"], json.loads(r["record"])) for r in found]
+
     def save_sections(self, row: int, sections: list[dict]) -> None:
         with self.transaction() as db:
             db.execute("UPDATE reports SET sections = ? WHERE row = ?", (json.dumps(sections), row))

@@ -97,6 +97,35 @@ B: dict[str, list[str]] = {
         "d|New {acu}{occ}thrombus in the {seg}, not present on the prior study.",
         "t|Interval development of {acu}{occ}thrombus in the {seg}.",
     ],
+    "extended": [
+        "s|Interval propagation of {acu}{occ}thrombus into the {seg}.",
+        "d|The known thrombus now extends into the {seg}.",
+        "d|Extension of the known thrombus into the {seg}, which {be} now noncompressible.",
+        "t|{acu}{occ}thrombus has propagated into the {seg} since the prior exam.",
+        "t|The clot is more extensive than before, now involving the {seg}.",
+    ],
+    "improved": [
+        "s|Decreased clot burden in the {seg} compared with the prior study.",
+        "d|Residual {occ}thrombus in the {seg}, smaller than on the prior exam.",
+        "d|The {seg} thrombus is now nonocclusive, with decreased clot burden.",
+        "t|Improving thrombus in the {seg}, now partially compressible.",
+        "t|Interval decrease in the thrombus within the {seg}.",
+    ],
+    "improved_chronic": [
+        "s|The {seg} {be} partially recanalized with chronic residual thrombus.",
+        "d|Chronic, partially recanalized thrombus in the {seg}, improved from the prior study.",
+        "t|Partially recanalized chronic-appearing thrombus in the {seg}.",
+    ],
+    "again": [
+        "s|Again seen is {occ}thrombus in the {seg}.",
+        "d|Redemonstrated {occ}thrombus in the {seg}.",
+        "t|Persistent {occ}thrombus is again identified in the {seg}.",
+    ],
+    "gone": [
+        "s|The previously seen thrombus in the {seg} is no longer visualized.",
+        "d|Thrombus is no longer seen in the {seg}, which {be} now fully compressible.",
+        "t|The {seg} {be} now patent; the prior thrombus is no longer visualized.",
+    ],
     "resolved": [
         "s|The previously seen thrombus in the {seg} has resolved.",
         "d|Interval resolution of thrombus in the {seg}, which {be} now fully compressible.",
@@ -283,6 +312,16 @@ B: dict[str, list[str]] = {
         "s|Interval resolution of the previously seen thrombus in the {seg}.",
         "d|Previously noted thrombus in the {seg} has resolved.",
         "t|Resolved thrombus in the {seg}, which {be} now patent.",
+    ],
+    "imp_extended": [
+        "s|Interval propagation of thrombus into the {seg}.",
+        "d|Thrombus now extends into the {seg}.",
+        "t|Extension of the known DVT into the {seg}.",
+    ],
+    "imp_improved": [
+        "s|Decreased thrombus burden in the {seg}.",
+        "d|Improving thrombus of the {seg}.",
+        "t|Smaller residual thrombus in the {seg}.",
     ],
     "imp_stable": [
         "s|Stable thrombus in the {seg}.",

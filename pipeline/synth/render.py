@@ -184,7 +184,9 @@ def present_sentence(ctx: Ctx, group: list[Finding], sw: str | None) -> str:
         if f.acuity == "chronic":
             return ctx.say("chronic_sup", np, **kw)
         return ctx.say("svt", np, jxc=jx_clause(ctx, f), **kw)
-    if f.note in ("stable", "new"):
+    if f.note == "improved" and f.acuity == "chronic":
+        return ctx.say("improved_chronic", np, **kw)
+    if f.note in ("stable", "new", "extended", "improved", "again"):  # follow-up wording (series: pipeline.synth.series)
         return ctx.say(f.note, np, **kw)
     if [g.segment for g in group] == ["calf_unspecified"] and f.acuity != "chronic" and ctx.chance(0.4):
         return ctx.say("present_calf", acu=kw["acu"], occ=kw["occ"], sidep=f"{sw} " if sw else "")
@@ -250,8 +252,8 @@ def describe(ctx: Ctx, truth: Truth, side: str, sw_on: bool, normals: bool = Tru
                 out_pos.append(ctx.say("possible_calf", sidep=f"{sw} " if sw else ""))
             else:
                 out_pos.append(ctx.say("possible", ctx.seg([f.segment], sw), occ=ctx.occ(f)))
-        elif f.note == "resolved":
-            out_pos.append(ctx.say("resolved", ctx.seg([f.segment], sw)))
+        elif f.note in ("resolved", "gone"):
+            out_pos.append(ctx.say(f.note, ctx.seg([f.segment], sw)))
     nv = [f.segment for f in fs if f.status == "not_evaluated"]
     if nv:
         out_pos.append(ctx.say("notvis", ctx.seg(nv, sw)))
@@ -294,14 +296,18 @@ def impression_side(ctx: Ctx, truth: Truth, side: str, sw_on: bool = True) -> li
         out.append(ctx.say("dvt_side", limb=limb) if side != "unspecified" else ctx.say("dvt_noside"))
     svt_targets = {f.link[0] for f in fs if f.link and f.link[1] and not is_deep(f.segment)}
     live = [f for f in fs if f.live and is_deep(f.segment) and f.segment not in svt_targets]
-    stable = [f for f in live if f.note == "stable"]
-    fresh = [f for f in live if f.note != "stable"]
+    stable = [f for f in live if f.note in ("stable", "again")]
+    moved = {note: [f for f in live if f.note == note] for note in ("extended", "improved")}
+    fresh = [f for f in live if f.note not in ("stable", "again", "extended", "improved")]
     if fresh:
         acu = "acute on chronic " if any(f.acuity == "acute_on_chronic" for f in fresh) else (
             "acute " if all(f.acuity == "acute" for f in fresh) and ctx.chance(0.8) else "")
         out.append(ctx.say("imp_pos", ctx.seg([f.segment for f in fresh], sw), acu=acu, occ=""))
     if stable:
         out.append(ctx.say("imp_stable", ctx.seg([f.segment for f in stable], sw)))
+    for note, found in moved.items():
+        if found:
+            out.append(ctx.say(f"imp_{note}", ctx.seg([f.segment for f in found], sw)))
     chronic = [f for f in fs if f.status == "present" and f.acuity == "chronic" and is_deep(f.segment)]
     if chronic:
         if not live and side not in truth.dvt_unspecified and side != "unspecified":
@@ -318,7 +324,7 @@ def impression_side(ctx: Ctx, truth: Truth, side: str, sw_on: bool = True) -> li
         if nv and ctx.chance(0.6):
             out.append(ctx.say("notvis", ctx.seg(nv, sw)))
     for f in fs:
-        if f.note == "resolved":
+        if f.note in ("resolved", "gone"):
             out.append(ctx.say("imp_resolved", ctx.seg([f.segment], sw)))
         elif f.live and not is_deep(f.segment) and not (f.link and f.link[1]):
             out.append(imp_superficial(ctx, f, sw))

@@ -203,6 +203,17 @@ function renderFindings(report) {
   $("history").replaceChildren(...(report.history.length
     ? report.history.map((d) => el("li", {}, `${d.decided_at} ${d.reviewer}: ${d.action} ${d.label}${d.note ? ` — ${d.note}` : ""}`))
     : [el("li", { class: "muted" }, "No decisions yet.")]));
+  const exams = report.patient_exams || [];
+  $("patient-head").hidden = $("patient-exams").hidden = exams.length < 2;
+  $("patient-exams").replaceChildren(...exams.map((e) => el("li", {}, e.row === report.row
+    ? el("strong", {}, `${e.exam_date || "no date"} `, labelChip(e.label), " (this report)")
+    : examLink(e))));
+}
+
+function examLink(exam) {
+  const link = el("a", { href: `#row=${exam.row}` }, `${exam.exam_date || "no date"} `, labelChip(exam.label), ` ${sidesText(exam.side_labels)}`);
+  link.addEventListener("click", (event) => { event.preventDefault(); openReport(exam.row).catch(handleError); });
+  return link;
 }
 
 function setForm(label, sides) {
