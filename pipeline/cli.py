@@ -197,9 +197,11 @@ def evaluate(
     max_disagreements: int = typer.Option(50, "--max-disagreements"),
     course: Optional[str] = typer.Option(None, "--course", help="Also score a dvt course output (its -o path, e.g. out/course.jsonl): events per type and episode outcomes."),
     gold_course: Optional[str] = typer.Option(None, "--gold-course", help="The gold course tables' prefix (default: GOLD, as dvt synth --series writes them beside it)."),
+    errors: bool = typer.Option(False, "--errors", help="Then print every disagreement with its findings, cues, modifiers and sentences (report text: for the terminal, not for logs)."),
 ) -> None:
     """Compare predictions with gold labels: per-label P/R/F1, confusion matrix, DVT sensitivity/PPV, segment F1 (and, with --course, course events and outcomes)."""
     from .evaluation import evaluate_files, render
+    from .evaluation.errors import error_lines
 
     try:
         result = evaluate_files(pred, gold, bootstrap=bootstrap, seed=seed)
@@ -223,6 +225,9 @@ def evaluate(
             from .evaluation.course import render_course
 
             render_course(course_result, console)
+        if errors:
+            for line in error_lines(result, pred, gold):
+                typer.echo(line)
 
 
 @app.command()

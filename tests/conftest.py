@@ -1,6 +1,7 @@
 """Shared fixtures: one extractor for the whole test session (building it takes a second)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,9 @@ import pytest
 from pipeline import Extractor
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL_CORPUS = ROOT.parent / "shared" / "corpora" / "real" / "mtsamples"
+SHARED = Path(os.environ.get("DVT_SHARED", ROOT.parent / "shared"))  # the folder beside the repository
+REAL_CORPUS = SHARED / "corpora" / "real" / "mtsamples"
+REAL_PASSAGES = SHARED / "corpora" / "real" / "passages" / "passages.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -311,3 +311,25 @@ def test_empty_inputs_do_not_crash(tmp_path: Path) -> None:
     console = Console(record=True, width=120)
     render(r, console)
     assert "No gold reports to evaluate" in console.export_text()
+
+
+def test_proximal_unspecified_is_a_known_proximal_gold_segment(tmp_path: Path) -> None:
+    result = run(tmp_path, [pred("a", "PROXIMAL", [finding("left", "proximal_unspecified")])],
+                 [gold("a", "PROXIMAL", ["left:proximal_unspecified"])])
+    assert result.deep_segments is not None and result.deep_segments.f1 == 1.0
+
+
+def test_errors_print_each_disagreement_with_its_sentence_and_findings(tmp_path: Path) -> None:
+    from pipeline import Extractor
+    from pipeline.evaluation.errors import error_lines
+
+    text = "Findings: the left popliteal vein is probably thrombosed."
+    golds = [{"id": "a", "text": text, "label": "PROXIMAL", "positive_segments": ["left:popliteal"]},
+             {"id": "b", "text": "No DVT.", "label": "NEGATIVE"}]
+    p = write_jsonl(tmp_path / "p.jsonl", [Extractor().extract(g["text"], g["id"]) for g in golds])
+    g = write_jsonl(tmp_path / "g.jsonl", golds)
+    lines = error_lines(evaluate_files(p, g, bootstrap=0), p, g)
+    assert lines[0] == "1 disagreement(s)"
+    assert lines[1].startswith("a: PROXIMAL -> INDETERMINATE") and "missing left:popliteal" in lines[1]
+    assert lines[2] == "    > the left popliteal vein is probably thrombosed."
+    assert 'left:popliteal possible/unspecified mention "popliteal vein" cue "thrombosed" mods POSSIBLE_EXISTENCE "probably" [findings]' in lines[3]

@@ -23,7 +23,7 @@ SCORED_SIDES: tuple[str, ...] = ("left", "right")
 DEEP_GROUPS: dict[str, tuple[str, ...]] = {
     "proximal": (
         "ivc", "common_iliac", "external_iliac", "internal_iliac",
-        "common_femoral", "femoral", "deep_femoral", "popliteal",
+        "common_femoral", "femoral", "deep_femoral", "popliteal", "proximal_unspecified",
     ),
     "distal_axial": ("tibioperoneal_trunk", "posterior_tibial", "peroneal", "anterior_tibial"),
     "distal_muscular": ("soleal", "gastrocnemius", "muscular_calf"),
