@@ -1,7 +1,7 @@
 """Load and validate the rule files of ``patterns/``; fail loudly, naming the file and entry.
 
 One source of truth per kind of rule:
-    anatomy.json        segments, groups, aliases, generic deep / non-venous / side words
+    anatomy.json        segments, groups, aliases, generic deep / whole deep / non-venous / side words
     cues.json           thrombus and normal cues
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+
+from .core.model import WHOLE_DEEP, WHOLE_DEEP_SEGMENTS
 
 RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json")
 TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left", "side")
@@ -137,10 +139,11 @@ def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None
 
 def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "whole_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
     if tuple(data["groups"]) != SEGMENT_GROUPS:
         raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
-    names = set()
+    names: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
     for i, seg in enumerate(data["segments"]):
         where = f"segments[{i}]"
         _check_keys(path, where, seg, {"segment", "group", "aliases", "junction_aliases"}, {"segment", "group", "aliases"})
@@ -149,6 +152,7 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
         if seg["segment"] in names:
             raise RuleError(f"{path}: {where}: duplicate segment {seg['segment']!r}")
         names.add(seg["segment"])
+        pairs.add((seg["segment"], seg["group"]))
         junction = {_norm(a) for a in seg.get("junction_aliases", [])}
         if not junction <= {_norm(a) for a in seg["aliases"]}:
             raise RuleError(f"{path}: {where} ({seg['segment']}): junction_aliases must also be aliases")
@@ -157,6 +161,10 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
     for kind in ("generic_deep", "nonvenous", "not_side"):
         for alias in data.get(kind, []):
             _add_term(path, seen, Term(alias, kind, kind), kind)
+    if data.get("whole_deep") and not set(WHOLE_DEEP_SEGMENTS.items()) <= pairs:
+        raise RuleError(f"{path}: whole_deep needs the segments (and groups) {WHOLE_DEEP_SEGMENTS}")
+    for alias in data.get("whole_deep", []):  # "all the deep veins": a generic mention that spans both regions
+        _add_term(path, seen, Term(alias, "generic_deep", WHOLE_DEEP), "whole_deep")
     for side, aliases in data.get("sides", {}).items():
         if side not in SIDE_VALUES:
             raise RuleError(f"{path}: sides: unknown side {side!r}")

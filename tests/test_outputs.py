@@ -329,6 +329,11 @@ def test_icd10_rules_on_hand_made_findings():
     # a named vein makes the no-vein and calf-unspecified codes of that side and acuity redundant
     got = codes(_finding(None, "left", group="deep_unspecified"), _finding("popliteal", "left"), _finding("calf_unspecified", "left", group="distal_unspecified"), _finding("peroneal", "left", group="distal_axial"))
     assert got["left"] == ["I82.432", "I82.452"]
+    # a region-only proximal DVT is I82.4Y-/I82.5Y-, and gives way to a named proximal vein of its side and acuity
+    got = codes(_finding("proximal_unspecified", "left"), _finding("proximal_unspecified", "right", acuity="chronic"))
+    assert got == {"left": ["I82.4Y2"], "right": ["I82.5Y1"], "bilateral": [], "unspecified": []}
+    assert codes(_finding("proximal_unspecified", "unspecified"))["unspecified"] == ["I82.4Y9"]
+    assert codes(_finding("proximal_unspecified", "left"), _finding("popliteal", "left"))["left"] == ["I82.432"]
     # CFV and FV are one femoral code; chronic and acute stay apart; acute_on_chronic is acute
     got = codes(_finding("common_femoral", "right"), _finding("femoral", "right"), _finding("popliteal", "right", acuity="chronic"), _finding("posterior_tibial", "right", acuity="acute_on_chronic"))
     assert got["right"] == ["I82.411", "I82.441", "I82.531"]

@@ -296,3 +296,21 @@ def test_addendum_final_read_is_the_gold():
     final = Finding("posterior_tibial", "left", "absent")
     t = truth("left", final, addendum=Addendum("downgrade", Finding("posterior_tibial", "left", "present", "acute")))
     assert compute_gold(t)["label"] == "NEGATIVE"
+
+
+# -- region-only wording (opt-in, so the committed splits stay as they are) -----------------
+
+def test_region_only_reports_carry_region_gold_and_the_pipeline_reads_them():
+    from pipeline import Extractor
+    from pipeline.synth.regions import region_only
+
+    records = region_only(60, 3, "dev") + region_only(60, 3, "test")
+    assert region_only(5, 3, "dev") == records[:5]  # deterministic
+    assert {r["template"] for r in records} == {"region_proximal", "region_whole"}
+    for r in records:
+        assert r["label"] == "PROXIMAL" and any(s.endswith(":proximal_unspecified") for s in r["positive_segments"])
+        assert any(s.endswith(":calf_unspecified") for s in r["positive_segments"]) == (r["template"] == "region_whole")
+    extractor = Extractor()
+    for r, p in zip(records, extractor.extract_many((r["id"], r["text"]) for r in records)):
+        present = sorted(f"{f['side']}:{f['segment']}" for f in p["findings"] if f["status"] == "present")
+        assert (p["label"], p["side_labels"], present) == (r["label"], r["side_labels"], r["positive_segments"]), r["text"]

@@ -139,9 +139,14 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
     return anchors
 
 
+REGION_SEGMENTS = ("calf_unspecified", "proximal_unspecified")
+_BARE_REGIONS = frozenset({"calf", "below knee", "below-knee", "thigh", "above knee", "above-knee"})
+
+
 def is_bare_calf(anchor: Mention) -> bool:
-    """"calf" or "below knee" alone, with no vein word: a place or a symptom ("calf pain") unless a cue makes it the calf veins."""
-    return anchor.value == "calf_unspecified" and anchor.text.lower() in ("calf", "below knee", "below-knee")
+    """"calf", "thigh", "below knee" alone, with no vein word: a place or a symptom ("calf pain",
+    "thigh swelling") unless a cue makes it the region's deep veins."""
+    return anchor.value in REGION_SEGMENTS and anchor.text.lower() in _BARE_REGIONS
 
 
 def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
@@ -158,7 +163,9 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
     following = [t for t in sentence.tokens[anchor.tok_end - sentence.tok_start: anchor.tok_end - sentence.tok_start + 2] if not t.isspace()]
     if following[:1] in (["segment"], ["portion"], ["part"]):
         return False  # "popliteal DVT (below-knee segment)": a part of the named vein
-    others = {i for a in anchors if a is not anchor for i in range(a.tok_start, a.tok_end)}
+    if any(m.kind == "nonvenous" and 0 <= m.tok_start - anchor.tok_end <= 1 for m in sentence.mentions):
+        return False  # "thrombosed thigh AV graft", "calf haematoma": the place of something else
+    others = {i for a in anchors if a is not anchor for i in range(a.tok_start, a.tok_end)} | {i for m in sentence.mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end)}  # "Lt", "R"
     lo = min(anchor.tok_end, cue.tok_end)
     gap = [t for i, t in enumerate(between(sentence, anchor, cue), start=lo) if not t.isspace() and t not in ("the", "a", "left", "right", "(", ")") and i not in others]
     if len(gap) > 2:
@@ -166,7 +173,7 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
     before = [w for w in previous_words(sentence, anchor.tok_start) if w != "-"]  # "mid-calf"
     if before and before[0] in CALF_LOCATION_WORDS:
         return False
-    named_before = any(a.kind == "segment" and a is not anchor and a.tok_end <= anchor.tok_start for a in anchors)
+    named_before = any(a.kind == "segment" and a.value not in REGION_SEGMENTS and a.tok_end <= anchor.tok_start for a in anchors)
     return not (before and before[0] in CALF_PREPOSITIONS and named_before)
 
 

@@ -93,12 +93,13 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
 def _without_restatements(findings: list[Finding]) -> list[Finding]:
     """Drop a generic calf finding that only restates a named one of the same side:
     "muscular calf vein thrombosis" beside a soleal/gastrocnemius thrombus, and "calf DVT"
-    beside a tibial/peroneal thrombus; and a sideless finding of a vein already thrombosed on a
+    beside a tibial/peroneal thrombus, "proximal DVT" beside a named thrombosed proximal vein; and a sideless finding of a vein already thrombosed on a
     named side ("Summary: DVT in femoral vein." after "LEFT LEG: FV non-compressible"), or a
     sideless vein-less DVT beside any sided thrombosed vein ("Impression: DVT as described.")."""
     new = [f for f in findings if f.status == "present" and f.acuity != "chronic"]  # old scarring restates no new clot
     muscular = {f.side for f in new if f.segment in ("soleal", "gastrocnemius")}
     axial = {f.side for f in new if f.group == "distal_axial"}
+    proximal = {f.side for f in new if f.group == "proximal" and f.segment != "proximal_unspecified"}
     def restated(f: Finding, named: set[str]) -> bool:
         return f.side in named or (f.side == "unspecified" and bool(named))  # a sideless restatement of a sided vein
 
@@ -109,7 +110,7 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
     def sideless_again(f: Finding) -> bool:  # "LEFT LEG: ... FV thrombus ... Summary: DVT in femoral vein."
         return f.side == "unspecified" and f.segment in sided and f.acuity != "chronic"
 
-    return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and restated(f, muscular)) or (f.segment == "calf_unspecified" and restated(f, axial)) or sideless_again(f)))]
+    return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and restated(f, muscular)) or (f.segment == "calf_unspecified" and restated(f, axial)) or (f.segment == "proximal_unspecified" and restated(f, proximal)) or sideless_again(f)))]
 
 
 def side_label(findings: list[Finding], count_chronic: bool = False) -> str:

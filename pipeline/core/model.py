@@ -14,6 +14,8 @@ Acuity = Literal["acute", "subacute", "chronic", "acute_on_chronic", "unspecifie
 
 DEEP_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified")
 GENERIC_DEEP_GROUP = "deep_unspecified"
+WHOLE_DEEP = "whole_deep"  # the value of a generic deep mention naming all the deep veins of a leg
+WHOLE_DEEP_SEGMENTS = {"proximal_unspecified": "proximal", "calf_unspecified": "distal_unspecified"}  # a thrombus there fills both regions
 SIDES: tuple[str, ...] = ("left", "right", "unspecified")
 T = TypeVar("T")
 

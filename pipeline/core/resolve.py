@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from itertools import product
 from typing import NamedTuple
 
-from .anchors import ANCHOR_KINDS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
+from .anchors import ANCHOR_KINDS, REGION_SEGMENTS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
-from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
+from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, TextSpan
 from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .corrections import apply_side_correction
 from .worksheets import Reading, Row, Table
@@ -161,7 +162,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     cues = tuple(c for c in cues if not (_central_obstruction(sentence, c) or (c.kind == "thrombus" and _locates(sentence, c))))
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues)) for a in anchors]
-    calf = any(a.value == "calf_unspecified" for a in anchors)  # the filters below drop only a bare calf or a generic vein
+    calf = any(a.value in REGION_SEGMENTS for a in anchors)  # the filters below drop only a bare calf or thigh or a generic vein
     places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)} if calf else set()  # "right calf tenderness"
     if places:
         pairs = [(a, c) for a, c in pairs if id(a) not in places]
@@ -169,9 +170,11 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     if calf:
         named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
         pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
+        named_vein = {id(c) for a, c in pairs if c is not None and a.kind == "segment" and a.value not in REGION_SEGMENTS}
+        pairs = [(a, c) for a, c in pairs if not (a.value == "proximal_unspecified" and c is not None and id(c) in named_vein)]  # "calf muscular vein DVT, proximal veins negative"
     if any(a.kind == "generic_deep" for a in anchors):
-        named = {id(c) for a, c in pairs if c is not None and a.kind == "segment"}
-        pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and c is not None and id(c) in named)]  # "in the lower leg": a place
+        named = {id(c) for a, c in pairs if c is not None and (a.kind == "segment" or a.value == WHOLE_DEEP)}
+        pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and a.value != WHOLE_DEEP and c is not None and id(c) in named)]  # "in the lower leg": a place
     pairs = range_fill(sentence, pairs)
     # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
     # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand
@@ -188,13 +191,13 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
         if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
-        if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
-            pairs.append((cue, cue))
+        if cue.implies or all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
+            pairs.append((cue, cue))  # "thigh DVT, calf veins clear": a cue naming its own region needs no vein
     findings = []
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
     for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
-        implied = anchor.implies if anchor.kind in CUE_KINDS else None
+        implied = anchor.implies if anchor.kind in CUE_KINDS else cue.implies if anchor.kind == "generic_deep" and cue is not None else None  # "proximal DVT of the left leg"
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
         vein = None if anchor.kind in CUE_KINDS else anchor
         side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
@@ -210,18 +213,19 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
-        group = GENERIC_DEEP_GROUP if is_generic else anchor.group or ""
+        group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or ""
         segment = None if is_generic else implied or anchor.value
+        regions = tuple(WHOLE_DEEP_SEGMENTS) if is_generic and anchor.value == WHOLE_DEEP and status in ("present", "possible") else (segment,)  # "DVT in all the deep veins of the leg"
         if segment in MIDLINE_SEGMENTS:  # the IVC has no side of its own; a one-leg exam lends its side
             side = exam if exam in ("left", "right") else "unspecified"
         if side == "unspecified" and exam == "bilateral" and is_generic and status in ("absent", "not_evaluated", "possible"):
             side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
-        for one_side in expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side):  # "contralateral" on a two-leg exam: opposite the leg just described
+        for one_side, segment in product(expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side), regions):  # "contralateral" on a two-leg exam: opposite the leg just described
             findings.append(Finding(
                 segment=segment,
-                group=group,
+                group=WHOLE_DEEP_SEGMENTS.get(segment, group),
                 side=one_side,
                 status=status,
                 acuity=decide_acuity(vein, cue, mods, related) if status in ("present", "possible") else None,

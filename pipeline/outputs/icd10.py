@@ -15,7 +15,8 @@ findings of one duplex report. The rules (docs/schema.md, "ICD-10-CM suggestions
   common/external/internal iliac -> iliac (I82.42-); popliteal -> I82.43-; anterior/posterior
   tibial and the tibioperoneal trunk -> tibial (I82.44-); peroneal -> I82.45-; soleal,
   gastrocnemius, muscular calf -> calf muscular (I82.46-); calf veins with no named vein ->
-  distal unspecified (I82.4Z-); DVT with no resolvable vein -> unspecified deep veins (I82.40-).
+  distal unspecified (I82.4Z-); proximal DVT with no named vein ("thigh DVT") -> proximal
+  unspecified (I82.4Y-); DVT with no resolvable vein -> unspecified deep veins (I82.40-).
 - Superficial (GSV, SSV, other superficial) -> I82.81- (no acute/chronic axis in ICD-10-CM).
 - IVC is not a lower-extremity vein in ICD-10-CM: I82.220 acute / I82.221 chronic, with no
   laterality character, listed with the ``unspecified`` side (the IVC is midline).
@@ -24,8 +25,9 @@ findings of one duplex report. The rules (docs/schema.md, "ICD-10-CM suggestions
   stem (same acuity) is present on the left and the right: the bilateral code then replaces both.
   A code for the unspecified side is dropped when the same stem is coded on a known side.
 - The least specific codes give way: I82.40-/I82.50- (no vein) is dropped on a side that has any
-  specific deep code of the same acuity, and I82.4Z-/I82.5Z- (calf, no vein) on a side with a
-  tibial, peroneal or calf muscular code of the same acuity.
+  specific deep code of the same acuity, I82.4Z-/I82.5Z- (calf, no vein) on a side with a
+  tibial, peroneal or calf muscular code of the same acuity, and I82.4Y-/I82.5Y- (proximal, no
+  vein) on a side with a femoral, iliac or popliteal code of the same acuity.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from pathlib import Path
 
 SIDE_COLUMNS = ("left", "right", "bilateral", "unspecified")
 _DISTAL_SPECIFIC = ("tibial", "peroneal", "calf_muscular")
+_PROXIMAL_SPECIFIC = ("femoral", "iliac", "popliteal")
 
 
 def _table_path() -> Path:
@@ -105,6 +108,8 @@ def suggest(record: dict) -> dict[str, list[str]]:
                 found.discard((side, "unspecified_deep", acuity))
             if veins & set(_DISTAL_SPECIFIC):
                 found.discard((side, "distal_unspecified", acuity))
+            if veins & set(_PROXIMAL_SPECIFIC):
+                found.discard((side, "proximal_unspecified", acuity))
 
     for side in ("left", "right", "unspecified"):
         drop_general(side)

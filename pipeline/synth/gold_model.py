@@ -23,6 +23,7 @@ GROUP: dict[str, str] = {
     "deep_femoral": "proximal",
     "femoral": "proximal",
     "popliteal": "proximal",
+    "proximal_unspecified": "proximal",
     "tibioperoneal_trunk": "distal_axial",
     "posterior_tibial": "distal_axial",
     "peroneal": "distal_axial",

@@ -72,6 +72,20 @@ SEG_NOUN: dict[str, list[str]] = {
     ],
 }
 
+# A thrombus placed by region with no named vein (LABELS.md section 5), "{limb}" / "{side}" filled in:
+# proximal -> proximal_unspecified; whole -> proximal_unspecified and calf_unspecified.
+REGION: dict[str, list[str]] = {
+    "proximal": [
+        "s|extensive proximal DVT of the {limb}", "s|{side} thigh DVT", "d|acute proximal deep vein thrombosis of the {limb}",
+        "d|thrombus in the deep veins of the {side} thigh", "t|{side} above-knee DVT",
+        "t|occlusive thrombus in the proximal deep veins of the {limb}",
+    ],
+    "whole": [
+        "s|DVT in all the deep veins of the {limb}", "d|thrombus throughout the entire deep venous system of the {limb}",
+        "t|occlusive thrombus in all of the deep veins of the {limb}",
+    ],
+}
+
 # Adjective heads used in lists ("the common femoral, femoral and popliteal veins").
 SEG_ADJ: dict[str, list[str]] = {
     "common_iliac": ["s|common iliac"],

@@ -13,7 +13,7 @@ from .phrases import B, ROW
 _TABLES = {
     "B": B, "ROW": ROW, "SEG_NOUN": L.SEG_NOUN, "SEG_ADJ": L.SEG_ADJ, "SEG_ROW": L.SEG_ROW,
     "SIDE_ADJ": L.SIDE_ADJ, "LIMB": L.LIMB, "SIDE_HEAD": L.SIDE_HEAD, "LAT_TITLE": L.LAT_TITLE, "LAT_INLINE": L.LAT_INLINE,
-    "JUNCTION": L.JUNCTION, "ACUITY_WORD": L.ACUITY_WORD, "OCCLUSION_WORD": L.OCCLUSION_WORD,
+    "JUNCTION": L.JUNCTION, "ACUITY_WORD": L.ACUITY_WORD, "OCCLUSION_WORD": L.OCCLUSION_WORD, "REGION": L.REGION,
 }
 NAMES = ["Patel", "Nguyen", "Okafor", "Schmidt", "Garcia", "Kowalski", "Haddad", "Lindqvist", "Moreau", "Tanaka"]
 

@@ -1,0 +1,27 @@
+"""Clinician prose about a duplex (case notes, consult letters): labels and positive deep segments,
+as examples, one case per line with its own sentence."""
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    # (id, text, expected label, expected present deep segments "side:segment")
+    # a thrombus placed by region, with no vein named (LABELS.md section 5)
+    ("proximal-dvt-of-a-leg", "Her scan showed an extensive proximal DVT of the right leg.", "PROXIMAL", ["right:proximal_unspecified"]),
+    ("all-deep-veins-is-both-regions", "The duplex found clot in all the deep veins of his left leg.", "PROXIMAL", ["left:calf_unspecified", "left:proximal_unspecified"]),
+    ("thigh-dvt", "Ultrasound: right thigh DVT, calf veins clear.", "PROXIMAL", ["right:proximal_unspecified"]),
+    ("above-knee-dvt", "Bedside scan today confirmed a left above-knee DVT.", "PROXIMAL", ["left:proximal_unspecified"]),
+    ("deep-veins-of-the-thigh", "Noncompressible deep veins of the Lt thigh on duplex.", "PROXIMAL", ["left:proximal_unspecified"]),
+    ("proximal-dvt-beside-a-named-vein-restates-it", "Findings: occlusive thrombus in the left CFV.\nImpression: left proximal DVT.", "PROXIMAL", ["left:common_femoral"]),
+    ("proximal-veins-negative-beside-a-calf-dvt", "Formal scan: isolated gastrocnemius vein DVT on the right, proximal veins negative.", "ICMVT", ["right:gastrocnemius"]),
+    ("distal-dvt-of-a-leg", "The ultrasound showed an isolated distal DVT in the right leg.", "IDDVT", ["right:calf_unspecified"]),
+    ("thigh-graft-is-a-place", "Left thigh AV graft thrombosed; femoral and popliteal veins compress.", "NEGATIVE", []),
+    ("thigh-swelling-is-a-symptom", "Right thigh swelling after the fall; duplex negative for DVT.", "NEGATIVE", []),
+]
+
+
+@pytest.mark.parametrize("text, label, segments", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_clinician_prose(extractor, text, label, segments):
+    record = extractor.extract(text)
+    present = sorted(f"{f['side']}:{f['segment']}" for f in record["findings"] if f["status"] == "present" and f["group"] not in ("superficial", "upper", "deep_unspecified"))
+    assert (record["label"], present) == (label, segments)
