@@ -225,7 +225,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         for one_side, segment in product(expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side), regions):  # "contralateral" on a two-leg exam: opposite the leg just described
             findings.append(Finding(
                 segment=segment,
-                group=WHOLE_DEEP_SEGMENTS.get(segment, group),
+                group=WHOLE_DEEP_SEGMENTS.get(segment or "", group),
                 side=one_side,
                 status=status,
                 acuity=decide_acuity(vein, cue, mods, related) if status in ("present", "possible") else None,
