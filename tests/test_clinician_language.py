@@ -17,6 +17,12 @@ CASES = [
     ("distal-dvt-of-a-leg", "The ultrasound showed an isolated distal DVT in the right leg.", "IDDVT", ["right:calf_unspecified"]),
     ("thigh-graft-is-a-place", "Left thigh AV graft thrombosed; femoral and popliteal veins compress.", "NEGATIVE", []),
     ("thigh-swelling-is-a-symptom", "Right thigh swelling after the fall; duplex negative for DVT.", "NEGATIVE", []),
+    # glosses, arteries and hearts
+    ("a-gloss-names-no-vein", "Bedside scan: right soleal veins (deep veins of the calf that drain into the posterior tibial veins) noncompressible.", "ICMVT", ["right:soleal"]),
+    ("artery-or-vein-beside-a-compressible-vein", "The right popliteal vein compresses fully, yet Doppler finds no flow in the popliteal artery and vein.", "NEGATIVE", []),
+    ("arterial-flow-is-the-artery", "Duplex: thrombosis (right femoral vein; left common iliac vein) with no arterial flow at the ankle.", "PROXIMAL", ["left:common_iliac", "right:femoral"]),
+    ("a-cue-before-a-parenthesis-lists-its-veins", "Ultrasound revealed bilateral deep vein thrombosis (left peroneal veins; right posterior tibial veins).", "IDDVT", ["left:peroneal", "right:posterior_tibial"]),
+    ("intracardiac-thrombus-is-no-leg-finding", "Echo showed an intracardiac thrombus; venous duplex of the left leg was normal.", "NEGATIVE", []),
 ]
 
 

@@ -105,17 +105,50 @@ def _heads_named_veins(sentence: Sentence, m: Mention) -> bool:
     return after[:1] == [":"] and any(x.tok_start > m.tok_end and x.group in groups and x.value != m.value for x in sentence.mentions)
 
 
+def _glosses(sentence: Sentence) -> list[tuple[int, int]]:
+    """Token spans of parentheses that define the vein before them: "soleal veins (deep
+    veins that drain into the popliteal vein)" starts with a generic deep-vein noun."""
+    off, tokens, spans = sentence.tok_start, sentence.tokens, []
+    ends = {m.tok_end for m in sentence.mentions if m.kind == "segment"}
+    starts = {m.tok_start for m in sentence.mentions if m.kind == "generic_deep"}
+    for i, token in enumerate(tokens):
+        if token != "(" or off + i not in ends:
+            continue
+        j = next((k for k in range(i + 1, len(tokens)) if not tokens[k].isspace() and tokens[k] not in ("the", "a", "an")), len(tokens))
+        if off + j in starts:
+            close = next((k for k in range(j, len(tokens)) if tokens[k] == ")"), len(tokens))
+            spans.append((off + j, off + close))
+    return spans
+
+
+def _companion_vein(sentence: Sentence, m: Mention) -> bool:
+    """"the popliteal vein compresses; no flow in the popliteal artery and vein":
+    a bare vein named with an artery is the artery's companion, which the sentence names on its own."""
+    if m.text.lower() not in ("vein", "veins") or previous_words(sentence, m.tok_start, 1) not in (["or"], ["and"]):
+        return False
+    artery = next((x for x in reversed(sentence.mentions) if x.tok_end < m.tok_start), None)
+    if artery is None or artery.kind != "nonvenous" or m.tok_start - artery.tok_end > 2:
+        return False
+    name = artery.text.lower().split()[0]
+    return any(x.kind == "segment" and x.text.lower().split()[0] == name for x in sentence.mentions)
+
+
 def vein_anchors(sentence: Sentence) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
+    glosses = _glosses(sentence) if "(" in sentence.tokens else []
     anchors: list[Mention] = []
     nonvenous = any(m.kind == "nonvenous" for m in mentions)  # else nothing is followed by one
     landmarks = not _LANDMARK_WORDS.isdisjoint(sentence.tokens)  # else no vein is a landmark
     for m in mentions:
         if m.kind not in ANCHOR_KINDS or (nonvenous and followed_by_nonvenous(sentence, m, mentions)) or (landmarks and is_landmark(sentence, m)):
             continue
+        if nonvenous and m.kind == "generic_deep" and _companion_vein(sentence, m):
+            continue
         if _deep_junction(m, mentions):
             continue
+        if glosses and m.kind == "segment" and any(lo < m.tok_start < hi for lo, hi in glosses):
+            continue  # a vein named in a definition of another vein: "(deep veins that drain into the popliteal vein)"
         if m.value in _ROW_LABEL_GROUPS and _heads_named_veins(sentence, m):
             continue
         if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":

@@ -82,12 +82,20 @@ def _extends(glue: list[str]) -> bool:
     return ("into" in glue or ("from" in glue and ("to" in glue or "through" in glue or "thru" in glue))) and set(glue) <= EXTENSION_GLUE
 
 
+def _opens_list(sentence: Sentence, cue: Mention, anchor: Mention) -> bool:
+    """A parenthesis right after a cue, still open at the anchor, lists the cue's veins."""
+    gap = between(sentence, cue, anchor)
+    return bool(gap) and gap[0] == "(" and ")" not in gap
+
+
 def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
     """How far a cue is from an anchor, in tokens plus penalties."""
     lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
     crossed = sum(1 for c in cues if lo < c.tok_start < hi and c is not cue)
     if not crossed:  # the glue words decide only between cues that no other cue separates
         glue = _gap_without_mentions(sentence, anchor, cue)
+        if cue.tok_end <= anchor.tok_start and _opens_list(sentence, cue, anchor):
+            return LIST_FORWARD_SCORE + _listed(sentence, anchor, lo, hi)  # "thrombosis (left peroneal veins; right posterior tibial veins)": the veins it lists
         if cue.tok_end <= anchor.tok_start and _extends(glue):
             return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv", "thrombus from the EIV down to the CFV": it extends into it
         if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):

@@ -99,12 +99,20 @@ _EMPTY_VIEW = _View([], (), (), {})
 _VIEW_CUE_KINDS = (*CUE_KINDS, "explanation")
 
 
+def _flow_of_nonvenous(sentence: Sentence) -> set[int]:
+    """Token starts of flow cues that follow a non-venous word: "without distal arterial flow",
+    "graft flow" describe the artery or graft, not the veins of the sentence."""
+    after = {m.tok_end for m in sentence.mentions if m.kind == "nonvenous"}
+    return {m.tok_start for m in sentence.mentions if m.tok_start in after and m.kind in ("thrombus", "normal") and "flow" in m.value}
+
+
 def _view(sentence: Sentence) -> _View:
     if not sentence.mentions:
         return _EMPTY_VIEW
     anchors = vein_anchors(sentence)
     sides = finding_sides(sentence)
-    cues = _explained(sentence, tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m)))
+    not_venous = _flow_of_nonvenous(sentence) if any(m.kind == "nonvenous" for m in sentence.mentions) else set()
+    cues = _explained(sentence, tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m) and m.tok_start not in not_venous))
     return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
 
 
