@@ -22,6 +22,13 @@ CASES = [
     ("artery-or-vein-beside-a-compressible-vein", "The right popliteal vein compresses fully, yet Doppler finds no flow in the popliteal artery and vein.", "NEGATIVE", []),
     ("arterial-flow-is-the-artery", "Duplex: thrombosis (right femoral vein; left common iliac vein) with no arterial flow at the ankle.", "PROXIMAL", ["left:common_iliac", "right:femoral"]),
     ("a-cue-before-a-parenthesis-lists-its-veins", "Ultrasound revealed bilateral deep vein thrombosis (left peroneal veins; right posterior tibial veins).", "IDDVT", ["left:peroneal", "right:posterior_tibial"]),
+    # hedges of case-report prose
+    ("dvt-or-possibly-a-cyst", "Sonographer impression: DVT or possibly a haematoma of the right calf.", "INDETERMINATE", []),
+    ("dvt-versus-haematoma", "Point-of-care scan: DVT versus haematoma in the right calf.", "INDETERMINATE", []),
+    ("waveforms-name-the-obstructed-vein", "Damped left CFV waveforms suggest iliac vein obstruction.", "INDETERMINATE", []),
+    ("central-obstruction-stays-inferred", "Monophasic right CFV waveforms may indicate more central obstruction.", "NEGATIVE", []),
+    ("suggestive-of-thrombus", "Echoes in the left peroneal veins are suggestive of thrombus.", "INDETERMINATE", []),
+    ("could-not-visualize-is-not-evaluated", "Bowel gas: the sonographer could not visualize the left common iliac vein.", "INDETERMINATE", []),
     ("intracardiac-thrombus-is-no-leg-finding", "Echo showed an intracardiac thrombus; venous duplex of the left leg was normal.", "NEGATIVE", []),
 ]
 

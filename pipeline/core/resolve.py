@@ -118,12 +118,16 @@ def _view(sentence: Sentence) -> _View:
 
 def _central_obstruction(sentence: Sentence, cue: Mention) -> bool:
     """"waveforms ... may indicate more central (iliac/IVC) obstruction": a cause inferred upstream,
-    not thrombus seen in the veins named."""
+    not thrombus seen in the veins named; but "waveforms suggest left iliac vein obstruction" names
+    the obstructed vein (right before the cue), a possible finding of that vein."""
     if "obstruct" not in cue.value:
         return False
     off = sentence.tok_start
     before = sentence.tokens[max(cue.tok_start - off - 8, 0): cue.tok_start - off]
-    return "central" in before or "inflow" in before or "waveform" in before or "waveforms" in before
+    if "central" in before or "inflow" in before:
+        return True
+    names_its_vein = any(m.kind == "segment" and m.tok_end == cue.tok_start for m in sentence.mentions)
+    return not names_its_vein and ("waveform" in before or "waveforms" in before)
 
 
 def _locates(sentence: Sentence, cue: Mention) -> bool:
@@ -150,6 +154,12 @@ def _denies_apart(cue: Mention, nonvenous_cues: set[int]) -> bool:
     return id(cue) not in nonvenous_cues and any(m.category == "NEGATED_EXISTENCE" for m in cue.modifiers)
 
 
+def _alternative_to(cue: Mention, nonvenous: list[Mention]) -> bool:
+    """"impression: DVT or possibly a haematoma", "DVT versus haematoma": a thrombus offered as one
+    of two diagnoses, its hedge between it and the non-venous one, is a possible finding of its own."""
+    return any(m.category == "POSSIBLE_EXISTENCE" and cue.tok_end <= m.tok_start and any(0 <= n.tok_start - m.tok_end <= 3 for n in nonvenous) for m in cue.modifiers)
+
+
 def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
     """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
     the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
@@ -170,6 +180,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     cues = tuple(c for c in cues if not (_central_obstruction(sentence, c) or (c.kind == "thrombus" and _locates(sentence, c))))
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
     pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues)) for a in anchors]
+    owned = {id(c): a.tok_end for a, c in pairs if c is not None and "obstruct" in c.value and a.tok_end == c.tok_start}
+    if owned:  # "CFV waveforms suggest iliac vein obstruction": the obstruction is the iliac vein's only
+        pairs = [(a, None if c is not None and owned.get(id(c), a.tok_end) != a.tok_end else c) for a, c in pairs]
     calf = any(a.value in REGION_SEGMENTS for a in anchors)  # the filters below drop only a bare calf or thigh or a generic vein
     places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)} if calf else set()  # "right calf tenderness"
     if places:
@@ -192,7 +205,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
     cue: Mention | None  # a sentence's cue here; below, a vein's cue or None
     for cue in cues:
-        if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
+        if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous) and not _alternative_to(cue, nonvenous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
         hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
         if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
