@@ -46,7 +46,7 @@ class Term:
     acuity: str | None = None
     occlusion: str | None = None
     junction: bool = False
-    implies: str | None = None  # a cue that stands for a segment when no vein claims it
+    implies: str | None = None  # a cue: the segment it stands for when no vein claims it; a saphenous vein: the deep vein at its junction
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None
 
 def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "whole_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "junction_deep", "whole_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
     if tuple(data["groups"]) != SEGMENT_GROUPS:
         raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
     names: set[str] = set()
@@ -158,6 +158,14 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
             raise RuleError(f"{path}: {where} ({seg['segment']}): junction_aliases must also be aliases")
         for alias in seg["aliases"]:
             _add_term(path, seen, Term(alias, "segment", seg["segment"], seg["group"], junction=_norm(alias) in junction), f"{where} ({seg['segment']})")
+    deep_at = data.get("junction_deep", {})
+    groups = dict(pairs)
+    for vein, deep in deep_at.items():
+        if groups.get(vein) != "superficial" or groups.get(deep) not in ("proximal", "distal_axial"):
+            raise RuleError(f"{path}: junction_deep: {vein!r} -> {deep!r} must map a superficial segment to a deep one")
+    for key, term in list(seen.items()):
+        if term.kind == "segment" and term.value in deep_at:
+            seen[key] = replace(term, implies=deep_at[term.value])  # the deep vein at its junction
     for kind in ("generic_deep", "nonvenous", "not_side"):
         for alias in data.get(kind, []):
             _add_term(path, seen, Term(alias, kind, kind), kind)
@@ -179,10 +187,13 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues"}, {"cues"})
     for i, entry in enumerate(data["cues"]):
         where = f"cues[{i}]"
-        _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment"}, {"polarity", "phrases"})
+        _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment", "at_junction"}, {"polarity", "phrases"})
         implied = entry.get("segment")
         if implied is not None and implied not in segments:
             raise RuleError(f"{path}: {where}: unknown segment {implied!r}")
+        at_junction = entry.get("at_junction", False)
+        if at_junction not in (True, False) or (at_junction and implied is None):
+            raise RuleError(f"{path}: {where}: at_junction must be true or false, and needs a segment")
         if entry["polarity"] not in CUE_POLARITIES:
             raise RuleError(f"{path}: {where}: polarity must be one of {list(CUE_POLARITIES)}")
         if entry.get("acuity") not in (None, "chronic", "acute", "subacute"):
@@ -190,7 +201,7 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
         if entry.get("occlusion") not in (None, "occlusive", "nonocclusive"):
             raise RuleError(f"{path}: {where}: unknown occlusion {entry.get('occlusion')!r}")
         for phrase in entry["phrases"]:
-            _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
+            _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied, junction=at_junction), where)
         for phrase in entry["phrases"] if entry.get("acuity") is None else ():  # "could be visualised": the same cue
             spelt = british(phrase)
             seen.setdefault(_norm(spelt), replace(seen[_norm(phrase)], text=spelt))

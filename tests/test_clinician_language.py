@@ -29,6 +29,13 @@ CASES = [
     ("central-obstruction-stays-inferred", "Monophasic right CFV waveforms may indicate more central obstruction.", "NEGATIVE", []),
     ("suggestive-of-thrombus", "Echoes in the left peroneal veins are suggestive of thrombus.", "INDETERMINATE", []),
     ("could-not-visualize-is-not-evaluated", "Bowel gas: the sonographer could not visualize the left common iliac vein.", "INDETERMINATE", []),
+    # endovenous heat-induced thrombosis after saphenous ablation: class 1 stays superficial, 2-4 reach the junction's deep vein
+    ("ehit-class-1-stays-superficial", "Day 3 after left GSV ablation: EHIT class 1, deep veins compress.", "NEGATIVE", []),
+    ("ehit-class-2-after-gsv-ablation", "Right GSV ablation check: EHIT class 2.", "PROXIMAL", ["right:common_femoral"]),
+    ("ehit-class-3-words-first", "After left GSV ablation the scan showed a class 3 endovenous heat-induced thrombus.", "PROXIMAL", ["left:common_femoral"]),
+    ("ehit-class-2-after-ssv-ablation", "Left SSV closure follow-up: EHIT class 2.", "PROXIMAL", ["left:popliteal"]),
+    ("ehit-class-4-beside-an-occluded-gsv", "Right GSV occluded after ablation, EHIT class 4.", "PROXIMAL", ["right:common_femoral"]),
+    ("phlegmasia-with-a-named-vein", "Phlegmasia cerulea dolens on the right; the right femoral vein does not compress.", "PROXIMAL", ["right:femoral"]),
     ("intracardiac-thrombus-is-no-leg-finding", "Echo showed an intracardiac thrombus; venous duplex of the left leg was normal.", "NEGATIVE", []),
 ]
 

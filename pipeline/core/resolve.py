@@ -205,7 +205,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
     cue: Mention | None  # a sentence's cue here; below, a vein's cue or None
     for cue in cues:
-        if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous) and not _alternative_to(cue, nonvenous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
+        if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous) and not _alternative_to(cue, nonvenous)) or (veins and all(v.group in ("upper", "superficial") for v in veins) and not (cue.junction and cue.group == "proximal")):
             continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
         hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
         if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
@@ -236,6 +236,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or ""
         segment = None if is_generic else implied or anchor.value
+        if cue is not None and cue.junction and anchor.kind == "segment" and anchor.implies and cue.group not in (None, "superficial"):
+            segment, group = anchor.implies, cue.group  # "GSV ablation: EHIT class 2": the thrombus reaches the CFV at the junction
         regions = tuple(WHOLE_DEEP_SEGMENTS) if is_generic and anchor.value == WHOLE_DEEP and status in ("present", "possible") else (segment,)  # "DVT in all the deep veins of the leg"
         if segment in MIDLINE_SEGMENTS:  # the IVC has no side of its own; a one-leg exam lends its side
             side = exam if exam in ("left", "right") else "unspecified"
