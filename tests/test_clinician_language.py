@@ -36,6 +36,10 @@ CASES = [
     ("ehit-class-2-after-ssv-ablation", "Left SSV closure follow-up: EHIT class 2.", "PROXIMAL", ["left:popliteal"]),
     ("ehit-class-4-beside-an-occluded-gsv", "Right GSV occluded after ablation, EHIT class 4.", "PROXIMAL", ["right:common_femoral"]),
     ("phlegmasia-with-a-named-vein", "Phlegmasia cerulea dolens on the right; the right femoral vein does not compress.", "PROXIMAL", ["right:femoral"]),
+    # cue and negation variants of prose
+    ("ruling-out-denies", "Right CFV and popliteal vein compress, ruling out proximal DVT on that side.", "NEGATIVE", []),
+    ("loss-of-colour-flow", "Doppler: the right peroneal veins show loss of color flow.", "IDDVT", ["right:peroneal"]),
+    ("loss-of-normal-compressibility", "Left femoral vein: loss of normal compressibility.", "PROXIMAL", ["left:femoral"]),
     ("intracardiac-thrombus-is-no-leg-finding", "Echo showed an intracardiac thrombus; venous duplex of the left leg was normal.", "NEGATIVE", []),
 ]
 
@@ -45,3 +49,17 @@ def test_clinician_prose(extractor, text, label, segments):
     record = extractor.extract(text)
     present = sorted(f"{f['side']}:{f['segment']}" for f in record["findings"] if f["status"] == "present" and f["group"] not in ("superficial", "upper", "deep_unspecified"))
     assert (record["label"], present) == (label, segments)
+
+
+SIDES = [
+    # (id, text, expected side labels {left, right, unspecified})
+    ("compared-to-the-other-leg-is-no-side", "The left calf was hot and swollen compared to the right calf. Duplex showed DVT reaching the common femoral vein.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
+    ("contralateral-after-a-named-side", "Clot fills the right CFV; the contralateral CFV is partly thrombosed too.", {"left": "PROXIMAL", "right": "PROXIMAL", "unspecified": None}),
+    ("a-neck-vein-side-is-no-leg-side", "Neck ultrasound: clot in the right internal jugular vein. Her lower limbs were then scanned: no DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
+    ("not-examined-with-a-reason-under-a-side-heading", "US Doppler lower limbs\nRight: femoral and popliteal veins compress. No DVT.\nLeft: not examined - below knee amputation.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
+]
+
+
+@pytest.mark.parametrize("text, sides", [c[1:] for c in SIDES], ids=[c[0] for c in SIDES])
+def test_clinician_prose_sides(extractor, text, sides):
+    assert extractor.extract(text)["side_labels"] == sides

@@ -245,7 +245,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
-        for one_side, segment in product(expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side), regions):  # "contralateral" on a two-leg exam: opposite the leg just described
+        for one_side, segment in product(expand_side(side, exam if exam in ("left", "right") else previous_side or carried or sentence.heading_side), regions):  # "contralateral" on a two-leg exam: opposite the leg just described
             findings.append(Finding(
                 segment=segment,
                 group=WHOLE_DEEP_SEGMENTS.get(segment or "", group),
@@ -329,10 +329,10 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")
     for sentence, view in zip(sentences, views):
-        if not sentence.mentions and sentence.heading_side in ("left", "right"):
+        if sentence.heading_side in ("left", "right"):
             if _says_not_imaged(sentence):
-                unimaged.add(sentence.heading_side)  # "Right leg: not examined."
-            elif _says_negative(sentence):
+                unimaged.add(sentence.heading_side)  # "Right leg: not examined.", "Left: Not examined - below knee amputation"
+            elif not sentence.mentions and _says_negative(sentence):
                 examined.add(sentence.heading_side)  # "RLE: neg."
         for m in view.anchors:
             side_word = view.anchor_sides[id(m)]

@@ -3,7 +3,7 @@ side from its title, and the side carried from one sentence to the next. Pure Py
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from .linking import previous_words
@@ -14,6 +14,9 @@ class SentenceView(Protocol):
 
     @property
     def anchor_sides(self) -> Mapping[int, Mention | None]: ...
+
+    @property
+    def anchors(self) -> Sequence[Mention]: ...
 
 
 EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
@@ -107,9 +110,15 @@ def exam_side(sentences: list[Sentence]) -> str | None:
     return title_side(sentences) or named_side(sentences)
 
 
+def _about_an_arm(sentence: Sentence) -> bool:
+    """"thrombus of the right internal jugular vein": its side word is no leg's."""
+    veins = [m.group for m in sentence.mentions if m.kind == "segment"]
+    return bool(veins) and all(g == "upper" for g in veins)
+
+
 def named_side(sentences: list[Sentence], sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
     """The only side the report names outside ``sections`` (its history), if there is one."""
-    named = {m.value for s in sentences if s.section not in sections for m in s.mentions if m.kind == "side"}
+    named = {m.value for s in sentences if s.section not in sections and not _about_an_arm(s) for m in s.mentions if m.kind == "side"}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
 
@@ -138,7 +147,8 @@ class SideTracker:
         if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
-        values = {m.value for m in view.anchor_sides.values() if m is not None}
+        leg = {id(a) for a in view.anchors if a.group != "upper"}  # "clot in the right internal jugular vein ... lower limbs: no DVT": an arm or neck side stays there
+        values = {m.value for k, m in view.anchor_sides.items() if m is not None and k in leg}
         if values:
             self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
         return carried
