@@ -215,6 +215,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if cue.implies or all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))  # "thigh DVT, calf veins clear": a cue naming its own region needs no vein
     findings = []
+    both_here = any(m.kind == "side" and m.value == "bilateral" and names_exam(sentence, m) for m in mentions)  # "a bilateral lower extremity Doppler showed ..."
+    if both_here:
+        carried = None  # the sentence names a two-leg exam: a side carried from before does not reach its veins
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
     for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
@@ -234,6 +237,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
+        if both_here and side == "unspecified" and status in ("absent", "not_evaluated"):
+            side = "bilateral"  # "bilateral lower extremity duplex revealed the popliteal veins were normal": both legs
         group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or ""
         segment = None if is_generic else implied or anchor.value
         if cue is not None and cue.junction and anchor.kind == "segment" and anchor.implies and cue.group not in (None, "superficial"):
