@@ -56,7 +56,7 @@ SIDES = [
     ("compared-to-the-other-leg-is-no-side", "The left calf was hot and swollen compared to the right calf. Duplex showed DVT reaching the common femoral vein.", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("contralateral-after-a-named-side", "Clot fills the right CFV; the contralateral CFV is partly thrombosed too.", {"left": "PROXIMAL", "right": "PROXIMAL", "unspecified": None}),
     ("a-neck-vein-side-is-no-leg-side", "Neck ultrasound: clot in the right internal jugular vein. Her lower limbs were then scanned: no DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
-    ("a-two-leg-exam-sentence-covers-both-legs", "She had left leg swelling for a week. A bilateral lower extremity Doppler followed: the popliteal veins and crural veins were normal.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
+    ("a-two-leg-exam-sentence-covers-both-legs", "She had left leg swelling for a week. A bilateral lower extremity Doppler followed: the popliteal veins were normal. Both iliac veins could not be visualized.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("both-the-pair-is-no-exam", "Left leg images only. The left CFV compresses. Calf: both of the posterior tibial veins compress.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("not-examined-with-a-reason-under-a-side-heading", "US Doppler lower limbs\nRight: femoral and popliteal veins compress. No DVT.\nLeft: not examined - below knee amputation.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
 ]
