@@ -19,6 +19,9 @@ CASES = [
     ("thigh-swelling-is-a-symptom", "Right thigh swelling after the fall; duplex negative for DVT.", "NEGATIVE", []),
     # glosses, arteries and hearts
     ("a-gloss-names-no-vein", "Bedside scan: right soleal veins (deep veins of the calf that drain into the posterior tibial veins) noncompressible.", "ICMVT", ["right:soleal"]),
+    ("a-gloss-opening-with-a-named-vein", "Clot in the left gastrocnemius veins (muscular veins of the calf that empty into the popliteal vein).", "ICMVT", ["left:gastrocnemius"]),
+    ("a-gloss-opening-with-an-adjective", "The right TPT (the short trunk vein formed where the peroneal and posterior tibial veins meet) holds thrombus.", "IDDVT", ["right:tibioperoneal_trunk"]),
+    ("a-bare-list-in-parentheses-is-no-gloss", "Thrombus in the left calf veins (posterior tibial and peroneal).", "IDDVT", ["left:peroneal", "left:posterior_tibial"]),
     ("artery-or-vein-beside-a-compressible-vein", "The right popliteal vein compresses fully, yet Doppler finds no flow in the popliteal artery and vein.", "NEGATIVE", []),
     ("arterial-flow-is-the-artery", "Duplex: thrombosis (right femoral vein; left common iliac vein) with no arterial flow at the ankle.", "PROXIMAL", ["left:common_iliac", "right:femoral"]),
     ("a-cue-before-a-parenthesis-lists-its-veins", "Ultrasound revealed bilateral deep vein thrombosis (left peroneal veins; right posterior tibial veins).", "IDDVT", ["left:peroneal", "right:posterior_tibial"]),
@@ -40,6 +43,8 @@ CASES = [
     ("ruling-out-denies", "Right CFV and popliteal vein compress, ruling out proximal DVT on that side.", "NEGATIVE", []),
     ("loss-of-colour-flow", "Doppler: the right peroneal veins show loss of color flow.", "IDDVT", ["right:peroneal"]),
     ("loss-of-normal-compressibility", "Left femoral vein: loss of normal compressibility.", "PROXIMAL", ["left:femoral"]),
+    ("ehit-class-2-at-the-spj", "Left leg, SSV ablated last week. EHIT class 2, clot bulging into the popliteal vein at the SPJ.", "PROXIMAL", ["left:popliteal"]),
+    ("duplex-excluded", "The duplex excluded proximal DVT in the right leg.", "NEGATIVE", []),
     ("intracardiac-thrombus-is-no-leg-finding", "Echo showed an intracardiac thrombus; venous duplex of the left leg was normal.", "NEGATIVE", []),
 ]
 
@@ -58,6 +63,7 @@ SIDES = [
     ("a-neck-vein-side-is-no-leg-side", "Neck ultrasound: clot in the right internal jugular vein. Her lower limbs were then scanned: no DVT.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("a-two-leg-exam-sentence-covers-both-legs", "She had left leg swelling for a week. A bilateral lower extremity Doppler followed: the popliteal veins were normal. Both iliac veins could not be visualized.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("both-the-pair-is-no-exam", "Left leg images only. The left CFV compresses. Calf: both of the posterior tibial veins compress.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
+    ("side-and-result-word-alone", "Compression ultrasonography of both legs: clot in the right peroneal veins. Left negative.", {"left": "NEGATIVE", "right": "IDDVT", "unspecified": None}),
     ("not-examined-with-a-reason-under-a-side-heading", "US Doppler lower limbs\nRight: femoral and popliteal veins compress. No DVT.\nLeft: not examined - below knee amputation.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
 ]
 

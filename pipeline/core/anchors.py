@@ -105,19 +105,26 @@ def _heads_named_veins(sentence: Sentence, m: Mention) -> bool:
     return after[:1] == [":"] and any(x.tok_start > m.tok_end and x.group in groups and x.value != m.value for x in sentence.mentions)
 
 
+_LIST_WORDS = frozenset({"and", "or", ",", "/", "&", "the", "a", "an", "both"})
+
+
 def _glosses(sentence: Sentence) -> list[tuple[int, int]]:
     """Token spans of parentheses that define the vein before them: "soleal veins (deep
-    veins that drain into the popliteal vein)" starts with a generic deep-vein noun."""
+    veins that drain into the popliteal vein)", "TPT (the short vein formed by the PTV
+    and peroneal veins)": a vein noun within its first two words, then more words."""
     off, tokens, spans = sentence.tok_start, sentence.tokens, []
     ends = {m.tok_end for m in sentence.mentions if m.kind == "segment"}
-    starts = {m.tok_start for m in sentence.mentions if m.kind == "generic_deep"}
+    starts = {m.tok_start: m.tok_end for m in sentence.mentions if m.kind in ANCHOR_KINDS}
     for i, token in enumerate(tokens):
         if token != "(" or off + i not in ends:
             continue
-        j = next((k for k in range(i + 1, len(tokens)) if not tokens[k].isspace() and tokens[k] not in ("the", "a", "an")), len(tokens))
-        if off + j in starts:
-            close = next((k for k in range(j, len(tokens)) if tokens[k] == ")"), len(tokens))
-            spans.append((off + j, off + close))
+        words = [k for k in range(i + 1, len(tokens)) if not tokens[k].isspace() and tokens[k] not in ("the", "a", "an")][:3]
+        first = next((off + k for k in words if off + k in starts), None)
+        if first is not None and first - off - i <= 4:
+            close = next((k for k in range(i, len(tokens)) if tokens[k] == ")"), len(tokens))
+            named = sentence.named_tokens
+            if any(not tokens[k].isspace() and tokens[k] not in _LIST_WORDS and off + k not in named for k in range(i + 1, close)):
+                spans.append((first, off + close))  # not a bare list of veins ("calf veins (posterior tibial and peroneal)")
     return spans
 
 

@@ -17,7 +17,7 @@ from .anchors import ANCHOR_KINDS, REGION_SEGMENTS, bare_calf_ok, is_bare_calf, 
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, TextSpan
-from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
+from .sides import STUDY_NOUNS, SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .corrections import apply_side_correction
 from .worksheets import Reading, Row, Table
 
@@ -41,10 +41,14 @@ def _says_not_imaged(sentence: Sentence) -> bool:
     return " ".join(t for t in sentence.tokens if not t.isspace()).startswith(_NOT_IMAGED)
 
 
-def _says_negative(sentence: Sentence) -> bool:
+def _says_negative(sentence: Sentence, skip: frozenset[int] = frozenset()) -> bool:
     """A sentence that is only a negative result word ("neg.", "Negative"): under a side heading
-    ("RLE: neg.") it reports that leg's study."""
-    words = [t for t in sentence.tokens if not t.isspace() and t not in (".", ",", ";")]
+    ("RLE: neg.") it reports that leg's study; so does one with only side words besides
+    ("Left negative.", "Duplex negative bilaterally."; ``skip`` holds their token positions)."""
+    off = sentence.tok_start
+    words = [t for i, t in enumerate(sentence.tokens, off) if not t.isspace() and t not in (".", ",", ";") and i not in skip]
+    if skip:
+        words = [w for w in words if w not in STUDY_NOUNS]
     return len(words) == 1 and words[0] in _BARE_RESULTS
 
 
@@ -241,8 +245,10 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             side = "bilateral"  # "bilateral lower extremity duplex revealed the popliteal veins were normal": both legs
         group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or ""
         segment = None if is_generic else implied or anchor.value
-        if cue is not None and cue.junction and anchor.kind == "segment" and anchor.implies and cue.group not in (None, "superficial"):
-            segment, group = anchor.implies, cue.group  # "GSV ablation: EHIT class 2": the thrombus reaches the CFV at the junction
+        if cue is not None and cue.junction and cue.group not in (None, "superficial"):
+            saphenous = anchor if anchor.kind == "segment" and anchor.implies else next((m for m in mentions if m.kind == "segment" and m.implies), None)
+            if saphenous is not None:
+                segment, group = saphenous.implies, cue.group  # "GSV ablation: EHIT class 2", "EHIT class 2 at the SPJ": the deep vein at that junction
         regions = tuple(WHOLE_DEEP_SEGMENTS) if is_generic and anchor.value == WHOLE_DEEP and status in ("present", "possible") else (segment,)  # "DVT in all the deep veins of the leg"
         if segment in MIDLINE_SEGMENTS:  # the IVC has no side of its own; a one-leg exam lends its side
             side = exam if exam in ("left", "right") else "unspecified"
@@ -339,6 +345,8 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
                 unimaged.add(sentence.heading_side)  # "Right leg: not examined.", "Left: Not examined - below knee amputation"
             elif not sentence.mentions and _says_negative(sentence):
                 examined.add(sentence.heading_side)  # "RLE: neg."
+        if sentence.mentions and sentence.section not in ("indication", "comparison") and all(m.kind == "side" for m in sentence.mentions) and _says_negative(sentence, skip=sentence.side_tokens):
+            examined.update(s for m in sentence.mentions for s in expand_side(m.value, exam))  # "Left negative.", "Duplex negative bilaterally."
         for m in view.anchors:
             side_word = view.anchor_sides[id(m)]
             if side_word is None:
