@@ -22,6 +22,7 @@ CASES = [
     ("a-gloss-opening-with-a-named-vein", "Clot in the left gastrocnemius veins (muscular veins of the calf that empty into the popliteal vein).", "ICMVT", ["left:gastrocnemius"]),
     ("a-gloss-opening-with-an-adjective", "The right TPT (the short trunk vein formed where the peroneal and posterior tibial veins meet) holds thrombus.", "IDDVT", ["right:tibioperoneal_trunk"]),
     ("a-bare-list-in-parentheses-is-no-gloss", "Thrombus in the left calf veins (posterior tibial and peroneal).", "IDDVT", ["left:peroneal", "left:posterior_tibial"]),
+    ("adjective-before-a-longer-vein-name", "Clot in the left muscular and superficial femoral veins.", "PROXIMAL", ["left:femoral", "left:muscular_calf"]),
     ("artery-or-vein-beside-a-compressible-vein", "The right popliteal vein compresses fully, yet Doppler finds no flow in the popliteal artery and vein.", "NEGATIVE", []),
     ("arterial-flow-is-the-artery", "Duplex: thrombosis (right femoral vein; left common iliac vein) with no arterial flow at the ankle.", "PROXIMAL", ["left:common_iliac", "right:femoral"]),
     ("a-cue-before-a-parenthesis-lists-its-veins", "Ultrasound revealed bilateral deep vein thrombosis (left peroneal veins; right posterior tibial veins).", "IDDVT", ["left:peroneal", "right:posterior_tibial"]),

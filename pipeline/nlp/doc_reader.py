@@ -217,8 +217,8 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
         if m.tok_start - 2 in covered:
             continue  # "external iliac and gastroc veins": the word before belongs to another vein
         adjective = tokens.lowers[m.tok_start - 2]
-        head = tokens.lowers[m.tok_start + 1: m.tok_end]
-        term = aliases.get(" ".join([adjective, *head]))
+        heads = (tokens.lowers[k: m.tok_end] for k in range(m.tok_start + 1, m.tok_end))  # "muscular and superficial femoral veins": "muscular veins"
+        term = next((t for head in heads if (t := aliases.get(" ".join([adjective, *head]))) is not None), None)
         if term is not None and term.kind == "segment" and term.value != m.value:
             begin, finish, text = tokens.chars(m.tok_start - 2, m.tok_start - 1)
             extra.append(replace(m, value=term.value, group=term.group, start=begin, end=finish, text=text, tok_start=m.tok_start - 2, tok_end=m.tok_start - 1))
