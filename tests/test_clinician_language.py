@@ -45,7 +45,7 @@ CASES = [
     ("loss-of-colour-flow", "Doppler: the right peroneal veins show loss of color flow.", "IDDVT", ["right:peroneal"]),
     ("loss-of-normal-compressibility", "Left femoral vein: loss of normal compressibility.", "PROXIMAL", ["left:femoral"]),
     ("ehit-class-2-at-the-spj", "Left leg, SSV ablated last week. EHIT class 2, clot bulging into the popliteal vein at the SPJ.", "PROXIMAL", ["left:popliteal"]),
-    ("indication-for-duplex-header", "Indication for duplex: suspected left popliteal DVT.\nResult: no DVT.", "NEGATIVE", []),
+    ("indication-for-duplex-header", "Clinic letter. Indication for duplex: suspected left popliteal DVT. Result: no DVT.", "NEGATIVE", []),
     ("duplex-excluded", "The duplex excluded proximal DVT in the right leg.", "NEGATIVE", []),
     ("intracardiac-thrombus-is-no-leg-finding", "Echo showed an intracardiac thrombus; venous duplex of the left leg was normal.", "NEGATIVE", []),
 ]
