@@ -31,6 +31,7 @@ CASES = [
     ("dvt-versus-haematoma", "Point-of-care scan: DVT versus haematoma in the right calf.", "INDETERMINATE", []),
     ("waveforms-name-the-obstructed-vein", "Damped left CFV waveforms suggest iliac vein obstruction.", "INDETERMINATE", []),
     ("central-obstruction-stays-inferred", "Monophasic right CFV waveforms may indicate more central obstruction.", "NEGATIVE", []),
+    ("perhaps-thrombus", "Echoes in the right peroneal vein, perhaps thrombus.", "INDETERMINATE", []),
     ("suggestive-of-thrombus", "Echoes in the left peroneal veins are suggestive of thrombus.", "INDETERMINATE", []),
     ("could-not-visualize-is-not-evaluated", "Bowel gas: the sonographer could not visualize the left common iliac vein.", "INDETERMINATE", []),
     # endovenous heat-induced thrombosis after saphenous ablation: class 1 stays superficial, 2-4 reach the junction's deep vein

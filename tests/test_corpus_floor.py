@@ -89,8 +89,8 @@ def test_every_tuned_blind_set_has_a_floor():
 @pytest.mark.skipif(not REAL_PASSAGES.is_file(), reason=f"real passages not found at {REAL_PASSAGES} (set DVT_SHARED to the shared folder)")
 def test_real_passages_floor(extractor, tmp_path):
     d = scores(extractor, [r for r in read(REAL_PASSAGES) if not r.get("ambiguous")], tmp_path)
-    assert d["label"]["accuracy"] >= 0.81
-    assert d["dvt"]["sensitivity"] >= 0.95
-    assert d["dvt"]["ppv"] >= 0.88
-    assert d["deep_segments"]["f1"] >= 0.78
-    assert d["side_labels"]["accuracy"] >= 0.84
+    assert d["label"]["accuracy"] >= 0.88  # measured 0.883 (68/77) on 2026-12-07
+    assert d["dvt"]["sensitivity"] >= 0.975
+    assert d["dvt"]["ppv"] >= 0.905
+    assert d["deep_segments"]["f1"] >= 0.84
+    assert d["side_labels"]["accuracy"] >= 0.925

@@ -84,8 +84,8 @@ def _extends(glue: list[str]) -> bool:
 
 def _opens_list(sentence: Sentence, cue: Mention, anchor: Mention) -> bool:
     """A parenthesis right after a cue, still open at the anchor, lists the cue's veins."""
-    gap = between(sentence, cue, anchor)
-    return bool(gap) and gap[0] == "(" and ")" not in gap
+    i = cue.tok_end - sentence.tok_start
+    return 0 <= i < len(sentence.tokens) and sentence.tokens[i] == "(" and ")" not in between(sentence, cue, anchor)
 
 
 def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:

@@ -27,6 +27,7 @@ RELATED_CUE_LIMIT = 20
 
 
 _NOT_IMAGED = ("not examined", "not imaged", "not scanned", "not performed", "not included", "not studied", "were not included")
+_NOT_IMAGED_FIRST = frozenset(p.split()[0] for p in _NOT_IMAGED)
 _BARE_RESULTS = frozenset({"neg", "negative", "nad"})
 
 
@@ -38,7 +39,8 @@ def _only_veins_not_assessed(findings: list[Finding]) -> bool:
 
 def _says_not_imaged(sentence: Sentence) -> bool:
     """A sentence that only says a leg was not imaged ("not examined.", "not scanned - pt to theatre")."""
-    return " ".join(t for t in sentence.tokens if not t.isspace()).startswith(_NOT_IMAGED)
+    first = next((t for t in sentence.tokens if not t.isspace()), "")
+    return first in _NOT_IMAGED_FIRST and " ".join(t for t in sentence.tokens if not t.isspace()).startswith(_NOT_IMAGED)
 
 
 def _says_negative(sentence: Sentence, skip: frozenset[int] = frozenset()) -> bool:
