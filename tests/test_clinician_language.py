@@ -11,6 +11,8 @@ CASES = [
     ("all-deep-veins-is-both-regions", "The duplex found clot in all the deep veins of his left leg.", "PROXIMAL", ["left:calf_unspecified", "left:proximal_unspecified"]),
     ("thigh-dvt", "Ultrasound: right thigh DVT, calf veins clear.", "PROXIMAL", ["right:proximal_unspecified"]),
     ("above-knee-dvt", "Bedside scan today confirmed a left above-knee DVT.", "PROXIMAL", ["left:proximal_unspecified"]),
+    ("proximal-lower-extremity-dvt", "Duplex confirmed a right proximal lower extremity DVT.", "PROXIMAL", ["right:proximal_unspecified"]),
+    ("proximal-lower-extremity-as-a-place", "One left anterior tibial vein holds thrombus in the proximal lower extremity.", "IDDVT", ["left:anterior_tibial"]),
     ("deep-veins-of-the-thigh", "Noncompressible deep veins of the Lt thigh on duplex.", "PROXIMAL", ["left:proximal_unspecified"]),
     ("proximal-dvt-beside-a-named-vein-restates-it", "Findings: occlusive thrombus in the left CFV.\nImpression: left proximal DVT.", "PROXIMAL", ["left:common_femoral"]),
     ("proximal-veins-negative-beside-a-calf-dvt", "Formal scan: isolated gastrocnemius vein DVT on the right, proximal veins negative.", "ICMVT", ["right:gastrocnemius"]),

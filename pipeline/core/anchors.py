@@ -180,7 +180,7 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
 
 
 REGION_SEGMENTS = ("calf_unspecified", "proximal_unspecified")
-_BARE_REGIONS = frozenset({"calf", "below knee", "below-knee", "thigh", "above knee", "above-knee"})
+_BARE_REGIONS = frozenset({"calf", "below knee", "below-knee", "thigh", "above knee", "above-knee", "proximal lower extremity", "proximal lower limb"})
 
 
 def is_bare_calf(anchor: Mention) -> bool:
