@@ -33,6 +33,8 @@ CASES = [
     ("dvt-versus-haematoma", "Point-of-care scan: DVT versus haematoma in the right calf.", "INDETERMINATE", []),
     ("waveforms-name-the-obstructed-vein", "Damped left CFV waveforms suggest iliac vein obstruction.", "INDETERMINATE", []),
     ("central-obstruction-stays-inferred", "Monophasic right CFV waveforms may indicate more central obstruction.", "NEGATIVE", []),
+    ("could-not-be-ruled-out", "A right peroneal DVT could not be ruled out on the bedside scan.", "INDETERMINATE", []),
+    ("thought-to-represent", "The echoes were thought to represent thrombus in the left soleal vein.", "INDETERMINATE", []),
     ("perhaps-thrombus", "Echoes in the right peroneal vein, perhaps thrombus.", "INDETERMINATE", []),
     ("suggestive-of-thrombus", "Echoes in the left peroneal veins are suggestive of thrombus.", "INDETERMINATE", []),
     ("could-not-visualize-is-not-evaluated", "Bowel gas: the sonographer could not visualize the left common iliac vein.", "INDETERMINATE", []),
