@@ -60,6 +60,7 @@ class RuleSet:
     directory: str
     history_cues: frozenset[str] = frozenset()
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
+    whole_before: frozenset[str] = frozenset()  # "entire", "throughout": before a leg noun, the whole leg's deep veins
 
     @cached_property
     def aliases(self) -> dict[str, Term]:
@@ -137,9 +138,10 @@ def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None
     seen[key] = term
 
 
-def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
+def _anatomy_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
+    """Add the anatomy terms; return the words that make a generic deep mention the whole leg's ("entire")."""
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "junction_deep", "whole_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "junction_deep", "whole_deep", "whole_deep_before", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
     if tuple(data["groups"]) != SEGMENT_GROUPS:
         raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
     names: set[str] = set()
@@ -178,6 +180,10 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
             raise RuleError(f"{path}: sides: unknown side {side!r}")
         for alias in aliases:
             _add_term(path, seen, Term(alias, "side", side), f"sides.{side}")
+    before = data.get("whole_deep_before", [])
+    if any(not isinstance(w, str) or w != _norm(w) or " " in w or not w for w in before):
+        raise RuleError(f"{path}: whole_deep_before: one lower-case word each, got {before!r}")
+    return frozenset(before)
 
 
 def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
@@ -258,7 +264,7 @@ def load_rules(directory: str | None = None) -> RuleSet:
     """Read and validate every rule file of a directory (default: the bundled rules)."""
     folder = Path(directory) if directory else default_directory()
     seen: dict[str, Term] = {}
-    _anatomy_terms(folder / "anatomy.json", seen)
+    whole_before = _anatomy_terms(folder / "anatomy.json", seen)
     history_cues = _cue_terms(folder / "cues.json", seen)
     context = _british_rules(_rule_list(folder / "context_rules.json", "context_rules", _CONTEXT_KEYS, CONTEXT_CATEGORIES))
     sections = _rule_list(folder / "section_rules.json", "section_rules", _SECTION_KEYS, SECTION_CATEGORIES)
@@ -266,4 +272,4 @@ def load_rules(directory: str | None = None) -> RuleSet:
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
     tables = _table_vocab(folder / "tables.json")
-    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables)
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables, whole_before)

@@ -9,6 +9,9 @@ CASES = [
     # a thrombus placed by region, with no vein named (LABELS.md section 5)
     ("proximal-dvt-of-a-leg", "Her scan showed an extensive proximal DVT of the right leg.", "PROXIMAL", ["right:proximal_unspecified"]),
     ("all-deep-veins-is-both-regions", "The duplex found clot in all the deep veins of his left leg.", "PROXIMAL", ["left:calf_unspecified", "left:proximal_unspecified"]),
+    ("dvt-of-the-entire-leg", "Her scan showed extensive DVT of the entire right leg.", "PROXIMAL", ["right:calf_unspecified", "right:proximal_unspecified"]),
+    ("clot-throughout-the-limb", "Doppler: clot throughout the left lower limb.", "PROXIMAL", ["left:calf_unspecified", "left:proximal_unspecified"]),
+    ("compressible-throughout-is-a-denial", "The deep veins compress normally throughout the left leg.", "NEGATIVE", []),
     ("thigh-dvt", "Ultrasound: right thigh DVT, calf veins clear.", "PROXIMAL", ["right:proximal_unspecified"]),
     ("above-knee-dvt", "Bedside scan today confirmed a left above-knee DVT.", "PROXIMAL", ["left:proximal_unspecified"]),
     ("proximal-lower-extremity-dvt", "Duplex confirmed a right proximal lower extremity DVT.", "PROXIMAL", ["right:proximal_unspecified"]),

@@ -16,7 +16,7 @@ from dataclasses import replace
 from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
 
-from ..core.model import Mention, Modifier, Sentence
+from ..core.model import WHOLE_DEEP, Mention, Modifier, Sentence
 from ..rules import RuleSet, Term
 from .extensions import MODIFIERS_ATTRIBUTE, TARGETS_ATTRIBUTE
 
@@ -225,6 +225,27 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
     return extra
 
 
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their"})
+
+
+def _whole_leg(mentions: list[Mention], lowers: list[str], spaces: list[bool], words: frozenset[str]) -> list[Mention]:
+    """"DVT of the entire left leg", "thrombus throughout the left lower limb": a generic deep
+    mention right after a whole-leg word (determiners and side words aside) names all its deep veins."""
+    if not any(m.kind == "generic_deep" for m in mentions):
+        return mentions
+    sides = {i for m in mentions if m.kind == "side" for i in range(m.tok_start, m.tok_end)}
+    out = []
+    for m in mentions:
+        if m.kind == "generic_deep" and m.value != WHOLE_DEEP:
+            i = m.tok_start - 1
+            while i >= 0 and (spaces[i] or i in sides or lowers[i] in _DETERMINERS):
+                i -= 1
+            if i >= 0 and lowers[i] in words:
+                m = replace(m, value=WHOLE_DEEP)
+        out.append(m)
+    return out
+
+
 def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Sentence]:
     """The doc's sentences with their section, heading side, paragraph and mentions.
 
@@ -241,7 +262,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     lowers, offsets, spaces, starts = tokens.lowers, tokens.offsets, tokens.spaces, tokens.starts
     quoted = _quoted_spans(text)
     boxes = any(c in text for c in _BOX_CHARS)
-    aliases, history = rules.aliases, rules.history_cues
+    aliases, history, whole_before = rules.aliases, rules.history_cues, rules.whole_before
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
@@ -281,6 +302,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             elif found.kind == "thrombus" and (hedge := _hedged_answer(tokens, end)) is not None:
                 mention = replace(mention, modifiers=mention.modifiers + (hedge,))  # "Thrombus: Possible"
             inside.append(mention)
+        if whole_before and inside:
+            inside = _whole_leg(inside, lowers, spaces, whole_before)
         extra = _ellipses(inside, tokens, aliases) if inside else None
         if extra:  # the targets come sorted by position
             inside += extra
