@@ -3,7 +3,7 @@ side from its title, and the side carried from one sentence to the next. Pure Py
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Protocol
 
 from .linking import previous_words
@@ -14,9 +14,6 @@ class SentenceView(Protocol):
 
     @property
     def anchor_sides(self) -> Mapping[int, Mention | None]: ...
-
-    @property
-    def anchors(self) -> Sequence[Mention]: ...
 
 
 EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
@@ -147,8 +144,8 @@ class SideTracker:
         if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
-        leg = {id(a) for a in view.anchors if a.group != "upper"}  # "clot in the right internal jugular vein ... lower limbs: no DVT": an arm or neck side stays there
-        values = {m.value for k, m in view.anchor_sides.items() if m is not None and k in leg}
+        arm = {id(m) for m in sentence.mentions if m.group == "upper"}  # "clot in the right internal jugular vein ... lower limbs: no DVT": an arm or neck side stays there
+        values = {m.value for k, m in view.anchor_sides.items() if m is not None and k not in arm}
         if values:
             self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
         return carried
