@@ -24,7 +24,7 @@ GROUPS = {  # segment -> group, as the anatomy rules group them
     "femoral": "proximal", "deep_femoral": "proximal", "popliteal": "proximal",
     "tibioperoneal_trunk": "distal_axial", "posterior_tibial": "distal_axial", "anterior_tibial": "distal_axial",
     "peroneal": "distal_axial", "soleal": "distal_muscular", "gastrocnemius": "distal_muscular",
-    "muscular_calf": "distal_muscular", "calf_unspecified": "distal_unspecified",
+    "muscular_calf": "distal_muscular", "calf_unspecified": "distal_unspecified", "proximal_unspecified": "proximal",
     "great_saphenous": "superficial", "small_saphenous": "superficial", "superficial_other": "superficial",
     "upper_extremity": "upper",
 }
