@@ -68,6 +68,11 @@ class RuleSet:
         return {_norm(t.text): t for t in self.terms}
 
 
+def segment_groups(directory: str | None = None) -> dict[str, str]:
+    """Canonical segment -> its group, from the anatomy lexicon (``anatomy.json``)."""
+    return {t.value: t.group for t in load_rules(directory).terms if t.kind == "segment" and t.group is not None}
+
+
 def default_directory() -> Path:
     """The bundled ``patterns/`` directory (installed as ``pipeline.patterns``)."""
     local = Path(__file__).resolve().parent.parent / "patterns"

@@ -27,9 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import DEEP_GROUPS, GENERIC_DEEP_GROUP, Classification, Finding
+from .model import DEEP_GROUPS, GENERIC_DEEP_GROUP, LABELS, Classification, Finding
 
-LABEL_ORDER = ("PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE")
 CURRENT_STATUSES = ("present", "possible", "absent", "not_evaluated")
 _STATUS_RANK = {"present": 0, "possible": 1, "absent": 2, "not_evaluated": 3}
 _AUTHORITY = {"addendum": 0, "impression": 1, "preliminary": 3}
@@ -38,7 +37,7 @@ _AUTHORITY = {"addendum": 0, "impression": 1, "preliminary": 3}
 def most_severe(labels: Iterable[str | None]) -> str:
     """The most severe of the given labels (NEGATIVE when none)."""
     present = [label for label in labels if label]
-    return min(present, key=LABEL_ORDER.index) if present else "NEGATIVE"
+    return min(present, key=LABELS.index) if present else "NEGATIVE"
 
 
 def counts_as_thrombus(finding: Finding, count_chronic: bool = False) -> bool:
@@ -167,4 +166,4 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     )
 
 
-__all__ = ["LABEL_ORDER", "classify", "consolidate", "side_label", "most_severe", "counts_as_thrombus", "DEEP_GROUPS"]
+__all__ = ["LABELS", "classify", "consolidate", "side_label", "most_severe", "counts_as_thrombus", "DEEP_GROUPS"]

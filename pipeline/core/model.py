@@ -6,9 +6,13 @@ so they can be tested with hand-made inputs and serialised as plain dicts.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Callable, Generic, Literal, TypeVar
+from typing import Any, Callable, Generic, Literal, TypeVar, get_args
 
 Side = Literal["left", "right", "unspecified"]
+Label = Literal["PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE"]
+LABELS: tuple[Label, ...] = get_args(Label)  # most severe first (LABELS.md section 3)
+DVT_LABELS: frozenset[Label] = frozenset(LABELS[:4])
+DISTAL_LABELS: frozenset[Label] = frozenset({"IDDVT", "ICMVT"})
 Status = Literal["present", "absent", "possible", "historical", "hypothetical", "indication", "not_evaluated"]
 Acuity = Literal["acute", "subacute", "chronic", "acute_on_chronic", "unspecified"]
 

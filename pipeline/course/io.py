@@ -24,12 +24,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ..core.model import LABELS
 from ..outputs.duckdb_out import create_table_sql, pin_identifier
 from ..outputs.tables import BATCH_ROWS, CsvTableWriter, id_text, read_records
 from .rules import CHANGES, GROUPS, LEGS, Change, LegState, Params, ReportIn, Scope, StateLabel, gather, state_from_parts
 from .tables import SCHEMAS, comparison_of, day_of, patient_rows, problem_of, to_arrow
 
-STATE_LABELS = frozenset({"PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE"})
+STATE_LABELS = frozenset(LABELS)
 
 FORMATS = ("jsonl", "csv", "parquet", "duckdb")
 _EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".duckdb": "duckdb", ".db": "duckdb"}

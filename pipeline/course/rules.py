@@ -38,10 +38,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ..core.model import DEEP_GROUPS, DISTAL_LABELS, DVT_LABELS, LABELS, Label
+from ..rules import segment_groups
+
 Leg = Literal["left", "right"]
 LEGS: tuple[Leg, ...] = ("left", "right")
-StateLabel = Literal["PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE", "CHRONIC"]
-_LABELS: dict[object, StateLabel] = {name: name for name in ("PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE")}
+StateLabel = Label | Literal["CHRONIC"]  # a side label, or chronic-only thrombus
+_LABELS: dict[object, StateLabel] = {name: name for name in LABELS}
 Scope = Literal["complete", "proximal_only", "calf_only", "limited"]
 Change = Literal["new", "extended", "unchanged", "improved", "resolved"]
 Source = Literal["labels", "change", "both"]
@@ -61,18 +64,12 @@ PRECEDENCE: tuple[EventType, ...] = (
     "CHRONIC_RESIDUAL", "STABLE",
 )
 STATUSES: tuple[Status, ...] = ("PROXIMAL_PROPAGATION", "DISTAL_EXTENSION_ONLY", "RESOLVED_EARLY", "COMPLETED_NO_EXTENSION", "FOLLOWUP_LIMITED", "NO_FOLLOWUP")
-DVT: frozenset[str] = frozenset({"PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED"})
-DISTAL: frozenset[str] = frozenset({"IDDVT", "ICMVT"})
-SEVERITY: tuple[str, ...] = ("PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED")
+DVT: frozenset[str] = frozenset(DVT_LABELS)
+DISTAL: frozenset[str] = frozenset(DISTAL_LABELS)
+SEVERITY: tuple[str, ...] = LABELS[:4]
 CHANGES: frozenset[str] = frozenset({"new", "extended", "unchanged", "improved", "resolved"})
 
-GROUPS: dict[str, str] = {
-    **dict.fromkeys(("ivc", "common_iliac", "external_iliac", "internal_iliac", "common_femoral", "deep_femoral", "femoral",
-                     "popliteal", "proximal_unspecified"), "proximal"),
-    **dict.fromkeys(("tibioperoneal_trunk", "posterior_tibial", "peroneal", "anterior_tibial"), "distal_axial"),
-    **dict.fromkeys(("soleal", "gastrocnemius", "muscular_calf"), "distal_muscular"),
-    "calf_unspecified": "distal_unspecified",
-}
+GROUPS: dict[str, str] = {s: g for s, g in segment_groups().items() if g in DEEP_GROUPS}  # from anatomy.json
 # How far up a proximal clot reaches (PROXIMAL_EXTENSION); proximal_unspecified has no level.
 LEVEL: dict[str, int] = {
     "tibioperoneal_trunk": 0, "popliteal": 1, "femoral": 2, "deep_femoral": 2, "common_femoral": 3,

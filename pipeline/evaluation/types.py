@@ -6,33 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Mapping
 
-LABELS: tuple[str, ...] = (
-    "PROXIMAL",
-    "IDDVT",
-    "ICMVT",
-    "DVT_UNSPECIFIED",
-    "INDETERMINATE",
-    "NEGATIVE",
-)
-DVT_LABELS: frozenset[str] = frozenset(LABELS[:4])
-DISTAL_LABELS: frozenset[str] = frozenset({"IDDVT", "ICMVT"})
+from ..core.model import DISTAL_LABELS as DISTAL_LABELS, DVT_LABELS as DVT_LABELS, LABELS as LABELS  # the vocabulary, re-exported
+from ..rules import segment_groups
+
 NO_PREDICTION = "(error)"
 SIDES: tuple[str, ...] = ("left", "right", "unspecified")
 SCORED_SIDES: tuple[str, ...] = ("left", "right")
 
+# Segment groups come from the anatomy lexicon (patterns/anatomy.json), the one place that holds them.
 DEEP_GROUPS: dict[str, tuple[str, ...]] = {
-    "proximal": (
-        "ivc", "common_iliac", "external_iliac", "internal_iliac",
-        "common_femoral", "femoral", "deep_femoral", "popliteal", "proximal_unspecified",
-    ),
-    "distal_axial": ("tibioperoneal_trunk", "posterior_tibial", "peroneal", "anterior_tibial"),
-    "distal_muscular": ("soleal", "gastrocnemius", "muscular_calf"),
-    "distal_unspecified": ("calf_unspecified",),
+    group: tuple(s for s, g in segment_groups().items() if g == group)
+    for group in ("proximal", "distal_axial", "distal_muscular", "distal_unspecified")
 }
 DEEP_SEGMENTS: frozenset[str] = frozenset(s for segs in DEEP_GROUPS.values() for s in segs)
-NON_DEEP_SEGMENTS: frozenset[str] = frozenset(
-    {"great_saphenous", "small_saphenous", "superficial_other", "upper_extremity"}
-)
+NON_DEEP_SEGMENTS: frozenset[str] = frozenset(s for s, g in segment_groups().items() if g in ("superficial", "upper"))
 KNOWN_SEGMENTS: frozenset[str] = DEEP_SEGMENTS | NON_DEEP_SEGMENTS
 HEADLINE_STATS: tuple[str, ...] = (
     "accuracy", "macro_f1", "dvt_sensitivity", "dvt_ppv", "deep_segment_f1",
