@@ -1,0 +1,18 @@
+"""Clinician prose: case narratives and teaching-file answers that report a duplex result in
+running text. Each case: (id, text, expected). The sentences are written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+LABELS = [
+    # --- thrombus cue variants ------------------------------------------------------------------
+    ("non-compressive", "Bedside ultrasound showed a non-compressive right popliteal vein.", "PROXIMAL"),
+    ("loss-of-normal-compressibility", "Left leg duplex: loss of normal compressibility of the femoral vein.", "PROXIMAL"),
+    # --- negation after a reporting verb --------------------------------------------------------
+    ("confirmed-no", "A left leg venous duplex confirmed no thrombus, but showed a large Baker's cyst.", "NEGATIVE"),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", LABELS)
+def test_report_label(label, case_id, text, expected):
+    assert label(text) == expected, case_id
