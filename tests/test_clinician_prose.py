@@ -10,6 +10,10 @@ LABELS = [
     ("loss-of-normal-compressibility", "Left leg duplex: loss of normal compressibility of the femoral vein.", "PROXIMAL"),
     # --- negation after a reporting verb --------------------------------------------------------
     ("confirmed-no", "A left leg venous duplex confirmed no thrombus, but showed a large Baker's cyst.", "NEGATIVE"),
+    # --- the reason for the exam, told in a narrative ------------------------------------------
+    ("concern-was-for", "Her calf was tender and the concern was for a DVT. Left leg duplex: all veins compressible.", "NEGATIVE"),
+    ("was-evaluated-for", "He was evaluated for DVT with a right leg duplex, which showed fully compressible veins.", "NEGATIVE"),
+    ("to-rule-out-at-the-bedside", "A bedside scan of the right leg was done to rule out DVT; the veins compressed normally.", "NEGATIVE"),
 ]
 
 
