@@ -14,6 +14,9 @@ LABELS = [
     ("concern-was-for", "Her calf was tender and the concern was for a DVT. Left leg duplex: all veins compressible.", "NEGATIVE"),
     ("was-evaluated-for", "He was evaluated for DVT with a right leg duplex, which showed fully compressible veins.", "NEGATIVE"),
     ("to-rule-out-at-the-bedside", "A bedside scan of the right leg was done to rule out DVT; the veins compressed normally.", "NEGATIVE"),
+    # --- a history ends with its clause ----------------------------------------------------------
+    ("history-ends-at-presents", "A woman with a distant history of breast cancer and DVT presents to clinic complaining of persistent right calf pain. Right leg duplex: no DVT.", "NEGATIVE"),
+    ("history-ends-at-underwent", "A 2-day history of left calf pain, and he underwent a duplex of the left leg that was positive for thrombus in the popliteal vein.", "PROXIMAL"),
 ]
 
 
