@@ -212,6 +212,15 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
     return tuple(data[key])
 
 
+def _section_metadata(path: Path, rules: tuple[dict, ...]) -> None:
+    """A section rule's metadata may only say what its header means once findings were read
+    ("after_findings": a teaching file's closing "Diagnosis:" is its impression)."""
+    for i, rule in enumerate(rules):
+        meta = rule.get("metadata") or {}
+        if not isinstance(meta, dict) or set(meta) - {"after_findings"} or meta.get("after_findings", "findings") not in SECTION_CATEGORIES:
+            raise RuleError(f"{path}: section_rules[{i}] ({rule['literal']!r}): metadata may only hold after_findings: <section category>")
+
+
 def _table_vocab(path: Path) -> dict:
     data = _read(path)
     _check_keys(path, "top level", data, {"description", "columns", "cells"}, {"columns", "cells"})
@@ -243,6 +252,7 @@ def load_rules(directory: str | None = None) -> RuleSet:
     history_cues = _cue_terms(folder / "cues.json", seen)
     context = _british_rules(_rule_list(folder / "context_rules.json", "context_rules", _CONTEXT_KEYS, CONTEXT_CATEGORIES))
     sections = _rule_list(folder / "section_rules.json", "section_rules", _SECTION_KEYS, SECTION_CATEGORIES)
+    _section_metadata(folder / "section_rules.json", sections)
     digest = hashlib.sha256()
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())

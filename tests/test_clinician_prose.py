@@ -17,6 +17,12 @@ LABELS = [
     # --- a history ends with its clause ----------------------------------------------------------
     ("history-ends-at-presents", "A woman with a distant history of breast cancer and DVT presents to clinic complaining of persistent right calf pain. Right leg duplex: no DVT.", "NEGATIVE"),
     ("history-ends-at-underwent", "A 2-day history of left calf pain, and he underwent a duplex of the left leg that was positive for thrombus in the popliteal vein.", "PROXIMAL"),
+    # --- narrative headers ------------------------------------------------------------------------
+    ("case-description-methods", "CASE DESCRIPTION/METHODS: A man with right leg pain. A right leg duplex revealed thrombosis of the popliteal vein.", "PROXIMAL"),
+    ("case-presentation-is-read", "History: recurrent DVT.\nCase presentation: A woman with left calf pain. Duplex of the left leg showed occlusive thrombus in the peroneal veins.", "IDDVT"),
+    ("closing-diagnosis-states-the-finding", "A woman had a painful right knee. The right leg was swollen.\nDiagnosis: right popliteal vein thrombosis.", "PROXIMAL"),
+    ("closing-diagnosis-header-line", "A man presented with a swollen right calf. A duplex of the right leg was requested.\n\nDIAGNOSIS\nAcute DVT of the right peroneal veins.", "IDDVT"),
+    ("requisition-diagnosis-is-the-reason", "Diagnosis: right popliteal DVT?\nFINDINGS: Right CFV, FV and popliteal vein compressible.", "NEGATIVE"),
 ]
 
 

@@ -29,20 +29,23 @@ _STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "
 _EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
-def _section_map(doc: Doc) -> list[tuple[int, str, str | None]]:
-    """(start token, report section, heading side) for each section of the doc, in order."""
-    out: list[tuple[int, str, str | None]] = []
+def _section_map(doc: Doc) -> list[tuple[int, str, str | None, str | None]]:
+    """(start token, report section, heading side, section once findings were read) for each
+    section of the doc, in order."""
+    out: list[tuple[int, str, str | None, str | None]] = []
     current, side = "findings", None
     for section in getattr(doc._, "sections", None) or []:
         category = section.category or "findings"
+        late = None
         if category in _HEADING_SIDES:
             side = _HEADING_SIDES[category]
             if current not in _SIDED_SECTIONS:
                 current = "findings"
         else:
             current, side = category, None
-        out.append((section.section_span[0], current, side))
-    return out or [(0, "findings", None)]
+            late = ((section.rule.metadata if section.rule else None) or {}).get("after_findings")
+        out.append((section.section_span[0], current, side, late))
+    return out or [(0, "findings", None, None)]
 
 
 def _lines_after_header(text: str, header_offset: int, position: int) -> int:
@@ -245,12 +248,15 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
+    findings_read = False  # a sentence of findings with a mention came before
     for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
         first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
             continue
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
-        header_start, section, side = sections[index]
+        header_start, section, side, late = sections[index]
+        if late and findings_read:
+            section = late  # a teaching file's closing "Diagnosis:" states its finding, unlike a requisition's
         paragraph = bisect.bisect_right(blank_lines, offsets[sent_start])
         header_offset = offsets[header_start] if header_start < len(offsets) else 0
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, header_offset):
@@ -296,4 +302,5 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         if not sentences and section == "findings" and _is_title(sentence, text):
             sentence = replace(sentence, section="exam")
         sentences.append(sentence)
+        findings_read = findings_read or (sentence.section == "findings" and bool(sentence.mentions))
     return sentences
