@@ -214,11 +214,13 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
 
 def _section_metadata(path: Path, rules: tuple[dict, ...]) -> None:
     """A section rule's metadata may only say what its header means once findings were read
-    ("after_findings": a teaching file's closing "Diagnosis:" is its impression)."""
+    ("after_findings": a teaching file's closing "Diagnosis:" is its impression), or that the
+    header opens one sentence, not a section ("one_sentence": "Comparison is made to ...")."""
     for i, rule in enumerate(rules):
         meta = rule.get("metadata") or {}
-        if not isinstance(meta, dict) or set(meta) - {"after_findings"} or meta.get("after_findings", "findings") not in SECTION_CATEGORIES:
-            raise RuleError(f"{path}: section_rules[{i}] ({rule['literal']!r}): metadata may only hold after_findings: <section category>")
+        if (not isinstance(meta, dict) or set(meta) - {"after_findings", "one_sentence"}
+                or meta.get("after_findings", "findings") not in SECTION_CATEGORIES or meta.get("one_sentence", True) is not True):
+            raise RuleError(f"{path}: section_rules[{i}] ({rule['literal']!r}): metadata may only hold after_findings: <section category> and one_sentence: true")
 
 
 def _table_vocab(path: Path) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from typing import NamedTuple
 
 from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
@@ -29,23 +30,32 @@ _STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "
 _EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
-def _section_map(doc: Doc) -> list[tuple[int, str, str | None, str | None]]:
-    """(start token, report section, heading side, section once findings were read) for each
-    section of the doc, in order."""
-    out: list[tuple[int, str, str | None, str | None]] = []
+class _Part(NamedTuple):
+    """A section of the doc as the reader needs it."""
+
+    start: int  # token where its header starts
+    section: str  # the report section
+    side: str | None  # the side of a side heading
+    late: str | None  # the section its header means once findings were read ("Diagnosis:")
+    one_sentence: bool  # the header opens a sentence, not a section ("Comparison is made to ...")
+
+
+def _section_map(doc: Doc) -> list[_Part]:
+    """The sections of the doc, in order."""
+    out: list[_Part] = []
     current, side = "findings", None
     for section in getattr(doc._, "sections", None) or []:
         category = section.category or "findings"
-        late = None
+        meta = {}
         if category in _HEADING_SIDES:
             side = _HEADING_SIDES[category]
             if current not in _SIDED_SECTIONS:
                 current = "findings"
         else:
             current, side = category, None
-            late = ((section.rule.metadata if section.rule else None) or {}).get("after_findings")
-        out.append((section.section_span[0], current, side, late))
-    return out or [(0, "findings", None, None)]
+            meta = (section.rule.metadata if section.rule else None) or {}
+        out.append(_Part(section.section_span[0], current, side, meta.get("after_findings"), bool(meta.get("one_sentence"))))
+    return out or [_Part(0, "findings", None, None, False)]
 
 
 def _lines_after_header(text: str, header_offset: int, position: int) -> int:
@@ -237,7 +247,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     terms = rules.terms
     targets = getattr(doc._, TARGETS_ATTRIBUTE, None) or []
     sections = _section_map(doc)
-    section_starts = [s[0] for s in sections]
+    section_starts = [s.start for s in sections]
     blank_lines = [m.start() for m in _BLANK_LINE.finditer(text)]
     tokens = _Tokens(doc, text)
     mods = _modifiers(doc, tokens)
@@ -249,14 +259,19 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     cursor = 0
     drifted: set[int] = set()
     findings_read = False  # a sentence of findings with a mention came before
+    opened: dict[int, int] = {}  # sentences read so far in each one-sentence section
     for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
         first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
             continue
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
-        header_start, section, side, late = sections[index]
+        header_start, section, side, late, one_sentence = sections[index]
         if late and findings_read:
             section = late  # a teaching file's closing "Diagnosis:" states its finding, unlike a requisition's
+        if one_sentence:
+            opened[index] = opened.get(index, 0) + 1
+            if opened[index] > 2:
+                section = "findings"  # "Comparison is made to the study of May 1. Thrombus is seen ...": the header and its sentence
         paragraph = bisect.bisect_right(blank_lines, offsets[sent_start])
         header_offset = offsets[header_start] if header_start < len(offsets) else 0
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, header_offset):
