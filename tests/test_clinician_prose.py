@@ -23,6 +23,8 @@ LABELS = [
     ("closing-diagnosis-states-the-finding", "A woman had a painful right knee. The right leg was swollen.\nDiagnosis: right popliteal vein thrombosis.", "PROXIMAL"),
     ("closing-diagnosis-header-line", "A man presented with a swollen right calf. A duplex of the right leg was requested.\n\nDIAGNOSIS\nAcute DVT of the right peroneal veins.", "IDDVT"),
     ("requisition-diagnosis-is-the-reason", "Diagnosis: right popliteal DVT?\nFINDINGS: Right CFV, FV and popliteal vein compressible.", "NEGATIVE"),
+    # --- several exams in one narrative ----------------------------------------------------------
+    ("comparison-sentence-then-today", "LEFT LEG DUPLEX\nComparison is made to the study of 1 May. Thrombus is seen in the left femoral vein.", "PROXIMAL"),
 ]
 
 
