@@ -1,7 +1,7 @@
 """Load and validate the rule files of ``patterns/``; fail loudly, naming the file and entry.
 
 One source of truth per kind of rule:
-    anatomy.json        segments, groups, aliases, generic deep / non-venous / side words
+    anatomy.json        segments, groups, aliases, compound names, generic deep / non-venous / side words
     cues.json           thrombus and normal cues
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
@@ -45,6 +45,7 @@ class Term:
     occlusion: str | None = None
     junction: bool = False
     implies: str | None = None  # a cue that stands for a segment when no vein claims it
+    covers: tuple[tuple[str, str], ...] = ()  # (segment, group) of each vein a compound name covers ("iliofemoral")
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None
 
 def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "compounds", "generic_deep", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
     if tuple(data["groups"]) != SEGMENT_GROUPS:
         raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
     names = set()
@@ -154,6 +155,16 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> None:
             raise RuleError(f"{path}: {where} ({seg['segment']}): junction_aliases must also be aliases")
         for alias in seg["aliases"]:
             _add_term(path, seen, Term(alias, "segment", seg["segment"], seg["group"], junction=_norm(alias) in junction), f"{where} ({seg['segment']})")
+    groups = {seg["segment"]: seg["group"] for seg in data["segments"]}
+    for i, entry in enumerate(data.get("compounds", [])):
+        where = f"compounds[{i}]"
+        _check_keys(path, where, entry, {"segment", "covers", "aliases"}, {"segment", "covers", "aliases"})
+        unknown = [s for s in [entry["segment"], *entry["covers"]] if s not in groups]
+        if unknown or entry["segment"] not in entry["covers"]:
+            raise RuleError(f"{path}: {where}: segment and covers must be known segments, the segment one of those covered ({unknown or entry['segment']})")
+        covers = tuple((s, groups[s]) for s in entry["covers"])
+        for alias in entry["aliases"]:
+            _add_term(path, seen, Term(alias, "segment", entry["segment"], groups[entry["segment"]], covers=covers), where)
     for kind in ("generic_deep", "nonvenous", "not_side"):
         for alias in data.get(kind, []):
             _add_term(path, seen, Term(alias, kind, kind), kind)

@@ -31,3 +31,22 @@ LABELS = [
 @pytest.mark.parametrize("case_id, text, expected", LABELS)
 def test_report_label(label, case_id, text, expected):
     assert label(text) == expected, case_id
+
+
+SEGMENTS = [
+    # --- ranges and compound names: every vein of the run ------------------------------------------
+    ("iliofemoral", "Left leg duplex: extensive iliofemoral DVT.", {"left:common_iliac", "left:external_iliac", "left:common_femoral"}),
+    ("femoropopliteal-system", "USG revealed DVT involving the left external iliac vein and femoropopliteal system.", {"left:external_iliac", "left:femoral", "left:popliteal"}),
+    ("ilio-femoro-popliteal", "Doppler showed ilio-femoro-popliteal deep vein thrombosis of the left leg.", {"left:common_iliac", "left:external_iliac", "left:common_femoral", "left:femoral", "left:popliteal"}),
+    ("compound-summarises-named-veins", "Ward round.\nDuplex overnight: occlusive thrombus R EIV to FV, CFV non-compressible.\nImp: R iliofemoral DVT.", {"right:external_iliac", "right:common_femoral", "right:femoral"}),
+    ("serial-compression-range", "Serial compression from the left external iliac to the popliteal vein showed loss of compressibility throughout.", {"left:external_iliac", "left:common_femoral", "left:femoral", "left:popliteal"}),
+    ("range-down-to-the-calf", "Ultrasound showed thrombosis of the left leg extending from the external iliac vein through the paired calf veins.", {"left:external_iliac", "left:common_femoral", "left:femoral", "left:popliteal", "left:calf_unspecified"}),
+    ("range-up-to", "Duplex showed thrombosis in the left common femoral vein up to the left popliteal vein.", {"left:common_femoral", "left:femoral", "left:popliteal"}),
+    ("extending-to-names-two-veins", "Left: occlusive thrombus of the left CFV extending to the popliteal vein.", {"left:common_femoral", "left:popliteal"}),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", SEGMENTS)
+def test_present_deep_segments(extractor, case_id, text, expected):
+    found = {f"{f['side']}:{f['segment']}" for f in extractor.extract(text)["findings"] if f["status"] == "present" and f["segment"]}
+    assert found == expected, case_id

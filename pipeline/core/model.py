@@ -106,6 +106,7 @@ class Mention:
     junction: bool = False
     implies: str | None = None
     disease: bool = False  # a cue that names the disease ("DVT", "thrombus"), not a sonographic sign
+    covers: tuple[tuple[str, str], ...] = ()  # a compound name's veins, (segment, group): "iliofemoral"
     modifiers: tuple[Modifier, ...] = ()
 
     @property

@@ -273,6 +273,22 @@ def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> li
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
 
 
+def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"Imp: R iliofemoral DVT" after "thrombus R EIV to FV": a compound name summarises the veins of
+    its run that the report names on that side with the same status (it adds none); only alone does
+    it cover the run."""
+    covers = {(m.start, m.end): m.covers for s in sentences for m in s.mentions if m.covers}
+    if not covers:
+        return findings
+    named = {(f.side, f.segment, f.status) for f in findings if (f.anchor.start, f.anchor.end) not in covers}
+
+    def summary(f: Finding) -> bool:
+        run = covers.get((f.anchor.start, f.anchor.end))
+        return run is not None and any((f.side, segment, f.status) in named for segment, _ in run)
+
+    return [f for f in findings if not summary(f)]
+
+
 def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
     """All findings of a report and the sides it examines.
 
@@ -298,6 +314,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
         findings.extend(_sentence_findings(sentence, view, text, exam, carried))
     if exam is None:
         findings = _side_from_history(sentences, findings)
+    findings = _compounds_named_apart(sentences, findings)
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")

@@ -192,7 +192,7 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
     return Mention(
         kind=term.kind, value=term.value, start=begin, end=finish, text=tokens.text[begin:finish],
         tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
-        occlusion=term.occlusion, junction=term.junction, implies=term.implies,
+        occlusion=term.occlusion, junction=term.junction, implies=term.implies, covers=term.covers,
         disease=term.kind == "thrombus" and term.value in disease,
         modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category)) if len(modifiers) > 1 else modifiers),
     )
