@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from .anchors import ANCHOR_KINDS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
+from .anchors import ANCHOR_KINDS, DEFINITE_ANAPHORS, SINGULAR_ANAPHORS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
@@ -273,6 +273,43 @@ def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> li
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
 
 
+class _Antecedents(NamedTuple):
+    """The deep veins a sentence named, for "the vessel" / "veins throughout" in the next one."""
+
+    key: tuple[int, int]  # (paragraph, section index)
+    veins: list[Mention]  # with the veins a "from ... to" range fills
+    uncued: bool  # none of them got a cue of its own ("compression from the EIV to the popliteal vein.")
+
+
+def _antecedents(sentence: Sentence, view: _View, found: list[Finding]) -> _Antecedents | None:
+    veins = [a for a in view.anchors if a.kind == "segment" and a.group not in ("superficial", "upper")]
+    if not veins:
+        return None
+    cued = {(f.anchor.start, f.anchor.end) for f in found if f.cue is not None}
+    filled = [a for a, _ in range_fill(sentence, [(a, veins[0]) for a in veins])]  # one shared stand-in cue
+    return _Antecedents((sentence.paragraph, sentence.section_index), filled, not any((a.start, a.end) in cued for a in veins))
+
+
+def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], before: _Antecedents | None) -> list[Finding]:
+    """"a non-compressive left popliteal vein. The non-compressibility of the vessel indicates
+    thrombus": "the vessel" (or "the vein(s)") in a sentence that names no vein is the vein just
+    named; a bare "veins" ("loss of compressibility of veins throughout") is the veins of the
+    sentence before when those had no cue of their own."""
+    if before is None or before.key != (sentence.paragraph, sentence.section_index) or any(a.kind == "segment" for a in view.anchors):
+        return found
+    out = []
+    for f in found:
+        word = f.anchor.text.lower()
+        refs: list[Mention] = []
+        if f.segment is None and f.group == GENERIC_DEEP_GROUP and (word in DEFINITE_ANAPHORS or (word == "veins" and before.uncued)):
+            refs = before.veins[-1:] if word in SINGULAR_ANAPHORS else before.veins
+        if refs:
+            out.extend(replace(f, segment=a.value, group=a.group or "") for a in refs)
+        else:
+            out.append(f)
+    return out
+
+
 def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
     """"Imp: R iliofemoral DVT" after "thrombus R EIV to FV": a compound name summarises the veins of
     its run that the report names on that side with the same status (it adds none); only alone does
@@ -302,6 +339,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
     table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
     rows_by_start = {row.start: (row, readings) for _, row, readings in table_rows}
     views = [_view(sentence) for sentence in sentences]
+    before: _Antecedents | None = None
     for sentence, view in zip(sentences, views):
         carried = tracker.update(sentence, view)
         if skip and any(start <= sentence.start < end for start, end in skip):
@@ -311,7 +349,9 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
                 if sentence.start <= row_start < sentence.end:
                     findings.extend(_row_findings(sentence, row, readings, exam))
             continue
-        findings.extend(_sentence_findings(sentence, view, text, exam, carried))
+        found = _resolve_anaphora(sentence, view, _sentence_findings(sentence, view, text, exam, carried), before)
+        findings.extend(found)
+        before = _antecedents(sentence, view, found) if view.anchors else None
     if exam is None:
         findings = _side_from_history(sentences, findings)
     findings = _compounds_named_apart(sentences, findings)
