@@ -218,7 +218,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
-        for one_side in expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side):  # "contralateral" on a two-leg exam: opposite the leg just described
+        for one_side in expand_side(side, previous_side or (exam if exam in ("left", "right") else carried or sentence.heading_side)):  # "contralateral": opposite the leg just described
             findings.append(Finding(
                 segment=segment,
                 group=group,
