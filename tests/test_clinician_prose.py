@@ -28,6 +28,19 @@ LABELS = [
 ]
 
 
+SIDES = [
+    # --- side words of other organs name no leg --------------------------------------------------------
+    ("lung-lobe-side", "CT showed a right lower lobe pulmonary embolism, and Doppler evidence of DVT was found.", {"left": None, "right": None}),
+    ("stroke-side", "He had a left MCA territory infarct. Doppler revealed DVT of the right popliteal vein.", {"left": None, "right": "PROXIMAL"}),
+]
+
+
+@pytest.mark.parametrize("case_id, text, expected", SIDES)
+def test_side_labels(extractor, case_id, text, expected):
+    sides = extractor.extract(text)["side_labels"]
+    assert {side: sides[side] for side in expected} == expected, case_id
+
+
 @pytest.mark.parametrize("case_id, text, expected", LABELS)
 def test_report_label(label, case_id, text, expected):
     assert label(text) == expected, case_id
