@@ -32,6 +32,8 @@ SIDES = [
     # --- side words of other organs name no leg --------------------------------------------------------
     ("lung-lobe-side", "CT showed a right lower lobe pulmonary embolism, and Doppler evidence of DVT was found.", {"left": None, "right": None}),
     ("stroke-side", "He had a left MCA territory infarct. Doppler revealed DVT of the right popliteal vein.", {"left": None, "right": "PROXIMAL"}),
+    # --- an arm or neck vein's side is not the legs' ---------------------------------------------------
+    ("neck-vein-side-not-carried", "Neck ultrasound showed thrombus of the right internal jugular vein. Ultrasound of the patient's lower limbs revealed no evidence of DVT.", {"left": "NEGATIVE", "right": "NEGATIVE"}),
     # --- the other leg named only as the reference of a comparison -------------------------------------
     ("warmer-than-the-other-leg", "His left leg was warm compared to his right lower limb. Venous Doppler showed DVT extending up to the common femoral vein.", {"left": "PROXIMAL", "right": None}),
     ("larger-than-the-other-leg", "Her left lower extremity was larger than the right lower extremity. Duplex of the leg revealed thrombus in the popliteal vein.", {"left": "PROXIMAL", "right": None}),

@@ -73,9 +73,12 @@ def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
 
 
 def _names_arm(sentence: Sentence, side: Mention) -> bool:
+    """"left upper extremity", "right internal jugular vein": the side of an arm or neck vein."""
     off = sentence.tok_start
     following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 3] if not t.isspace()]
-    return bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck")
+    if bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck"):
+        return True
+    return any(m.group == "upper" and 0 <= m.tok_start - side.tok_end <= 1 for m in sentence.mentions)
 
 
 def _side_only(sentence: Sentence) -> bool:
@@ -109,7 +112,7 @@ def exam_side(sentences: list[Sentence]) -> str | None:
 
 def named_side(sentences: list[Sentence], sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
     """The only side the report names outside ``sections`` (its history), if there is one."""
-    named = {m.value for s in sentences if s.section not in sections for m in s.mentions if m.kind == "side"}
+    named = {m.value for s in sentences if s.section not in sections for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
 
@@ -138,7 +141,7 @@ class SideTracker:
         if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
-        values = {m.value for m in view.anchor_sides.values() if m is not None}
+        values = {side.value for anchor in view.anchors if anchor.group != "upper" and (side := view.anchor_sides[id(anchor)]) is not None}  # not an arm vein's
         if values:
             self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
         return carried
