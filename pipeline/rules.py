@@ -59,6 +59,7 @@ class RuleSet:
     directory: str
     history_cues: frozenset[str] = frozenset()
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
+    later_exam: tuple[frozenset[str], ...] = (frozenset(),) * 4  # qualifiers, study nouns, result words, confirming verbs
 
     @cached_property
     def aliases(self) -> dict[str, Term]:
@@ -179,7 +180,7 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     """Add the cue terms; return the cue phrases that also occur in histories."""
     segments = {t.value: t.group for t in seen.values() if t.kind == "segment"}
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues"}, {"cues"})
+    _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues", "later_exam"}, {"cues"})
     for i, entry in enumerate(data["cues"]):
         where = f"cues[{i}]"
         _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment"}, {"polarity", "phrases"})
@@ -205,6 +206,23 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     if unknown:
         raise RuleError(f"{path}: history_cues: not cue phrases: {unknown}")
     return history
+
+
+_LATER_EXAM_KEYS = ("qualifiers", "studies", "results", "confirming")
+
+
+def _later_exam(path: Path) -> tuple[frozenset[str], ...]:
+    """The words that introduce a narrated later exam ("a repeat duplex", "formal ultrasound"):
+    one-token qualifiers, study nouns, the result words that follow a told (not planned) exam, and
+    the verbs by which it confirms the earlier one."""
+    entry = _read(path).get("later_exam", dict.fromkeys(_LATER_EXAM_KEYS, []))
+    _check_keys(path, "later_exam", entry, set(_LATER_EXAM_KEYS), set(_LATER_EXAM_KEYS))
+    words = []
+    for key in _LATER_EXAM_KEYS:
+        if not isinstance(entry[key], list) or any(not isinstance(w, str) or len(w.split()) != 1 for w in entry[key]):
+            raise RuleError(f"{path}: later_exam.{key}: must be a list of single words")
+        words.append(frozenset(_norm(w) for w in entry[key]))
+    return tuple(words)
 
 
 def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, ...]) -> tuple[dict, ...]:
@@ -270,4 +288,4 @@ def load_rules(directory: str | None = None) -> RuleSet:
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
     tables = _table_vocab(folder / "tables.json")
-    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables)
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables, _later_exam(folder / "cues.json"))

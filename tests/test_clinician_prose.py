@@ -25,6 +25,10 @@ LABELS = [
     ("requisition-diagnosis-is-the-reason", "Diagnosis: right popliteal DVT?\nFINDINGS: Right CFV, FV and popliteal vein compressible.", "NEGATIVE"),
     # --- several exams in one narrative ----------------------------------------------------------
     ("comparison-sentence-then-today", "LEFT LEG DUPLEX\nComparison is made to the study of 1 May. Thrombus is seen in the left femoral vein.", "PROXIMAL"),
+    ("repeat-exam-decides", "An initial duplex on day 1 showed thrombus in the left peroneal vein. A repeat duplex on day 5 showed no thrombus in the left leg.", "NEGATIVE"),
+    ("formal-exam-decides", "Bedside POCUS suggested thrombus in the right popliteal vein. Formal ultrasound of the right leg the next day was negative for DVT.", "NEGATIVE"),
+    ("later-exam-confirms-the-earlier", "ED ultrasound showed a left external iliac vein thrombus. A formal US performed the next week confirmed the diagnosis of DVT.", "PROXIMAL"),
+    ("planned-repeat-is-no-later-exam", "FINDINGS: Thrombus in the left popliteal vein. Possible thrombus in the right peroneal vein; repeat ultrasound in one week is recommended.", "PROXIMAL"),
 ]
 
 

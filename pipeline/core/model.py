@@ -134,6 +134,8 @@ class Sentence:
     section_index: int  # which section (header) of the report the sentence stands in
     tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
     mentions: tuple[Mention, ...]
+    later_exam: bool = False  # it tells a later exam than the sentences before ("a repeat duplex showed ...")
+    confirms: bool = False  # ... that confirms what they told ("a formal US confirmed the DVT")
 
     @once
     def named_tokens(self) -> frozenset[int]:

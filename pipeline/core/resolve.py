@@ -310,6 +310,21 @@ def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], bef
     return out
 
 
+_RESULTS = ("present", "possible", "absent", "not_evaluated")
+
+
+def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"An initial duplex showed peroneal DVT. A repeat duplex on day 5 was negative.": the last
+    exam whose result is told decides; the results told before it are history, unless it confirms
+    them ("a formal US the next week confirmed the DVT")."""
+    told = {f.sentence for f in findings if f.status in _RESULTS}
+    later = [s for s in sentences if s.later_exam and s.section in ("findings", "impression") and (s.start, s.end) in told]
+    if not later or later[-1].confirms:
+        return findings
+    start = later[-1].start
+    return [replace(f, status="historical") if f.sentence[1] <= start and f.status in _RESULTS else f for f in findings]
+
+
 def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
     """"Imp: R iliofemoral DVT" after "thrombus R EIV to FV": a compound name summarises the veins of
     its run that the report names on that side with the same status (it adds none); only alone does
@@ -354,7 +369,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
         before = _antecedents(sentence, view, found) if view.anchors else None
     if exam is None:
         findings = _side_from_history(sentences, findings)
-    findings = _compounds_named_apart(sentences, findings)
+    findings = _narrated_earlier_exams(sentences, _compounds_named_apart(sentences, findings))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")

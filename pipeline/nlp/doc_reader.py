@@ -238,6 +238,21 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
     return extra
 
 
+def _later_exam(tokens: tuple[str, ...], qualifiers: frozenset[str], studies: frozenset[str], results: frozenset[str]) -> bool:
+    """"a repeat duplex showed", "formal ultrasound of his right leg was negative", "two days later,
+    ultrasound revealed": a qualifier up to 4 words before a study noun, and a result word after it
+    ("repeat US in 1 week is recommended" is a plan)."""
+    if qualifiers.isdisjoint(tokens) or studies.isdisjoint(tokens) or results.isdisjoint(tokens):
+        return False
+    words = [t for t in tokens if not t.isspace()]
+    for i, word in enumerate(words):
+        if word in qualifiers:
+            study = next((j for j in range(i + 1, min(i + 5, len(words))) if words[j] in studies), None)
+            if study is not None and not results.isdisjoint(words[study + 1:]):
+                return True
+    return False
+
+
 def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Sentence]:
     """The doc's sentences with their section, heading side, paragraph and mentions.
 
@@ -255,6 +270,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     quoted = _quoted_spans(text)
     boxes = any(c in text for c in _BOX_CHARS)
     aliases, history = rules.aliases, rules.history_cues
+    qualifiers, studies, results, confirming = rules.later_exam
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
@@ -306,10 +322,12 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         if extra:  # the targets come sorted by position
             inside += extra
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
+        words = tuple(lowers[sent_start:sent_end])
+        later = bool(inside) and _later_exam(words, qualifiers, studies, results)
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
-            tokens=tuple(lowers[sent_start:sent_end]), mentions=tuple(inside),
+            tokens=words, mentions=tuple(inside), later_exam=later, confirms=later and not confirming.isdisjoint(words),
         )
         if section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
             drifted.add(index)
