@@ -65,6 +65,7 @@ SEGMENTS = [
     ("range-down-to-the-calf", "Ultrasound showed thrombosis of the left leg extending from the external iliac vein through the paired calf veins.", {"left:external_iliac", "left:common_femoral", "left:femoral", "left:popliteal", "left:calf_unspecified"}),
     ("range-up-to", "Duplex showed thrombosis in the left common femoral vein up to the left popliteal vein.", {"left:common_femoral", "left:femoral", "left:popliteal"}),
     ("extending-to-names-two-veins", "Left: occlusive thrombus of the left CFV extending to the popliteal vein.", {"left:common_femoral", "left:popliteal"}),
+    ("coordinated-vein-names", "Doppler showed thrombosis of the sural and superficial femoral veins of the right leg.", {"right:muscular_calf", "right:femoral"}),
     # --- "the vessel", "veins throughout": the veins of the sentence before -------------------------
     ("the-vessel-is-the-vein-just-named", "The image shows a left popliteal vein. The non-compressibility of the vessel indicates a thrombus.", {"left:popliteal"}),
     ("veins-throughout-after-a-range", "Serial compression was done from the left external iliac to the popliteal vein. This revealed loss of compressibility of veins throughout.", {"left:external_iliac", "left:common_femoral", "left:femoral", "left:popliteal"}),

@@ -219,7 +219,8 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Term]) -> list[Mention]:
     """"common and external iliac veins", "anterior and posterior tibial veins": the first
-    adjective names a vein too."""
+    adjective names a vein too; with the last head noun alone when the whole head makes no vein
+    ("sural and superficial femoral veins": the sural veins)."""
     extra = []
     covered = None
     for m in mentions:
@@ -232,6 +233,8 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
         adjective = tokens.lowers[m.tok_start - 2]
         head = tokens.lowers[m.tok_start + 1: m.tok_end]
         term = aliases.get(" ".join([adjective, *head]))
+        if (term is None or term.kind != "segment") and len(head) > 1:
+            term = aliases.get(f"{adjective} {head[-1]}")
         if term is not None and term.kind == "segment" and term.value != m.value:
             begin, finish, text = tokens.chars(m.tok_start - 2, m.tok_start - 1)
             extra.append(replace(m, value=term.value, group=term.group, start=begin, end=finish, text=text, tok_start=m.tok_start - 2, tok_end=m.tok_start - 1))
