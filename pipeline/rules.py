@@ -103,14 +103,16 @@ def _norm(text: str) -> str:
 
 
 _AMERICAN_Z = re.compile(r"\b([a-z]{4,})iz(e|ed|es|ing|ation|ations)\b")
+_AMERICAN_COLOR = re.compile(r"\bcolor")
 
 
 _AGE_CATEGORIES = ("CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE")  # "recanalised": each corpus reads its age its own way
 
 
 def british(text: str) -> str:
-    """The British spelling of a phrase's -ize words ("visualized" -> "visualised")."""
-    return _AMERICAN_Z.sub(r"\1is\2", text.lower())
+    """The British spelling of a phrase's -ize words ("visualized" -> "visualised") and of
+    "color" ("no color flow" -> "no colour flow")."""
+    return _AMERICAN_COLOR.sub("colour", _AMERICAN_Z.sub(r"\1is\2", text.lower()))
 
 
 def _british_rules(rules: tuple[dict, ...]) -> tuple[dict, ...]:

@@ -7,6 +7,8 @@ import pytest
 LABELS = [
     # --- thrombus cue variants ------------------------------------------------------------------
     ("non-compressive", "Bedside ultrasound showed a non-compressive right popliteal vein.", "PROXIMAL"),
+    ("loss-of-color-flow", "Figure B: loss of color flow in the left popliteal vein.", "PROXIMAL"),
+    ("british-colour", "Left leg: no colour flow in the popliteal vein.", "PROXIMAL"),
     ("loss-of-normal-compressibility", "Left leg duplex: loss of normal compressibility of the femoral vein.", "PROXIMAL"),
     # --- negation after a reporting verb --------------------------------------------------------
     ("confirmed-no", "A left leg venous duplex confirmed no thrombus, but showed a large Baker's cyst.", "NEGATIVE"),
