@@ -12,11 +12,15 @@ LABELS = [
     ("loss-of-normal-compressibility", "Left leg duplex: loss of normal compressibility of the femoral vein.", "PROXIMAL"),
     # --- negation after a reporting verb --------------------------------------------------------
     ("confirmed-no", "A left leg venous duplex confirmed no thrombus, but showed a large Baker's cyst.", "NEGATIVE"),
+    ("failed-to-demonstrate", "The left leg duplex failed to demonstrate any thrombus.", "NEGATIVE"),
+    ("study-excluded", "Ultrasound excluded DVT in the right leg; calf veins not seen.", "NEGATIVE"),
     # --- the reason for the exam, told in a narrative ------------------------------------------
     ("concern-was-for", "Her calf was tender and the concern was for a DVT. Left leg duplex: all veins compressible.", "NEGATIVE"),
     ("was-evaluated-for", "He was evaluated for DVT with a right leg duplex, which showed fully compressible veins.", "NEGATIVE"),
     ("to-rule-out-at-the-bedside", "A bedside scan of the right leg was done to rule out DVT; the veins compressed normally.", "NEGATIVE"),
+    ("because-of-concern-for", "Given concern for a clot, the left popliteal vein was imaged and compressed normally.", "NEGATIVE"),
     # --- a history ends with its clause ----------------------------------------------------------
+    ("history-notable-for", "Her history is notable for lupus and left calf DVTs in 2015. A right leg duplex today showed no thrombus.", "NEGATIVE"),
     ("history-ends-at-presents", "A woman with a distant history of breast cancer and DVT presents to clinic complaining of persistent right calf pain. Right leg duplex: no DVT.", "NEGATIVE"),
     ("history-ends-at-underwent", "A 2-day history of left calf pain, and he underwent a duplex of the left leg that was positive for thrombus in the popliteal vein.", "PROXIMAL"),
     # --- narrative headers ------------------------------------------------------------------------
