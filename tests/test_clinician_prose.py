@@ -20,7 +20,7 @@ LABELS = [
     ("to-rule-out-at-the-bedside", "A bedside scan of the right leg was done to rule out DVT; the veins compressed normally.", "NEGATIVE"),
     ("because-of-concern-for", "Given concern for a clot, the left popliteal vein was imaged and compressed normally.", "NEGATIVE"),
     # --- a history ends with its clause ----------------------------------------------------------
-    ("history-notable-for", "Her history is notable for lupus and left calf DVTs in 2015. A right leg duplex today showed no thrombus.", "NEGATIVE"),
+    ("history-notable-for", "Her history is notable for lupus and left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", "NEGATIVE"),
     ("history-ends-at-presents", "A woman with a distant history of breast cancer and DVT presents to clinic complaining of persistent right calf pain. Right leg duplex: no DVT.", "NEGATIVE"),
     ("history-ends-at-underwent", "A 2-day history of left calf pain, and he underwent a duplex of the left leg that was positive for thrombus in the popliteal vein.", "PROXIMAL"),
     # --- narrative headers ------------------------------------------------------------------------
@@ -44,6 +44,7 @@ SIDES = [
     ("stroke-side", "He had a left MCA territory infarct. Doppler revealed DVT of the right popliteal vein.", {"left": None, "right": "PROXIMAL"}),
     # --- an arm or neck vein's side is not the legs' ---------------------------------------------------
     ("neck-vein-side-not-carried", "Neck ultrasound showed thrombus of the right internal jugular vein. Ultrasound of the patient's lower limbs revealed no evidence of DVT.", {"left": "NEGATIVE", "right": "NEGATIVE"}),
+    ("history-side-not-carried", "Her history is notable for left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", {"left": None, "right": "NEGATIVE"}),
     # --- the other leg named only as the reference of a comparison -------------------------------------
     ("warmer-than-the-other-leg", "His left leg was warm compared to his right lower limb. Venous Doppler showed DVT extending up to the common femoral vein.", {"left": "PROXIMAL", "right": None}),
     ("larger-than-the-other-leg", "Her left lower extremity was larger than the right lower extremity. Duplex of the leg revealed thrombus in the popliteal vein.", {"left": "PROXIMAL", "right": None}),

@@ -141,7 +141,7 @@ class SideTracker:
         if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
-        values = {side.value for anchor in view.anchors if anchor.group != "upper" and (side := view.anchor_sides[id(anchor)]) is not None}  # not an arm vein's
+        values = {side.value for anchor in view.anchors if anchor.group != "upper" and not anchor.not_current and (side := view.anchor_sides[id(anchor)]) is not None}  # not an arm vein's, nor a history's
         if values:
             self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
         return carried
