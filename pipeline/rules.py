@@ -244,8 +244,9 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
 
 
 def _section_metadata(path: Path, rules: tuple[dict, ...]) -> None:
-    """A section rule's metadata may only say what its header means once findings were read
-    ("after_findings": a teaching file's closing "Diagnosis:" is its impression), or that the
+    """A section rule's metadata may only say what its header means once findings were read or
+    when its sentence asserts a thrombus ("after_findings": a teaching file's closing "Diagnosis:",
+    "Diagnosis: acute DVT of the left PTV" are impressions), or that the
     header opens one sentence, not a section ("one_sentence": "Comparison is made to ...")."""
     for i, rule in enumerate(rules):
         meta = rule.get("metadata") or {}

@@ -29,6 +29,10 @@ LABELS = [
     ("closing-diagnosis-states-the-finding", "A woman had a painful right knee. The right leg was swollen.\nDiagnosis: right popliteal vein thrombosis.", "PROXIMAL"),
     ("closing-diagnosis-header-line", "A man presented with a swollen right calf. A duplex of the right leg was requested.\n\nDIAGNOSIS\nAcute DVT of the right peroneal veins.", "IDDVT"),
     ("requisition-diagnosis-is-the-reason", "Diagnosis: right popliteal DVT?\nFINDINGS: Right CFV, FV and popliteal vein compressible.", "NEGATIVE"),
+    ("hedged-diagnosis-is-the-reason", "Diagnosis: ?DVT left leg\nFINDINGS: Left CFV, FV and popliteal vein compressible.", "NEGATIVE"),
+    ("diagnosis-line-states-the-finding", "Diagnosis: acute thrombosis of the right peroneal veins.", "IDDVT"),
+    ("indication-for-the-exam-header", "Indication for ultrasound: suspected left femoral DVT. Result: no DVT.", "NEGATIVE"),
+    ("investigations-header", "Case presentation: a man with right calf pain.\nInvestigations: duplex of the right leg showed thrombus in the peroneal veins.", "IDDVT"),
     # --- several exams in one narrative ----------------------------------------------------------
     ("comparison-sentence-then-today", "LEFT LEG DUPLEX\nComparison is made to the study of 1 May. Thrombus is seen in the left femoral vein.", "PROXIMAL"),
     ("repeat-exam-decides", "An initial duplex on day 1 showed thrombus in the left peroneal vein. A repeat duplex on day 5 showed no thrombus in the left leg.", "NEGATIVE"),

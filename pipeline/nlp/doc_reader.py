@@ -92,6 +92,15 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> boo
     return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
 
 
+_UNASSERTED = frozenset({"POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE"})
+
+
+def _asserts(sentence: Sentence) -> bool:
+    """A sentence that asserts a thrombus: a thrombus cue that no hedge, request, history or
+    negation reaches ("acute DVT of the left PTV", not "?DVT", "r/o DVT", "h/o DVT")."""
+    return any(m.kind == "thrombus" and _UNASSERTED.isdisjoint(x.category for x in m.modifiers) for m in sentence.mentions)
+
+
 class _Tokens:
     """Token texts, offsets and sentence starts, read in one pass over the doc (each ``doc[i]``
     makes a new Python object, so the hot path reads plain lists)."""
@@ -332,7 +341,9 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
             tokens=words, mentions=tuple(inside), later_exam=later, confirms=later and not confirming.isdisjoint(words),
         )
-        if section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
+        if late and section != late and _asserts(sentence):
+            sentence = replace(sentence, section=late)  # "Diagnosis: acute DVT of the left PTV." states a finding, unlike "Diagnosis: ?DVT"
+        elif section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
             drifted.add(index)
             sentence = replace(sentence, section="findings")
         if not sentences and section == "findings" and _is_title(sentence, text):
