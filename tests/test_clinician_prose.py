@@ -37,6 +37,8 @@ LABELS = [
     ("comparison-sentence-then-today", "LEFT LEG DUPLEX\nComparison is made to the study of 1 May. Thrombus is seen in the left femoral vein.", "PROXIMAL"),
     ("repeat-exam-decides", "An initial duplex on day 1 showed thrombus in the left peroneal vein. A repeat duplex on day 5 showed no thrombus in the left leg.", "NEGATIVE"),
     ("formal-exam-decides", "Bedside POCUS suggested thrombus in the right popliteal vein. Formal ultrasound of the right leg the next day was negative for DVT.", "NEGATIVE"),
+    ("latest-exam-decides", "A duplex in March showed thrombus in the right soleal vein. The latest duplex, in June, showed no thrombus in the right leg.", "NEGATIVE"),
+    ("formal-exam-with-a-compressible-vein", "POCUS was equivocal for left popliteal DVT. Formal duplex the next morning: left popliteal vein compressible.", "NEGATIVE"),
     ("later-exam-confirms-the-earlier", "ED ultrasound showed a left external iliac vein thrombus. A formal US performed the next week confirmed the diagnosis of DVT.", "PROXIMAL"),
     ("planned-repeat-is-no-later-exam", "FINDINGS: Thrombus in the left popliteal vein. Possible thrombus in the right peroneal vein; repeat ultrasound in one week is recommended.", "PROXIMAL"),
 ]
@@ -49,6 +51,7 @@ SIDES = [
     # --- an arm or neck vein's side is not the legs' ---------------------------------------------------
     ("neck-vein-side-not-carried", "Neck ultrasound showed thrombus of the right internal jugular vein. Ultrasound of the patient's lower limbs revealed no evidence of DVT.", {"left": "NEGATIVE", "right": "NEGATIVE"}),
     ("history-side-not-carried", "Her history is notable for left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", {"left": None, "right": "NEGATIVE"}),
+    ("ultrasonography-names-the-exam", "Compression ultrasonography of both legs: thrombus in the left peroneal veins. Right negative.", {"left": "IDDVT", "right": "NEGATIVE"}),
     # --- the other leg named only as the reference of a comparison -------------------------------------
     ("warmer-than-the-other-leg", "His left leg was warm compared to his right lower limb. Venous Doppler showed DVT extending up to the common femoral vein.", {"left": "PROXIMAL", "right": None}),
     ("larger-than-the-other-leg", "Her left lower extremity was larger than the right lower extremity. Duplex of the leg revealed thrombus in the popliteal vein.", {"left": "PROXIMAL", "right": None}),

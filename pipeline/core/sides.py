@@ -17,8 +17,8 @@ class SentenceView(Protocol):
 
 
 EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
-STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan", "dup", "uss"})
-EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging", "dup", "uss"})
+STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "sonography", "scan", "dup", "uss"})
+EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging", "dup", "uss"})
 _RESULT_WORDS = frozenset({"negative", "positive", "normal", "unremarkable", "abnormal"})
 _LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
 

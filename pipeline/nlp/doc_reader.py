@@ -26,7 +26,7 @@ _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("preliminary", "findings", "impression", "addendum")
 _PREAMBLE_SECTIONS = ("exam", "indication", "comparison", "plan")
 _ONE_LINE_SECTIONS = ("exam", "comparison")
-_STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "pocus", "scan", "uss"})
+_STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "pocus", "scan", "uss"})
 _EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
