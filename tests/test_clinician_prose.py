@@ -83,6 +83,7 @@ SEGMENTS = [
     # --- "the vessel", "veins throughout": the veins of the sentence before -------------------------
     ("the-vessel-is-the-vein-just-named", "The image shows a left popliteal vein. The non-compressibility of the vessel indicates a thrombus.", {"left:popliteal"}),
     ("veins-throughout-after-a-range", "Serial compression was done from the left external iliac to the popliteal vein. This revealed loss of compressibility of veins throughout.", {"left:external_iliac", "left:common_femoral", "left:femoral", "left:popliteal"}),
+    ("this-segment-is-the-vein-just-named", "The scan concentrated on the left popliteal vein. Loss of compressibility of this segment indicated an occlusive clot.", {"left:popliteal"}),
     ("veins-after-a-cued-vein-stay-general", "Thrombus in the right PTV. Veins elsewhere are compressible.", {"right:posterior_tibial"}),
     # --- sides of veins named in prose ------------------------------------------------------------
     ("contralateral-in-the-same-sentence", "Duplex showed occlusion of the right common iliac vein, as well as partial occlusion of the contralateral external iliac vein.", {"right:common_iliac", "left:external_iliac"}),
