@@ -52,6 +52,7 @@ SIDES = [
     ("neck-vein-side-not-carried", "Neck ultrasound showed thrombus of the right internal jugular vein. Ultrasound of the patient's lower limbs revealed no evidence of DVT.", {"left": "NEGATIVE", "right": "NEGATIVE"}),
     ("history-side-not-carried", "Her history is notable for left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", {"left": None, "right": "NEGATIVE"}),
     ("ultrasonography-names-the-exam", "Compression ultrasonography of both legs: thrombus in the left peroneal veins. Right negative.", {"left": "IDDVT", "right": "NEGATIVE"}),
+    ("denied-sign-for-both-legs", "No noncompressible vein was found in either leg.", {"left": "NEGATIVE", "right": "NEGATIVE"}),
     # --- the other leg named only as the reference of a comparison -------------------------------------
     ("warmer-than-the-other-leg", "His left leg was warm compared to his right lower limb. Venous Doppler showed DVT extending up to the common femoral vein.", {"left": "PROXIMAL", "right": None}),
     ("larger-than-the-other-leg", "Her left lower extremity was larger than the right lower extremity. Duplex of the leg revealed thrombus in the popliteal vein.", {"left": "PROXIMAL", "right": None}),

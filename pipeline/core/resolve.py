@@ -183,9 +183,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     for cue in cues:
         if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous)) or (veins and all(v.group in ("upper", "superficial") for v in veins)):
             continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
-        hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
+        hedged_sign = any(m.category in ("POSSIBLE_EXISTENCE", "NEGATED_EXISTENCE") for m in cue.modifiers)
         if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
-            continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
+            continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus", "no non-compressible segment in either leg" do not
         if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
         if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
