@@ -297,7 +297,7 @@ def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], bef
     sentence before when those had no cue of their own."""
     if before is None or before.key != (sentence.paragraph, sentence.section_index) or any(a.kind == "segment" for a in view.anchors):
         return found
-    out = []
+    out: list[Finding] = []
     for f in found:
         word = f.anchor.text.lower()
         refs: list[Mention] = []

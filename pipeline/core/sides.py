@@ -3,7 +3,7 @@ side from its title, and the side carried from one sentence to the next. Pure Py
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from .linking import previous_words
@@ -11,6 +11,9 @@ from .model import Mention, Sentence
 
 class SentenceView(Protocol):
     """What the side tracker reads of the resolver's per-sentence view."""
+
+    @property
+    def anchors(self) -> Sequence[Mention]: ...
 
     @property
     def anchor_sides(self) -> Mapping[int, Mention | None]: ...
