@@ -92,6 +92,18 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> boo
     return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
 
 
+def _names_means(words: tuple[str, ...], means: frozenset[str], studies: frozenset[str]) -> bool:
+    """"on duplex", "by ultrasound", "on a bedside ultrasound": the exam named as the means."""
+    words = tuple(w for w in words if not w.isspace())
+    return any(w in means and not studies.isdisjoint(words[i + 1:i + 4]) for i, w in enumerate(words))
+
+
+def _diagnosed_now(m: Mention) -> Mention:
+    """A mention without the history that "diagnosed with" gave it."""
+    kept = tuple(x for x in m.modifiers if not (x.category == "HISTORICAL" and "diagnosed" in x.text.lower()))
+    return m if len(kept) == len(m.modifiers) else replace(m, modifiers=kept)
+
+
 _UNASSERTED = frozenset({"POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE"})
 
 
@@ -282,7 +294,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     quoted = _quoted_spans(text)
     boxes = any(c in text for c in _BOX_CHARS)
     aliases, history = rules.aliases, rules.history_cues
-    qualifiers, studies, results, confirming = rules.later_exam
+    qualifiers, studies, results, confirming, means = rules.later_exam
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
@@ -336,6 +348,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         words = tuple(lowers[sent_start:sent_end])
         later = bool(inside) and _later_exam(words, qualifiers, studies, results)
+        if inside and "diagnosed" in words and _names_means(words, means, studies):
+            inside = [_diagnosed_now(m) for m in inside]  # "diagnosed with a popliteal DVT on duplex": this exam's
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
