@@ -19,6 +19,8 @@ LABELS = [
     ("was-evaluated-for", "He was evaluated for DVT with a right leg duplex, which showed fully compressible veins.", "NEGATIVE"),
     ("to-rule-out-at-the-bedside", "A bedside scan of the right leg was done to rule out DVT; the veins compressed normally.", "NEGATIVE"),
     ("because-of-concern-for", "Given concern for a clot, the left popliteal vein was imaged and compressed normally.", "NEGATIVE"),
+    ("was-suspected", "A clot was suspected, so a duplex of the right leg was ordered; it showed compressible veins.", "NEGATIVE"),
+    ("suspecting", "Suspecting a DVT, the team scanned the left leg at the bedside; all veins compressed.", "NEGATIVE"),
     # --- a history ends with its clause ----------------------------------------------------------
     ("history-notable-for", "Her history is notable for lupus and left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", "NEGATIVE"),
     ("history-ends-at-presents", "A woman with a distant history of breast cancer and DVT presents to clinic complaining of persistent right calf pain. Right leg duplex: no DVT.", "NEGATIVE"),
