@@ -21,6 +21,8 @@ LABELS = [
     ("because-of-concern-for", "Given concern for a clot, the left popliteal vein was imaged and compressed normally.", "NEGATIVE"),
     ("was-suspected", "A clot was suspected, so a duplex of the right leg was ordered; it showed compressible veins.", "NEGATIVE"),
     ("suspecting", "Suspecting a DVT, the team scanned the left leg at the bedside; all veins compressed.", "NEGATIVE"),
+    ("raising-concern-for", "The D-dimer was high, raising concern for a clot. A duplex of the right leg showed no thrombus.", "NEGATIVE"),
+    ("was-considered", "A DVT was considered, but compression ultrasound of the left leg was normal.", "NEGATIVE"),
     # --- a history ends with its clause ----------------------------------------------------------
     ("history-notable-for", "Her history is notable for lupus and left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", "NEGATIVE"),
     ("history-ends-at-presents", "A woman with a distant history of breast cancer and DVT presents to clinic complaining of persistent right calf pain. Right leg duplex: no DVT.", "NEGATIVE"),
