@@ -29,6 +29,7 @@ LABELS = [
     ("history-ends-at-underwent", "A 2-day history of left calf pain, and he underwent a duplex of the left leg that was positive for thrombus in the popliteal vein.", "PROXIMAL"),
     ("diagnosed-on-duplex-is-this-exam", "He was diagnosed with a right peroneal DVT on a bedside ultrasound and started on heparin.", "IDDVT"),
     ("diagnosed-with-years-ago-stays-history", "He was diagnosed with a right peroneal DVT by ultrasound 3 years ago. Today the right leg duplex is normal.", "NEGATIVE"),
+    ("history-ends-at-led-to", "A 10-day history of right calf pain led to a duplex that found thrombus in the right popliteal vein.", "PROXIMAL"),
     # --- narrative headers ------------------------------------------------------------------------
     ("case-description-methods", "CASE DESCRIPTION/METHODS: A man with right leg pain. A right leg duplex revealed thrombosis of the popliteal vein.", "PROXIMAL"),
     ("case-presentation-is-read", "History: recurrent DVT.\nCase presentation: A woman with left calf pain. Duplex of the left leg showed occlusive thrombus in the peroneal veins.", "IDDVT"),
