@@ -39,6 +39,7 @@ LABELS = [
     ("hedged-diagnosis-is-the-reason", "Diagnosis: ?DVT left leg\nFINDINGS: Left CFV, FV and popliteal vein compressible.", "NEGATIVE"),
     ("diagnosis-line-states-the-finding", "Diagnosis: acute thrombosis of the right peroneal veins.", "IDDVT"),
     ("indication-for-the-exam-header", "Indication for ultrasound: suspected left femoral DVT. Result: no DVT.", "NEGATIVE"),
+    ("teaching-file-answer", "Question: What does the image show?\nAnswer: acute thrombosis of the left femoral vein.", "PROXIMAL"),
     ("investigations-header", "Case presentation: a man with right calf pain.\nInvestigations: duplex of the right leg showed thrombus in the peroneal veins.", "IDDVT"),
     # --- several exams in one narrative ----------------------------------------------------------
     ("comparison-sentence-then-today", "LEFT LEG DUPLEX\nComparison is made to the study of 1 May. Thrombus is seen in the left femoral vein.", "PROXIMAL"),
