@@ -47,6 +47,8 @@ LABELS = [
     ("formal-exam-decides", "Bedside POCUS suggested thrombus in the right popliteal vein. Formal ultrasound of the right leg the next day was negative for DVT.", "NEGATIVE"),
     ("latest-exam-decides", "A duplex in March showed thrombus in the right soleal vein. The latest duplex, in June, showed no thrombus in the right leg.", "NEGATIVE"),
     ("formal-exam-with-a-compressible-vein", "POCUS was equivocal for left popliteal DVT. Formal duplex the next morning: left popliteal vein compressible.", "NEGATIVE"),
+    ("later-exam-in-the-same-sentence", "POCUS suggested a right CFV thrombus, but a formal duplex later that day showed compressible veins throughout the right leg.", "NEGATIVE"),
+    ("follow-up-exam-tells-resolution", "Duplex on admission showed left peroneal DVT. After 3 months of apixaban, a follow-up duplex showed complete resolution.", "NEGATIVE"),
     ("later-exam-confirms-the-earlier", "ED ultrasound showed a left external iliac vein thrombus. A formal US performed the next week confirmed the diagnosis of DVT.", "PROXIMAL"),
     ("planned-repeat-is-no-later-exam", "FINDINGS: Thrombus in the left popliteal vein. Possible thrombus in the right peroneal vein; repeat ultrasound in one week is recommended.", "PROXIMAL"),
 ]

@@ -134,7 +134,7 @@ class Sentence:
     section_index: int  # which section (header) of the report the sentence stands in
     tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
     mentions: tuple[Mention, ...]
-    later_exam: bool = False  # it tells a later exam than the sentences before ("a repeat duplex showed ...")
+    later_exam: int | None = None  # where it starts telling a later exam than the text before ("a repeat duplex showed ...")
     confirms: bool = False  # ... that confirms what they told ("a formal US confirmed the DVT")
 
     @once

@@ -262,19 +262,19 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
     return extra
 
 
-def _later_exam(tokens: tuple[str, ...], qualifiers: frozenset[str], studies: frozenset[str], results: frozenset[str]) -> bool:
-    """"a repeat duplex showed", "formal ultrasound of his right leg was negative", "two days later,
-    ultrasound revealed": a qualifier up to 4 words before a study noun, and a result word after it
-    ("repeat US in 1 week is recommended" is a plan)."""
-    if qualifiers.isdisjoint(tokens) or studies.isdisjoint(tokens) or results.isdisjoint(tokens):
-        return False
-    words = [t for t in tokens if not t.isspace()]
-    for i, word in enumerate(words):
-        if word in qualifiers:
-            study = next((j for j in range(i + 1, min(i + 5, len(words))) if words[j] in studies), None)
-            if study is not None and not results.isdisjoint(words[study + 1:]):
-                return True
-    return False
+def _later_exam(tokens: "_Tokens", start: int, end: int, qualifiers: frozenset[str], studies: frozenset[str], results: frozenset[str]) -> int | None:
+    """Where a told later exam starts in tokens [start, end), as a character offset: "a repeat duplex
+    showed", "formal ultrasound of his right leg was negative", "two days later, ultrasound revealed":
+    a qualifier up to 4 words before a study noun, and a result word after it ("repeat US in 1 week
+    is recommended" is a plan)."""
+    words = [i for i in range(start, end) if not tokens.spaces[i]]
+    lowers = tokens.lowers
+    for n, i in enumerate(words):
+        if lowers[i] in qualifiers:
+            study = next((m for m in range(n + 1, min(n + 5, len(words))) if lowers[words[m]] in studies), None)
+            if study is not None and any(lowers[k] in results for k in words[study + 1:]):
+                return tokens.offsets[i]
+    return None
 
 
 def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Sentence]:
@@ -347,13 +347,13 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             inside += extra
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         words = tuple(lowers[sent_start:sent_end])
-        later = bool(inside) and _later_exam(words, qualifiers, studies, results)
+        later = _later_exam(tokens, sent_start, sent_end, qualifiers, studies, results) if not qualifiers.isdisjoint(words) else None
         if inside and "diagnosed" in words and _names_means(words, means, studies):
             inside = [_diagnosed_now(m) for m in inside]  # "diagnosed with a popliteal DVT on duplex": this exam's
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
-            tokens=words, mentions=tuple(inside), later_exam=later, confirms=later and not confirming.isdisjoint(words),
+            tokens=words, mentions=tuple(inside), later_exam=later, confirms=later is not None and not confirming.isdisjoint(words),
         )
         if late and section != late and _asserts(sentence):
             sentence = replace(sentence, section=late)  # "Diagnosis: acute DVT of the left PTV." states a finding, unlike "Diagnosis: ?DVT"
