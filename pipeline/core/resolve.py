@@ -317,10 +317,10 @@ def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) 
     """"An initial duplex showed peroneal DVT. A repeat duplex on day 5 was negative.": the last
     exam whose result is told decides; the results told before it are history, unless it confirms
     them ("a formal US the next week confirmed the DVT")."""
-    later = [s for s in sentences if s.later_exam is not None and s.section in ("findings", "impression")]
-    if not later or later[-1].confirms:
+    later = [(s.later_exam, s) for s in sentences if s.later_exam is not None and s.section in ("findings", "impression")]
+    if not later or later[-1][1].confirms:
         return findings
-    start = later[-1].later_exam
+    start = later[-1][0]
     return [replace(f, status="historical") if f.anchor.end <= start and f.status in _RESULTS else f for f in findings]
 
 
