@@ -23,6 +23,8 @@ LABELS = [
     ("suspecting", "Suspecting a DVT, the team scanned the left leg at the bedside; all veins compressed.", "NEGATIVE"),
     ("raising-concern-for", "The D-dimer was high, raising concern for a clot. A duplex of the right leg showed no thrombus.", "NEGATIVE"),
     ("was-considered", "A DVT was considered, but compression ultrasound of the left leg was normal.", "NEGATIVE"),
+    ("clinical-suspicion-before-the-exam", "A man with a hot swollen left thigh, concerning for DVT.\nInvestigations: duplex of the left leg was normal.", "NEGATIVE"),
+    ("report-hedge-stays-possible", "IMPRESSION: Possible DVT. Left CFV and popliteal vein compressible on duplex.", "INDETERMINATE"),
     # --- a history ends with its clause ----------------------------------------------------------
     ("history-notable-for", "Her history is notable for lupus and left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", "NEGATIVE"),
     ("history-ends-at-presents", "A woman with a distant history of breast cancer and DVT presents to clinic complaining of persistent right calf pain. Right leg duplex: no DVT.", "NEGATIVE"),

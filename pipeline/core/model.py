@@ -136,6 +136,7 @@ class Sentence:
     mentions: tuple[Mention, ...]
     later_exam: int | None = None  # where it starts telling a later exam than the text before ("a repeat duplex showed ...")
     confirms: bool = False  # ... that confirms what they told ("a formal US confirmed the DVT")
+    names_study: bool = False  # it names an imaging study ("duplex", "ultrasound", ...)
 
     @once
     def named_tokens(self) -> frozenset[int]:

@@ -324,6 +324,24 @@ def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) 
     return [replace(f, status="historical") if f.anchor.end <= start and f.status in _RESULTS else f for f in findings]
 
 
+def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"left thigh pain, concerning for DVT. Duplex of the left leg was normal.": a vein-less
+    possible DVT in a sentence that names no study, no vein and no other cue, before a study's
+    definite result on that side, is the clinical suspicion that led to the exam (hypothetical)."""
+    told = [f for f in findings if f.status in ("present", "absent")]
+    if not any(f.status == "possible" and f.segment is None for f in findings) or not told:
+        return findings
+    bare = {(s.start, s.end) for s in sentences if s.section == "findings" and not s.names_study and sum(m.kind in ANCHOR_KINDS or m.kind in CUE_KINDS for m in s.mentions) <= 2
+            and not any(m.kind == "segment" for m in s.mentions)}
+    studied = {(s.start, s.end) for s in sentences if s.names_study}
+
+    def suspicion(f: Finding) -> bool:
+        return f.status == "possible" and f.segment is None and f.sentence in bare and any(
+            t.sentence in studied and t.sentence[0] > f.sentence[1] and t.side in (f.side, "unspecified") for t in told)
+
+    return [replace(f, status="hypothetical") if suspicion(f) else f for f in findings]
+
+
 def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
     """"Imp: R iliofemoral DVT" after "thrombus R EIV to FV": a compound name summarises the veins of
     its run that the report names on that side with the same status (it adds none); only alone does
@@ -368,7 +386,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
         before = _antecedents(sentence, view, found) if view.anchors else None
     if exam is None:
         findings = _side_from_history(sentences, findings)
-    findings = _narrated_earlier_exams(sentences, _compounds_named_apart(sentences, findings))
+    findings = _clinical_suspicions(sentences, _narrated_earlier_exams(sentences, _compounds_named_apart(sentences, findings)))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")

@@ -353,7 +353,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
-            tokens=words, mentions=tuple(inside), later_exam=later, confirms=later is not None and not confirming.isdisjoint(words),
+            tokens=words, mentions=tuple(inside), later_exam=later, confirms=later is not None and not confirming.isdisjoint(words), names_study=not studies.isdisjoint(words),
         )
         if late and section != late and _asserts(sentence):
             sentence = replace(sentence, section=late)  # "Diagnosis: acute DVT of the left PTV." states a finding, unlike "Diagnosis: ?DVT"
