@@ -174,7 +174,7 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
 
 _RANGE_WORDS = frozenset({"through", "thru"})  # "common femoral thru popliteal": a range on its own
 _RANGE_ENDS = frozenset({"through", "to", "into", "thru"})  # after "from": "from the CFV to the popliteal"
-_CALF_END = AXIAL_CHAIN.index("popliteal") + 0.5  # "from the EIV through the paired calf veins": down to the popliteal
+_CALF_END = AXIAL_CHAIN.index("popliteal") + 0.5  # "clot ran from the CFV to the calf veins": down to the popliteal
 
 
 def _chain_position(m: Mention) -> float | None:

@@ -291,9 +291,9 @@ def _antecedents(sentence: Sentence, view: _View, found: list[Finding]) -> _Ante
 
 
 def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], before: _Antecedents | None) -> list[Finding]:
-    """"a non-compressive left popliteal vein. The non-compressibility of the vessel indicates
-    thrombus": "the vessel" (or "the vein(s)") in a sentence that names no vein is the vein just
-    named; a bare "veins" ("loss of compressibility of veins throughout") is the veins of the
+    """"Scans were taken of the right femoral vein. Absent compressibility of this vessel was
+    consistent with clot.": "the vessel" (or "the vein(s)") in a sentence that names no vein is the
+    vein just named; a bare "veins" ("noncompressible veins throughout") is the veins of the
     sentence before when those had no cue of their own."""
     if before is None or before.key != (sentence.paragraph, sentence.section_index) or any(a.kind == "segment" for a in view.anchors):
         return found
@@ -316,7 +316,7 @@ _RESULTS = ("present", "possible", "absent", "not_evaluated")
 def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
     """"An initial duplex showed peroneal DVT. A repeat duplex on day 5 was negative.": the last
     exam whose result is told decides; the results told before it are history, unless it confirms
-    them ("a formal US the next week confirmed the DVT")."""
+    them ("a formal duplex two days later confirmed the DVT")."""
     later = [(s.later_exam, s) for s in sentences if s.later_exam is not None and s.section in ("findings", "impression")]
     if not later or later[-1][1].confirms:
         return findings
@@ -325,7 +325,7 @@ def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) 
 
 
 def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
-    """"left thigh pain, concerning for DVT. Duplex of the left leg was normal.": a vein-less
+    """"an aching left thigh, concerning for a clot. The left leg scan was normal.": a vein-less
     possible DVT in a sentence that names no study, no vein and no other cue, before a study's
     definite result on that side, is the clinical suspicion that led to the exam (hypothetical)."""
     told = [f for f in findings if f.status in ("present", "absent")]

@@ -241,7 +241,7 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Term]) -> list[Mention]:
     """"common and external iliac veins", "anterior and posterior tibial veins": the first
     adjective names a vein too; with the last head noun alone when the whole head makes no vein
-    ("sural and superficial femoral veins": the sural veins)."""
+    ("sural and common femoral veins": the sural veins)."""
     extra = []
     covered = None
     for m in mentions:
@@ -264,7 +264,7 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
 
 def _later_exam(tokens: "_Tokens", start: int, end: int, qualifiers: frozenset[str], studies: frozenset[str], results: frozenset[str]) -> int | None:
     """Where a told later exam starts in tokens [start, end), as a character offset: "a repeat duplex
-    showed", "formal ultrasound of his right leg was negative", "two days later, ultrasound revealed":
+    showed", "a formal duplex of the leg was negative", "two days later, ultrasound revealed":
     a qualifier up to 4 words before a study noun, and a result word after it ("repeat US in 1 week
     is recommended" is a plan)."""
     words = [i for i in range(start, end) if not tokens.spaces[i]]
@@ -311,7 +311,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         if one_sentence:
             opened[index] = opened.get(index, 0) + 1
             if opened[index] > 2:
-                section = "findings"  # "Comparison is made to the study of May 1. Thrombus is seen ...": the header and its sentence
+                section = "findings"  # "Comparison with the May study was made. Thrombus is seen ...": the header and its sentence
         paragraph = bisect.bisect_right(blank_lines, offsets[sent_start])
         header_offset = offsets[header_start] if header_start < len(offsets) else 0
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, header_offset):
