@@ -27,6 +27,7 @@ LABELS = [
     ("report-hedge-stays-possible", "IMPRESSION: Possible DVT. Left CFV and popliteal vein compressible on duplex.", "INDETERMINATE"),
     # --- a history ends with its clause ----------------------------------------------------------
     ("history-notable-for", "Her history is notable for lupus and left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", "NEGATIVE"),
+    ("history-includes", "Her past medical history includes asthma and a left femoral DVT. Today's right leg duplex showed no clot.", "NEGATIVE"),
     ("history-ends-at-presents", "A man with an old history of colon cancer and DVT presents to clinic complaining of persistent right calf ache. Right leg duplex: no DVT.", "NEGATIVE"),
     ("history-ends-at-underwent", "A 2-day history of left calf pain, and he underwent a duplex of the left leg that was positive for thrombus in the popliteal vein.", "PROXIMAL"),
     ("diagnosed-on-duplex-is-this-exam", "He was diagnosed with a right peroneal DVT on a bedside ultrasound and started on heparin.", "IDDVT"),
