@@ -106,8 +106,8 @@ class Mention:
     junction: bool = False
     implies: str | None = None
     disease: bool = False  # a cue that names the disease ("DVT", "thrombus"), not a sonographic sign
-    covers: tuple[tuple[str, str], ...] = ()  # a compound name's veins, (segment, group): "iliofemoral"
     modifiers: tuple[Modifier, ...] = ()
+    covers: tuple[tuple[str, str], ...] = ()  # a compound name's veins, (segment, group): "iliofemoral"
 
     @property
     def span(self) -> TextSpan:

@@ -94,6 +94,12 @@ def _explained(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, 
     return tuple(explain(c) for c in cues if c.kind != "explanation")
 
 
+class _Carried(NamedTuple):
+    """The side words the side tracker may carry on: not an arm vein's, nor a history's."""
+
+    anchor_sides: dict[int, Mention | None]
+
+
 _EMPTY_VIEW = _View([], (), (), {})
 _VIEW_CUE_KINDS = (*CUE_KINDS, "explanation")
 
@@ -373,7 +379,7 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
     views = [_view(sentence) for sentence in sentences]
     before: _Antecedents | None = None
     for sentence, view in zip(sentences, views):
-        carried = tracker.update(sentence, view)
+        carried = tracker.update(sentence, _Carried({id(a): view.anchor_sides[id(a)] for a in view.anchors if a.group != "upper" and not a.not_current}))
         if skip and any(start <= sentence.start < end for start, end in skip):
             continue
         if table_spans and any(start <= sentence.start < end for start, end in table_spans):

@@ -3,7 +3,7 @@ side from its title, and the side carried from one sentence to the next. Pure Py
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Protocol
 
 from .linking import previous_words
@@ -11,9 +11,6 @@ from .model import Mention, Sentence
 
 class SentenceView(Protocol):
     """What the side tracker reads of the resolver's per-sentence view."""
-
-    @property
-    def anchors(self) -> Sequence[Mention]: ...
 
     @property
     def anchor_sides(self) -> Mapping[int, Mention | None]: ...
@@ -144,7 +141,7 @@ class SideTracker:
         if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
-        values = {side.value for anchor in view.anchors if anchor.group != "upper" and not anchor.not_current and (side := view.anchor_sides[id(anchor)]) is not None}  # not an arm vein's, nor a history's
+        values = {m.value for m in view.anchor_sides.values() if m is not None}
         if values:
             self.side = next(iter(values)) if len(values) == 1 and values <= {"left", "right"} else None
         return carried
