@@ -59,7 +59,7 @@ class RuleSet:
     directory: str
     history_cues: frozenset[str] = frozenset()
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
-    later_exam: tuple[frozenset[str], ...] = (frozenset(),) * 5  # qualifiers, study nouns, result words, confirming verbs, means
+    later_exam: tuple[frozenset[str], ...] = (frozenset(),) * 6  # qualifiers, study nouns, result words, confirming verbs, means, past words
 
     @cached_property
     def aliases(self) -> dict[str, Term]:
@@ -210,14 +210,14 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     return history
 
 
-_LATER_EXAM_KEYS = ("qualifiers", "studies", "results", "confirming", "means")
+_LATER_EXAM_KEYS = ("qualifiers", "studies", "results", "confirming", "means", "past")
 
 
 def _later_exam(path: Path) -> tuple[frozenset[str], ...]:
     """The words that introduce a narrated later exam ("a repeat duplex", "formal ultrasound"):
     one-token qualifiers, study nouns, the result words that follow a told (not planned) exam, and
     the verbs by which it confirms the earlier one; and the words that name an exam as the means of
-    a diagnosis ("diagnosed with DVT on duplex")."""
+    a diagnosis ("diagnosed with DVT on duplex"); and the words that date an exam before ("ago")."""
     entry = _read(path).get("later_exam", dict.fromkeys(_LATER_EXAM_KEYS, []))
     _check_keys(path, "later_exam", entry, set(_LATER_EXAM_KEYS), set(_LATER_EXAM_KEYS))
     words = []

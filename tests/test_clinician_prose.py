@@ -53,6 +53,7 @@ LABELS = [
     ("later-exam-in-the-same-sentence", "POCUS suggested a right CFV thrombus, but a formal duplex later that day showed compressible veins throughout the right leg.", "NEGATIVE"),
     ("follow-up-exam-tells-resolution", "Duplex on admission showed left peroneal DVT. After 3 months of apixaban, a follow-up duplex showed complete resolution.", "NEGATIVE"),
     ("later-exam-confirms-the-earlier", "Bedside ultrasound found a right popliteal vein clot. A formal duplex two days later confirmed the DVT.", "PROXIMAL"),
+    ("dated-repeat-is-an-earlier-exam", "Today's duplex shows thrombus in the left peroneal vein. A repeat duplex 2 years ago was negative.", "IDDVT"),
     ("planned-repeat-is-no-later-exam", "FINDINGS: Thrombus in the left popliteal vein. Possible thrombus in the right peroneal vein; repeat ultrasound in one week is recommended.", "PROXIMAL"),
 ]
 

@@ -104,6 +104,7 @@ def _diagnosed_now(m: Mention) -> Mention:
     return m if len(kept) == len(m.modifiers) else replace(m, modifiers=kept)
 
 
+_YEAR = re.compile(r"^(19|20)\d\d$")
 _UNASSERTED = frozenset({"POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE"})
 
 
@@ -294,7 +295,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     quoted = _quoted_spans(text)
     boxes = any(c in text for c in _BOX_CHARS)
     aliases, history = rules.aliases, rules.history_cues
-    qualifiers, studies, results, confirming, means = rules.later_exam
+    qualifiers, studies, results, confirming, means, past = rules.later_exam
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
@@ -347,7 +348,8 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             inside += extra
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         words = tuple(lowers[sent_start:sent_end])
-        later = _later_exam(tokens, sent_start, sent_end, qualifiers, studies, results) if not qualifiers.isdisjoint(words) else None
+        dated = not past.isdisjoint(words) or any(_YEAR.match(w) for w in words)  # "a repeat duplex 2 years ago": an earlier exam
+        later = _later_exam(tokens, sent_start, sent_end, qualifiers, studies, results) if not qualifiers.isdisjoint(words) and not dated else None
         if inside and "diagnosed" in words and _names_means(words, means, studies):
             inside = [_diagnosed_now(m) for m in inside]  # "diagnosed with a popliteal DVT on duplex": this exam's
         sentence = Sentence(
