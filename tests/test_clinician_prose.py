@@ -24,6 +24,7 @@ LABELS = [
     ("raising-concern-for", "The D-dimer was high, raising concern for a clot. A duplex of the right leg showed no thrombus.", "NEGATIVE"),
     ("was-considered", "A DVT was considered, but compression ultrasound of the left leg was normal.", "NEGATIVE"),
     ("clinical-suspicion-before-the-exam", "A cyclist with a hot, aching left thigh, concerning for a clot.\nInvestigations: the left leg scan was normal.", "NEGATIVE"),
+    ("titled-report-hedge-stays-possible", "LEFT LEG VENOUS DUPLEX\nFINDINGS: Possible DVT. The CFV is compressible on duplex.", "INDETERMINATE"),
     ("report-hedge-stays-possible", "IMPRESSION: Possible DVT. Left CFV and popliteal vein compressible on duplex.", "INDETERMINATE"),
     # --- a history ends with its clause ----------------------------------------------------------
     ("history-notable-for", "Her history is notable for lupus and left calf DVTs during pregnancy. A right leg duplex today showed no thrombus.", "NEGATIVE"),

@@ -332,17 +332,19 @@ def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) 
 
 def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
     """"an aching left thigh, concerning for a clot. The left leg scan was normal.": a vein-less
-    possible DVT in a sentence that names no study, no vein and no other cue, before a study's
-    definite result on that side, is the clinical suspicion that led to the exam (hypothetical)."""
+    possible DVT in a sentence that names no study, no vein and no other cue, told before any
+    study is named and before a study's definite result on that side, is the clinical suspicion
+    that led to the exam (hypothetical)."""
     told = [f for f in findings if f.status in ("present", "absent")]
     if not any(f.status == "possible" and f.segment is None for f in findings) or not told:
         return findings
     bare = {(s.start, s.end) for s in sentences if s.section == "findings" and not s.names_study and sum(m.kind in ANCHOR_KINDS or m.kind in CUE_KINDS for m in s.mentions) <= 2
             and not any(m.kind == "segment" for m in s.mentions)}
     studied = {(s.start, s.end) for s in sentences if s.names_study}
+    first_study = min((start for start, _ in studied), default=0)  # a report titled "LEFT LEG DUPLEX" tells no suspicion before it
 
     def suspicion(f: Finding) -> bool:
-        return f.status == "possible" and f.segment is None and f.sentence in bare and any(
+        return f.status == "possible" and f.segment is None and f.sentence in bare and f.sentence[1] <= first_study and any(
             t.sentence in studied and t.sentence[0] > f.sentence[1] and t.side in (f.side, "unspecified") for t in told)
 
     return [replace(f, status="hypothetical") if suspicion(f) else f for f in findings]
