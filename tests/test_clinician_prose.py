@@ -100,6 +100,7 @@ SEGMENTS = [
     ("the-vessel-is-the-vein-just-named", "Scans were taken of the right femoral vein. Absent compressibility of this vessel was consistent with clot.", {"right:femoral"}),
     ("veins-after-an-uncued-range", "We scanned the right leg from the CFV to the popliteal vein. It showed noncompressible veins throughout.", {"right:common_femoral", "right:femoral", "right:popliteal"}),
     ("this-segment-is-the-vein-just-named", "The scan concentrated on the left popliteal vein. Loss of compressibility of this segment indicated an occlusive clot.", {"left:popliteal"}),
+    ("the-veins-of-the-other-leg-stay-general", "Occlusive thrombus in the left CFV. The veins of the right leg are compressible.", {"left:common_femoral"}),
     ("veins-after-a-cued-vein-stay-general", "Thrombus in the right PTV. Veins elsewhere are compressible.", {"right:posterior_tibial"}),
     # --- sides of veins named in prose ------------------------------------------------------------
     ("contralateral-in-the-same-sentence", "Bilateral duplex.\nClot fills the right CFV; the contralateral femoral vein is thrombosed as well.", {"right:common_femoral", "left:femoral"}),

@@ -285,6 +285,7 @@ class _Antecedents(NamedTuple):
     key: tuple[int, int]  # (paragraph, section index)
     veins: list[Mention]  # with the veins a "from ... to" range fills
     uncued: bool  # none of them got a cue of its own ("compression from the EIV to the popliteal vein.")
+    sides: frozenset[str]  # the side words of those veins
 
 
 def _antecedents(sentence: Sentence, view: _View, found: list[Finding]) -> _Antecedents | None:
@@ -293,7 +294,8 @@ def _antecedents(sentence: Sentence, view: _View, found: list[Finding]) -> _Ante
         return None
     cued = {(f.anchor.start, f.anchor.end) for f in found if f.cue is not None}
     filled = [a for a, _ in range_fill(sentence, [(a, veins[0]) for a in veins])]  # one shared stand-in cue
-    return _Antecedents((sentence.paragraph, sentence.section_index), filled, not any((a.start, a.end) in cued for a in veins))
+    sides = frozenset(side.value for a in veins if (side := view.anchor_sides.get(id(a))) is not None)
+    return _Antecedents((sentence.paragraph, sentence.section_index), filled, not any((a.start, a.end) in cued for a in veins), sides)
 
 
 def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], before: _Antecedents | None) -> list[Finding]:
@@ -303,6 +305,8 @@ def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], bef
     sentence before when those had no cue of their own."""
     if before is None or before.key != (sentence.paragraph, sentence.section_index) or any(a.kind == "segment" for a in view.anchors):
         return found
+    if any(m.value in ("left", "right") and m.value not in before.sides for m in view.sides):
+        return found  # "... in the left CFV. The veins of the right leg are compressible.": another leg's veins
     out: list[Finding] = []
     for f in found:
         word = f.anchor.text.lower()
