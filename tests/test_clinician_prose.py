@@ -55,6 +55,7 @@ LABELS = [
     ("follow-up-exam-tells-resolution", "Duplex on admission showed left peroneal DVT. After 3 months of apixaban, a follow-up duplex showed complete resolution.", "NEGATIVE"),
     ("later-exam-confirms-the-earlier", "Bedside ultrasound found a right popliteal vein clot. A formal duplex two days later confirmed the DVT.", "PROXIMAL"),
     ("dated-repeat-is-an-earlier-exam", "Today's duplex shows thrombus in the left peroneal vein. A repeat duplex 2 years ago was negative.", "IDDVT"),
+    ("later-exam-of-the-other-leg", "Last week a duplex found thrombus in the right peroneal vein. A repeat duplex, of the left leg, showed no thrombus in the left leg.", "IDDVT"),
     ("planned-repeat-is-no-later-exam", "FINDINGS: Thrombus in the left popliteal vein. Possible thrombus in the right peroneal vein; repeat ultrasound in one week is recommended.", "PROXIMAL"),
 ]
 

@@ -325,13 +325,18 @@ _RESULTS = ("present", "possible", "absent", "not_evaluated")
 
 def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
     """"An initial duplex showed peroneal DVT. A repeat duplex on day 5 was negative.": the last
-    exam whose result is told decides; the results told before it are history, unless it confirms
-    them ("a formal duplex two days later confirmed the DVT")."""
+    exam whose result is told decides; the results told before it (of its legs, when it names them)
+    are history, unless it confirms them ("a formal duplex two days later confirmed the DVT")."""
     later = [(s.later_exam, s) for s in sentences if s.later_exam is not None and s.section in ("findings", "impression")]
     if not later or later[-1][1].confirms:
         return findings
     start = later[-1][0]
-    return [replace(f, status="historical") if f.anchor.end <= start and f.status in _RESULTS else f for f in findings]
+    legs = {f.side for f in findings if f.anchor.start >= start and f.status in _RESULTS} - {"unspecified"}  # the later exam's legs, if it names them
+
+    def superseded(f: Finding) -> bool:
+        return f.anchor.end <= start and f.status in _RESULTS and (not legs or f.side in legs)
+
+    return [replace(f, status="historical") if superseded(f) else f for f in findings]
 
 
 def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
