@@ -1,7 +1,7 @@
 """Load and validate the rule files of ``patterns/``; fail loudly, naming the file and entry.
 
 One source of truth per kind of rule:
-    anatomy.json        segments, groups, aliases, generic deep / whole deep / non-venous / side words
+    anatomy.json        segments, groups, aliases, compound names, generic deep / whole deep / non-venous / side words
     cues.json           thrombus and normal cues
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
@@ -47,6 +47,7 @@ class Term:
     occlusion: str | None = None
     junction: bool = False
     implies: str | None = None  # a cue: the segment it stands for when no vein claims it; a saphenous vein: the deep vein at its junction
+    covers: tuple[tuple[str, str], ...] = ()  # (segment, group) of each vein a compound name covers ("iliofemoral")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class RuleSet:
     history_cues: frozenset[str] = frozenset()
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
     whole_before: frozenset[str] = frozenset()  # "entire", "throughout": before a leg noun, the whole leg's deep veins
+    later_exam: tuple[frozenset[str], ...] = (frozenset(),) * 6  # qualifiers, study nouns, result words, confirming verbs, means, past words
 
     @cached_property
     def aliases(self) -> dict[str, Term]:
@@ -109,14 +111,16 @@ def _norm(text: str) -> str:
 
 
 _AMERICAN_Z = re.compile(r"\b([a-z]{4,})iz(e|ed|es|ing|ation|ations)\b")
+_AMERICAN_COLOR = re.compile(r"\bcolor")
 
 
 _AGE_CATEGORIES = ("CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE")  # "recanalised": each corpus reads its age its own way
 
 
 def british(text: str) -> str:
-    """The British spelling of a phrase's -ize words ("visualized" -> "visualised")."""
-    return _AMERICAN_Z.sub(r"\1is\2", text.lower())
+    """The British spelling of a phrase's -ize words ("visualized" -> "visualised") and of
+    "color" ("no color flow" -> "no colour flow")."""
+    return _AMERICAN_COLOR.sub("colour", _AMERICAN_Z.sub(r"\1is\2", text.lower()))
 
 
 def _british_rules(rules: tuple[dict, ...]) -> tuple[dict, ...]:
@@ -146,7 +150,7 @@ def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None
 def _anatomy_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     """Add the anatomy terms; return the words that make a generic deep mention the whole leg's ("entire")."""
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "groups", "segments", "generic_deep", "junction_deep", "whole_deep", "whole_deep_before", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "compounds", "generic_deep", "junction_deep", "whole_deep", "whole_deep_before", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
     if tuple(data["groups"]) != SEGMENT_GROUPS:
         raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
     names: set[str] = set()
@@ -173,6 +177,15 @@ def _anatomy_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     for key, term in list(seen.items()):
         if term.kind == "segment" and term.value in deep_at:
             seen[key] = replace(term, implies=deep_at[term.value])  # the deep vein at its junction
+    for i, entry in enumerate(data.get("compounds", [])):
+        where = f"compounds[{i}]"
+        _check_keys(path, where, entry, {"segment", "covers", "aliases"}, {"segment", "covers", "aliases"})
+        unknown = [s for s in [entry["segment"], *entry["covers"]] if s not in groups]
+        if unknown or entry["segment"] not in entry["covers"]:
+            raise RuleError(f"{path}: {where}: segment and covers must be known segments, the segment one of those covered ({unknown or entry['segment']})")
+        covers = tuple((s, groups[s]) for s in entry["covers"])
+        for alias in entry["aliases"]:
+            _add_term(path, seen, Term(alias, "segment", entry["segment"], groups[entry["segment"]], covers=covers), where)
     for kind in ("generic_deep", "nonvenous", "not_side"):
         for alias in data.get(kind, []):
             _add_term(path, seen, Term(alias, kind, kind), kind)
@@ -195,7 +208,7 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     """Add the cue terms; return the cue phrases that also occur in histories."""
     segments = {t.value: t.group for t in seen.values() if t.kind == "segment"}
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues"}, {"cues"})
+    _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues", "later_exam"}, {"cues"})
     for i, entry in enumerate(data["cues"]):
         where = f"cues[{i}]"
         _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment", "at_junction"}, {"polarity", "phrases"})
@@ -226,6 +239,24 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     return history
 
 
+_LATER_EXAM_KEYS = ("qualifiers", "studies", "results", "confirming", "means", "past")
+
+
+def _later_exam(path: Path) -> tuple[frozenset[str], ...]:
+    """The words that introduce a narrated later exam ("a repeat duplex", "formal ultrasound"):
+    one-token qualifiers, study nouns, the result words that follow a told (not planned) exam, and
+    the verbs by which it confirms the earlier one; and the words that name an exam as the means of
+    a diagnosis ("diagnosed with DVT on duplex"); and the words that date an exam before ("ago")."""
+    entry = _read(path).get("later_exam", dict.fromkeys(_LATER_EXAM_KEYS, []))
+    _check_keys(path, "later_exam", entry, set(_LATER_EXAM_KEYS), set(_LATER_EXAM_KEYS))
+    words = []
+    for key in _LATER_EXAM_KEYS:
+        if not isinstance(entry[key], list) or any(not isinstance(w, str) or len(w.split()) != 1 for w in entry[key]):
+            raise RuleError(f"{path}: later_exam.{key}: must be a list of single words")
+        words.append(frozenset(_norm(w) for w in entry[key]))
+    return tuple(words)
+
+
 def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, ...]) -> tuple[dict, ...]:
     data = _read(path)
     _check_keys(path, "top level", data, {"description", key}, {key})
@@ -240,6 +271,18 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
             raise RuleError(f"{path}: {where}: duplicate rule {rule['literal']!r} ({seen[ident]} and {rule['category']})")
         seen[ident] = rule["category"]
     return tuple(data[key])
+
+
+def _section_metadata(path: Path, rules: tuple[dict, ...]) -> None:
+    """A section rule's metadata may only say what its header means once findings were read or
+    when its sentence asserts a thrombus ("after_findings": a teaching file's closing "Diagnosis:",
+    "Diagnosis: acute DVT of the left PTV" are impressions), or that the
+    header opens one sentence, not a section ("one_sentence": "Comparison is made to ...")."""
+    for i, rule in enumerate(rules):
+        meta = rule.get("metadata") or {}
+        if (not isinstance(meta, dict) or set(meta) - {"after_findings", "one_sentence"}
+                or meta.get("after_findings", "findings") not in SECTION_CATEGORIES or meta.get("one_sentence", True) is not True):
+            raise RuleError(f"{path}: section_rules[{i}] ({rule['literal']!r}): metadata may only hold after_findings: <section category> and one_sentence: true")
 
 
 def _table_vocab(path: Path) -> dict:
@@ -273,8 +316,10 @@ def load_rules(directory: str | None = None) -> RuleSet:
     history_cues = _cue_terms(folder / "cues.json", seen)
     context = _british_rules(_rule_list(folder / "context_rules.json", "context_rules", _CONTEXT_KEYS, CONTEXT_CATEGORIES))
     sections = _rule_list(folder / "section_rules.json", "section_rules", _SECTION_KEYS, SECTION_CATEGORIES)
+    _section_metadata(folder / "section_rules.json", sections)
     digest = hashlib.sha256()
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
     tables = _table_vocab(folder / "tables.json")
-    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables, whole_before)
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables,
+                   whole_before=whole_before, later_exam=_later_exam(folder / "cues.json"))

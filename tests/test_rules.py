@@ -44,6 +44,8 @@ BAD_EDITS = [
     ("context-category", "context_rules.json", lambda d: d["context_rules"][0].update(category="SOMETIMES"), ["context_rules.json", "context_rules[0]", "SOMETIMES"]),
     ("context-key", "context_rules.json", lambda d: d["context_rules"][3].update(scope=3), ["context_rules[3]", "scope"]),
     ("context-duplicate", "context_rules.json", lambda d: d["context_rules"].append(dict(d["context_rules"][0])), ["duplicate rule"]),
+    ("compound-unknown-segment", "anatomy.json", lambda d: d["compounds"][0]["covers"].append("thigh"), ["anatomy.json", "compounds[0]", "thigh"]),
+    ("section-metadata", "section_rules.json", lambda d: d["section_rules"][0].update(metadata={"after_findings": "epilogue"}), ["section_rules[0]", "after_findings"]),
     ("section-category", "section_rules.json", lambda d: d["section_rules"][0].update(category="epilogue"), ["section_rules.json", "epilogue"]),
 ]
 

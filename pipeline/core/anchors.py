@@ -14,8 +14,10 @@ AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femor
 LANDMARK_NOUNS = frozenset({"confluence", "junction", "origin", "inflow", "insertion"})
 LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", "beyond", "short"})
 CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
-_ANAPHORIC = frozenset({"vein", "the vein", "this vein", "vessel", "the vessel", "the veins"})
-_DEFINITE_ANAPHORIC = frozenset({"the vein", "this vein", "the vessel", "the veins"})  # "no compressible vein" is any vein
+_ANAPHORIC = frozenset({"vein", "the vein", "this vein", "vessel", "the vessel", "this vessel", "the veins", "this segment", "the segment"})
+_DEFINITE_ANAPHORIC = frozenset({"the vein", "this vein", "the vessel", "this vessel", "the veins", "this segment", "the segment"})  # "no compressible vein" is any vein
+DEFINITE_ANAPHORS = _DEFINITE_ANAPHORIC
+SINGULAR_ANAPHORS = _DEFINITE_ANAPHORIC - {"the veins"}  # the last vein named, not all
 CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
 NEAR_JUNCTION_CM = 3.0
 _FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
@@ -217,20 +219,36 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
     return not (before and before[0] in CALF_PREPOSITIONS and named_before)
 
 
+_RANGE_WORDS = frozenset({"through", "thru"})  # "common femoral thru popliteal": a range on its own
+_RANGE_ENDS = frozenset({"through", "to", "into", "thru"})  # after "from": "from the CFV to the popliteal"
+_CALF_END = AXIAL_CHAIN.index("popliteal") + 0.5  # "clot ran from the CFV to the calf veins": down to the popliteal
+
+
+def _chain_position(m: Mention) -> float | None:
+    """Where a vein stands on the axial chain; a calf vein (not the TPT) just below the popliteal."""
+    if m.value in AXIAL_CHAIN:
+        return AXIAL_CHAIN.index(m.value)
+    return _CALF_END if m.group in ("distal_axial", "distal_unspecified") else None
+
+
+def _is_range(before: tuple[str, ...], gap: tuple[str, ...]) -> bool:
+    """"from the CFV to the popliteal", "CFV thru popliteal", "the CFV up to the popliteal vein"."""
+    if "from" in before and not _RANGE_ENDS.isdisjoint(gap):
+        return True
+    return not _RANGE_WORDS.isdisjoint(gap) or ("to" in gap and ("up" in gap or "down" in gap))
+
+
 def range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]]) -> list[tuple[Mention, Mention | None]]:
-    """'from the CFV through the popliteal vein' also involves the femoral vein between them."""
+    """'from the CFV through the popliteal vein' also involves the femoral vein between them, and
+    'iliofemoral' every vein it covers (``Mention.covers``)."""
     off = sentence.tok_start
-    extra = []
-    segs = [(a, c) for a, c in pairs if a.kind == "segment" and a.value in AXIAL_CHAIN and c is not None]
-    for (a, ca), (b, cb) in zip(segs, segs[1:]):
-        if ca is not cb:
+    extra = [(replace(a, value=value, group=group, covers=()), c) for a, c in pairs if a.covers and c is not None for value, group in a.covers if value != a.value]
+    segs = [(a, c, p) for a, c in pairs if a.kind == "segment" and c is not None and (p := _chain_position(a)) is not None]
+    for (a, ca, pa), (b, cb, pb) in zip(segs, segs[1:]):
+        if ca is not cb or not _is_range(sentence.tokens[max(a.tok_start - off - 3, 0): a.tok_start - off], between(sentence, a, b)):
             continue
-        before = sentence.tokens[max(a.tok_start - off - 3, 0): a.tok_start - off]
-        gap = between(sentence, a, b)
-        if not ("from" in before and any(t in ("through", "to", "into", "thru") for t in gap)) and not any(t in ("through", "thru") for t in gap):
-            continue  # "from the CFV to the popliteal", "common femoral thru popliteal"
-        lo, hi = sorted((AXIAL_CHAIN.index(a.value), AXIAL_CHAIN.index(b.value)))
-        for value in AXIAL_CHAIN[lo + 1: hi]:
+        lo, hi = sorted((pa, pb))
+        for value in AXIAL_CHAIN[int(lo) + 1: int(hi + 0.5)]:
             span_text = f"{a.text}…{b.text}"
             extra.append((Mention("segment", value, a.start, b.end, span_text, a.tok_start, b.tok_end, group="proximal" if value != "tibioperoneal_trunk" else "distal_axial", modifiers=a.modifiers), ca))
     return pairs + extra

@@ -113,6 +113,7 @@ class Mention:
     implies: str | None = None
     disease: bool = False  # a cue that names the disease ("DVT", "thrombus"), not a sonographic sign
     modifiers: tuple[Modifier, ...] = ()
+    covers: tuple[tuple[str, str], ...] = ()  # a compound name's veins, (segment, group): "iliofemoral"
 
     @property
     def span(self) -> TextSpan:
@@ -139,6 +140,9 @@ class Sentence:
     section_index: int  # which section (header) of the report the sentence stands in
     tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
     mentions: tuple[Mention, ...]
+    later_exam: int | None = None  # where it starts telling a later exam than the text before ("a repeat duplex showed ...")
+    confirms: bool = False  # ... that confirms what they told ("a formal US confirmed the DVT")
+    names_study: bool = False  # it names an imaging study ("duplex", "ultrasound", ...)
 
     @once
     def named_tokens(self) -> frozenset[int]:

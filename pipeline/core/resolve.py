@@ -13,7 +13,7 @@ from dataclasses import replace
 from itertools import product
 from typing import NamedTuple
 
-from .anchors import ANCHOR_KINDS, REGION_SEGMENTS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
+from .anchors import ANCHOR_KINDS, DEFINITE_ANAPHORS, REGION_SEGMENTS, SINGULAR_ANAPHORS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, TextSpan
@@ -99,6 +99,12 @@ def _explained(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, 
         return replace(c, modifiers=c.modifiers + hedges) if hedges else replace(c, kind="normal")
 
     return tuple(explain(c) for c in cues if c.kind != "explanation")
+
+
+class _Carried(NamedTuple):
+    """The side words the side tracker may carry on: not an arm vein's, nor a history's."""
+
+    anchor_sides: dict[int, Mention | None]
 
 
 _EMPTY_VIEW = _View([], (), (), {})
@@ -213,9 +219,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     for cue in cues:
         if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous) and not _alternative_to(cue, nonvenous)) or (veins and all(v.group in ("upper", "superficial") for v in veins) and not (cue.junction and cue.group == "proximal")):
             continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
-        hedged_sign = any(m.category == "POSSIBLE_EXISTENCE" for m in cue.modifiers)
+        hedged_sign = any(m.category in ("POSSIBLE_EXISTENCE", "NEGATED_EXISTENCE") for m in cue.modifiers)
         if cue.kind == "thrombus" and not cue.disease and not cue.implies and not hedged_sign:
-            continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus" does not
+            continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus", "no non-compressible segment in either leg" do not
         if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
         if cue.implies or all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
@@ -258,7 +264,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
-        for one_side, segment in product(expand_side(side, exam if exam in ("left", "right") else previous_side or carried or sentence.heading_side), regions):  # "contralateral" on a two-leg exam: opposite the leg just described
+        for one_side, segment in product(expand_side(side, previous_side or (exam if exam in ("left", "right") else carried or sentence.heading_side)), regions):  # "contralateral": opposite the leg just described
             findings.append(Finding(
                 segment=segment,
                 group=WHOLE_DEEP_SEGMENTS.get(segment or "", group),
@@ -313,6 +319,102 @@ def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> li
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
 
 
+class _Antecedents(NamedTuple):
+    """The deep veins a sentence named, for "the vessel" / "veins throughout" in the next one."""
+
+    key: tuple[int, int]  # (paragraph, section index)
+    veins: list[Mention]  # with the veins a "from ... to" range fills
+    uncued: bool  # none of them got a cue of its own ("compression from the EIV to the popliteal vein.")
+    sides: frozenset[str]  # the side words of those veins
+
+
+def _antecedents(sentence: Sentence, view: _View, found: list[Finding]) -> _Antecedents | None:
+    veins = [a for a in view.anchors if a.kind == "segment" and a.group not in ("superficial", "upper")]
+    if not veins:
+        return None
+    cued = {(f.anchor.start, f.anchor.end) for f in found if f.cue is not None}
+    filled = [a for a, _ in range_fill(sentence, [(a, veins[0]) for a in veins])]  # one shared stand-in cue
+    sides = frozenset(side.value for a in veins if (side := view.anchor_sides.get(id(a))) is not None)
+    return _Antecedents((sentence.paragraph, sentence.section_index), filled, not any((a.start, a.end) in cued for a in veins), sides)
+
+
+def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], before: _Antecedents | None) -> list[Finding]:
+    """"Scans were taken of the right femoral vein. Absent compressibility of this vessel was
+    consistent with clot.": "the vessel" (or "the vein(s)") in a sentence that names no vein is the
+    vein just named; a bare "veins" ("noncompressible veins throughout") is the veins of the
+    sentence before when those had no cue of their own."""
+    if before is None or before.key != (sentence.paragraph, sentence.section_index) or any(a.kind == "segment" for a in view.anchors):
+        return found
+    if any(m.value in ("left", "right") and m.value not in before.sides for m in view.sides):
+        return found  # "... in the left CFV. The veins of the right leg are compressible.": another leg's veins
+    out: list[Finding] = []
+    for f in found:
+        word = f.anchor.text.lower()
+        refs: list[Mention] = []
+        if f.segment is None and f.group == GENERIC_DEEP_GROUP and (word in DEFINITE_ANAPHORS or (word == "veins" and before.uncued)):
+            refs = before.veins[-1:] if word in SINGULAR_ANAPHORS else before.veins
+        if refs:
+            out.extend(replace(f, segment=a.value, group=a.group or "") for a in refs)
+        else:
+            out.append(f)
+    return out
+
+
+_RESULTS = ("present", "possible", "absent", "not_evaluated")
+
+
+def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"An initial duplex showed peroneal DVT. A repeat duplex on day 5 was negative.": the last
+    exam whose result is told decides; the results told before it (of its legs, when it names them)
+    are history, unless it confirms them ("a formal duplex two days later confirmed the DVT")."""
+    later = [(s.later_exam, s) for s in sentences if s.later_exam is not None and s.section in ("findings", "impression")]
+    if not later or later[-1][1].confirms:
+        return findings
+    start = later[-1][0]
+    legs = {f.side for f in findings if f.anchor.start >= start and f.status in _RESULTS} - {"unspecified"}  # the later exam's legs, if it names them
+
+    def superseded(f: Finding) -> bool:
+        return f.anchor.end <= start and f.status in _RESULTS and (not legs or f.side in legs)
+
+    return [replace(f, status="historical") if superseded(f) else f for f in findings]
+
+
+def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"an aching left thigh, concerning for a clot. The left leg scan was normal.": a vein-less
+    possible DVT in a sentence that names no study, no vein and no other cue, told before any
+    study is named and before a study's definite result on that side, is the clinical suspicion
+    that led to the exam (hypothetical)."""
+    told = [f for f in findings if f.status in ("present", "absent")]
+    if not any(f.status == "possible" and f.segment is None for f in findings) or not told:
+        return findings
+    bare = {(s.start, s.end) for s in sentences if s.section == "findings" and not s.names_study and sum((m.kind in ANCHOR_KINDS and not is_bare_calf(m)) or m.kind in CUE_KINDS for m in s.mentions) <= 2
+            and not any(m.kind == "segment" and not is_bare_calf(m) for m in s.mentions)}  # "thigh pain" names no vein
+    studied = {(s.start, s.end) for s in sentences if s.names_study}
+    first_study = min((start for start, _ in studied), default=0)  # a report titled "LEFT LEG DUPLEX" tells no suspicion before it
+
+    def suspicion(f: Finding) -> bool:
+        return f.status == "possible" and f.segment is None and f.sentence in bare and f.sentence[1] <= first_study and any(
+            t.sentence in studied and t.sentence[0] > f.sentence[1] and t.side in (f.side, "unspecified") for t in told)
+
+    return [replace(f, status="hypothetical") if suspicion(f) else f for f in findings]
+
+
+def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+    """"Imp: R iliofemoral DVT" after "thrombus R EIV to FV": a compound name summarises the veins of
+    its run that the report names on that side with the same status (it adds none); only alone does
+    it cover the run."""
+    covers = {(m.start, m.end): m.covers for s in sentences for m in s.mentions if m.covers}
+    if not covers:
+        return findings
+    named = {(f.side, f.segment, f.status) for f in findings if (f.anchor.start, f.anchor.end) not in covers}
+
+    def summary(f: Finding) -> bool:
+        run = covers.get((f.anchor.start, f.anchor.end))
+        return run is not None and any((f.side, segment, f.status) in named for segment, _ in run)
+
+    return [f for f in findings if not summary(f)]
+
+
 def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
     """All findings of a report and the sides it examines.
 
@@ -326,8 +428,9 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
     table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
     rows_by_start = {row.start: (row, readings) for _, row, readings in table_rows}
     views = [_view(sentence) for sentence in sentences]
+    before: _Antecedents | None = None
     for sentence, view in zip(sentences, views):
-        carried = tracker.update(sentence, view)
+        carried = tracker.update(sentence, _Carried({id(a): view.anchor_sides[id(a)] for a in view.anchors if a.group != "upper" and not a.not_current}))
         if skip and any(start <= sentence.start < end for start, end in skip):
             continue
         if table_spans and any(start <= sentence.start < end for start, end in table_spans):
@@ -335,9 +438,12 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
                 if sentence.start <= row_start < sentence.end:
                     findings.extend(_row_findings(sentence, row, readings, exam))
             continue
-        findings.extend(_sentence_findings(sentence, view, text, exam, carried))
+        found = _resolve_anaphora(sentence, view, _sentence_findings(sentence, view, text, exam, carried), before)
+        findings.extend(found)
+        before = _antecedents(sentence, view, found) if view.anchors else None
     if exam is None:
         findings = _side_from_history(sentences, findings)
+    findings = _clinical_suspicions(sentences, _narrated_earlier_exams(sentences, _compounds_named_apart(sentences, findings)))
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")

@@ -17,8 +17,8 @@ class SentenceView(Protocol):
 
 
 EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
-STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "scan", "dup", "uss"})
-EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging", "dup", "uss"})
+STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "sonography", "scan", "dup", "uss"})
+EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging", "dup", "uss"})
 _RESULT_WORDS = frozenset({"negative", "positive", "normal", "unremarkable", "abnormal"})
 _LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
 
@@ -73,9 +73,12 @@ def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
 
 
 def _names_arm(sentence: Sentence, side: Mention) -> bool:
+    """"left upper extremity", "right internal jugular vein": the side of an arm or neck vein."""
     off = sentence.tok_start
     following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 3] if not t.isspace()]
-    return bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck")
+    if bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck"):
+        return True
+    return any(m.group == "upper" and 0 <= m.tok_start - side.tok_end <= 1 for m in sentence.mentions)
 
 
 def _side_only(sentence: Sentence) -> bool:
@@ -115,7 +118,7 @@ def _about_an_arm(sentence: Sentence) -> bool:
 
 def named_side(sentences: list[Sentence], sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
     """The only side the report names outside ``sections`` (its history), if there is one."""
-    named = {m.value for s in sentences if s.section not in sections and not _about_an_arm(s) for m in s.mentions if m.kind == "side"}
+    named = {m.value for s in sentences if s.section not in sections and not _about_an_arm(s) for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
 

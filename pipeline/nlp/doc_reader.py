@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from typing import NamedTuple
 
 from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
@@ -25,24 +26,36 @@ _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("preliminary", "findings", "impression", "addendum")
 _PREAMBLE_SECTIONS = ("exam", "indication", "comparison", "plan")
 _ONE_LINE_SECTIONS = ("exam", "comparison")
-_STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "us", "sonogram", "pocus", "scan", "uss"})
+_STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "pocus", "scan", "uss"})
 _EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
-def _section_map(doc: Doc) -> list[tuple[int, str, str | None]]:
-    """(start token, report section, heading side) for each section of the doc, in order."""
-    out: list[tuple[int, str, str | None]] = []
+class _Part(NamedTuple):
+    """A section of the doc as the reader needs it."""
+
+    start: int  # token where its header starts
+    section: str  # the report section
+    side: str | None  # the side of a side heading
+    late: str | None  # the section its header means once findings were read ("Diagnosis:")
+    one_sentence: bool  # the header opens a sentence, not a section ("Comparison is made to ...")
+
+
+def _section_map(doc: Doc) -> list[_Part]:
+    """The sections of the doc, in order."""
+    out: list[_Part] = []
     current, side = "findings", None
     for section in getattr(doc._, "sections", None) or []:
         category = section.category or "findings"
+        meta = {}
         if category in _HEADING_SIDES:
             side = _HEADING_SIDES[category]
             if current not in _SIDED_SECTIONS:
                 current = "findings"
         else:
             current, side = category, None
-        out.append((section.section_span[0], current, side))
-    return out or [(0, "findings", None)]
+            meta = (section.rule.metadata if section.rule else None) or {}
+        out.append(_Part(section.section_span[0], current, side, meta.get("after_findings"), bool(meta.get("one_sentence"))))
+    return out or [_Part(0, "findings", None, None, False)]
 
 
 def _lines_after_header(text: str, header_offset: int, position: int) -> int:
@@ -77,6 +90,28 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> boo
     if any(m.value not in history_cues for m in cues):
         return True
     return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
+
+
+def _names_means(words: tuple[str, ...], means: frozenset[str], studies: frozenset[str]) -> bool:
+    """"on duplex", "by ultrasound", "on a bedside ultrasound": the exam named as the means."""
+    words = tuple(w for w in words if not w.isspace())
+    return any(w in means and not studies.isdisjoint(words[i + 1:i + 4]) for i, w in enumerate(words))
+
+
+def _diagnosed_now(m: Mention) -> Mention:
+    """A mention without the history that "diagnosed with" gave it."""
+    kept = tuple(x for x in m.modifiers if not (x.category == "HISTORICAL" and "diagnosed" in x.text.lower()))
+    return m if len(kept) == len(m.modifiers) else replace(m, modifiers=kept)
+
+
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_UNASSERTED = frozenset({"POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE"})
+
+
+def _asserts(sentence: Sentence) -> bool:
+    """A sentence that asserts a thrombus: a thrombus cue that no hedge, request, history or
+    negation reaches ("acute DVT of the left PTV", not "?DVT", "r/o DVT", "h/o DVT")."""
+    return any(m.kind == "thrombus" and _UNASSERTED.isdisjoint(x.category for x in m.modifiers) for m in sentence.mentions)
 
 
 class _Tokens:
@@ -179,7 +214,7 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
     return Mention(
         kind=term.kind, value=term.value, start=begin, end=finish, text=tokens.text[begin:finish],
         tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
-        occlusion=term.occlusion, junction=term.junction, implies=term.implies,
+        occlusion=term.occlusion, junction=term.junction, implies=term.implies, covers=term.covers,
         disease=term.kind == "thrombus" and term.value in disease,
         modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category)) if len(modifiers) > 1 else modifiers),
     )
@@ -206,7 +241,8 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Term]) -> list[Mention]:
     """"common and external iliac veins", "anterior and posterior tibial veins": the first
-    adjective names a vein too."""
+    adjective names a vein too; with the last head noun alone when the whole head makes no vein
+    ("sural and common femoral veins": the sural veins)."""
     extra = []
     covered = None
     for m in mentions:
@@ -218,7 +254,7 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
             continue  # "external iliac and gastroc veins": the word before belongs to another vein
         adjective = tokens.lowers[m.tok_start - 2]
         heads = (tokens.lowers[k: m.tok_end] for k in range(m.tok_start + 1, m.tok_end))  # "muscular and superficial femoral veins": "muscular veins"
-        term = next((t for head in heads if (t := aliases.get(" ".join([adjective, *head]))) is not None), None)
+        term = next((t for head in heads if (t := aliases.get(" ".join([adjective, *head]))) is not None and t.kind == "segment"), None)
         if term is not None and term.kind == "segment" and term.value != m.value:
             begin, finish, text = tokens.chars(m.tok_start - 2, m.tok_start - 1)
             extra.append(replace(m, value=term.value, group=term.group, start=begin, end=finish, text=text, tok_start=m.tok_start - 2, tok_end=m.tok_start - 1))
@@ -246,6 +282,21 @@ def _whole_leg(mentions: list[Mention], lowers: list[str], spaces: list[bool], w
     return out
 
 
+def _later_exam(tokens: "_Tokens", start: int, end: int, qualifiers: frozenset[str], studies: frozenset[str], results: frozenset[str]) -> int | None:
+    """Where a told later exam starts in tokens [start, end), as a character offset: "a repeat duplex
+    showed", "a formal duplex of the leg was negative", "two days later, ultrasound revealed":
+    a qualifier up to 4 words before a study noun, and a result word after it ("repeat US in 1 week
+    is recommended" is a plan)."""
+    words = [i for i in range(start, end) if not tokens.spaces[i]]
+    lowers = tokens.lowers
+    for n, i in enumerate(words):
+        if lowers[i] in qualifiers:
+            study = next((m for m in range(n + 1, min(n + 5, len(words))) if lowers[words[m]] in studies), None)
+            if study is not None and any(lowers[k] in results for k in words[study + 1:]):
+                return tokens.offsets[i]
+    return None
+
+
 def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Sentence]:
     """The doc's sentences with their section, heading side, paragraph and mentions.
 
@@ -255,7 +306,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     terms = rules.terms
     targets = getattr(doc._, TARGETS_ATTRIBUTE, None) or []
     sections = _section_map(doc)
-    section_starts = [s[0] for s in sections]
+    section_starts = [s.start for s in sections]
     blank_lines = [m.start() for m in _BLANK_LINE.finditer(text)]
     tokens = _Tokens(doc, text)
     mods = _modifiers(doc, tokens)
@@ -263,15 +314,24 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     quoted = _quoted_spans(text)
     boxes = any(c in text for c in _BOX_CHARS)
     aliases, history, whole_before = rules.aliases, rules.history_cues, rules.whole_before
+    qualifiers, studies, results, confirming, means, past = rules.later_exam
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
+    findings_read = False  # a sentence of findings with a mention came before
+    opened: dict[int, int] = {}  # sentences read so far in each one-sentence section
     for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
         first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
             continue
         index = max(bisect.bisect_right(section_starts, first) - 1, 0)
-        header_start, section, side = sections[index]
+        header_start, section, side, late, one_sentence = sections[index]
+        if late and findings_read:
+            section = late  # a teaching file's closing "Diagnosis:" states its finding, unlike a requisition's
+        if one_sentence:
+            opened[index] = opened.get(index, 0) + 1
+            if opened[index] > 2:
+                section = "findings"  # "Comparison with the May study was made. Thrombus is seen ...": the header and its sentence
         paragraph = bisect.bisect_right(blank_lines, offsets[sent_start])
         header_offset = offsets[header_start] if header_start < len(offsets) else 0
         if section in _PREAMBLE_SECTIONS and paragraph > bisect.bisect_right(blank_lines, header_offset):
@@ -308,15 +368,23 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         if extra:  # the targets come sorted by position
             inside += extra
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
+        words = tuple(lowers[sent_start:sent_end])
+        dated = not past.isdisjoint(words) or any(_YEAR.match(w) for w in words)  # "a repeat duplex 2 years ago": an earlier exam
+        later = _later_exam(tokens, sent_start, sent_end, qualifiers, studies, results) if not qualifiers.isdisjoint(words) and not dated else None
+        if inside and "diagnosed" in words and _names_means(words, means, studies):
+            inside = [_diagnosed_now(m) for m in inside]  # "diagnosed with a popliteal DVT on duplex": this exam's
         sentence = Sentence(
             start=offsets[first], end=tokens.ends[sent_end - 1], tok_start=sent_start, tok_end=sent_end,
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
-            tokens=tuple(lowers[sent_start:sent_end]), mentions=tuple(inside),
+            tokens=words, mentions=tuple(inside), later_exam=later, confirms=later is not None and not confirming.isdisjoint(words), names_study=not studies.isdisjoint(words),
         )
-        if section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
+        if late and section != late and _asserts(sentence):
+            sentence = replace(sentence, section=late)  # "Diagnosis: acute DVT of the left PTV." states a finding, unlike "Diagnosis: ?DVT"
+        elif section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
             drifted.add(index)
             sentence = replace(sentence, section="findings")
         if not sentences and section == "findings" and _is_title(sentence, text):
             sentence = replace(sentence, section="exam")
         sentences.append(sentence)
+        findings_read = findings_read or (sentence.section == "findings" and bool(sentence.mentions))
     return sentences
