@@ -1,4 +1,4 @@
-"""pipeline.extract_frame: the reports/findings tables of a pandas DataFrame, equal to `dvt extract`'s."""
+"""pipeline.extract_frame / course_frame: the tables of a pandas DataFrame, equal to `dvt extract`'s and `dvt course`'s."""
 from __future__ import annotations
 
 import doctest
@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline.frames
-from pipeline import extract_frame
+from pipeline import course_frame, extract_frame
 from pipeline.cli import app
+from pipeline.course.rules import Params
 from pipeline.io import InputError
 from pipeline.outputs.tables import FINDINGS_SCHEMA, REPORTS_SCHEMA
 
@@ -80,3 +81,27 @@ def test_bad_arguments_are_refused_before_anything_runs():
 def test_the_docstring_examples_run():
     results = doctest.testmod(pipeline.frames)
     assert results.attempted > 0 and results.failed == 0
+
+
+# ------------------------------------------------------------------------------ course tables
+
+SERIES = ROOT / "corpora" / "series" / "test.jsonl"
+AS_OF = "2025-01-01"
+
+
+def test_course_frames_equal_dvt_course_tables_row_for_row(tmp_path):
+    extracted = tmp_path / "series.jsonl"
+    flags = ["-w", "1", "-q", "--patient-col", "patient_id", "--date-col", "exam_date"]
+    assert CliRunner().invoke(app, ["extract", str(SERIES), "-o", str(extracted), *flags]).exit_code == 0
+    result = CliRunner().invoke(app, ["course", str(extracted), "-o", str(tmp_path / "course.parquet"), "--as-of", AS_OF, "-w", "1"])
+    assert result.exit_code == 0, result.output
+    frames = course_frame(pd.read_json(SERIES, lines=True, dtype={"exam_date": str}), params=Params(as_of=AS_OF), workers=2)
+    for name, frame in zip(("leg_exams", "leg_events", "leg_episodes"), frames):
+        expected = pd.read_parquet(tmp_path / f"course.{name}.parquet", dtype_backend="pyarrow")
+        assert len(frame) > 200
+        pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_course_frame_needs_the_patient_and_date_columns():
+    with pytest.raises(InputError, match="column 'mrn' missing"):
+        course_frame(pd.DataFrame({"id": ["a"], "text": ["No DVT."], "exam_date": ["2026-01-05"]}), patient_col="mrn")

@@ -422,21 +422,24 @@ def _plain(value: object, isna) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def read_frame(frame, id_col: str = "id", text_col: str = "text", debug: bool = False) -> Iterator[Row]:
+def read_frame(frame, id_col: str = "id", text_col: str = "text", debug: bool = False, carry: tuple[str, ...] = ()) -> Iterator[Row]:
     """A :class:`Row` for every row of a pandas DataFrame, in order, read as a Parquet file with the
     same columns is read: a missing id (None, NaN, NA) or an empty one becomes ``row-N``, and so do
-    all when there is no id column.
+    all when there is no id column. ``carry`` names columns whose values each row brings in ``extra``.
 
-    Raises :class:`InputError` at once when the text column is missing.
+    Raises :class:`InputError` at once when the text column or a carried column is missing.
     """
     from pandas import isna
 
     names = list(frame.columns)
     if text_col not in names:
         raise InputError(f"DataFrame: text column {text_col!r} missing ({describe_columns(names, debug)})")
+    _carried_columns("DataFrame", carry, names, debug)
     texts = frame[text_col].tolist()
     ids = frame[id_col].tolist() if id_col in names else [None] * len(texts)
-    return (_column_row(_plain(i, isna), _plain(t, isna), n) for n, (i, t) in enumerate(zip(ids, texts), start=1))
+    carried = {c: frame[c].tolist() for c in carry}
+    return (_column_row(_plain(i, isna), _plain(t, isna), n, {c: _plain(v[n - 1], isna) for c, v in carried.items()} if carry else None)
+            for n, (i, t) in enumerate(zip(ids, texts), start=1))
 
 
 def _txt_files(root: Path) -> list[tuple[str, str | None]]:
