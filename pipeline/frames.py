@@ -102,8 +102,9 @@ def course_frame(df: pd.DataFrame, patient_col: str = "patient_id", date_col: st
 
     Args:
         df: one report per row, with its text, id, patient and exam date.
-        patient_col, date_col: the columns ``dvt extract --patient-col`` / ``--date-col`` would
-            name; dates as ``datetime64`` values or as text in the formats ``dvt extract`` reads.
+        patient_col: the column ``dvt extract --patient-col`` would name.
+        date_col: the column ``dvt extract --date-col`` would name: ``datetime64`` values, or text
+            in the formats ``dvt extract`` reads.
         params: the surveillance parameters (:class:`pipeline.course.rules.Params`); the default
             is SURVEILLANCE.md's, with no ``as_of`` date (``dvt course`` takes today's: pass
             ``Params(as_of="YYYY-MM-DD")`` for the same rows).
