@@ -8,7 +8,6 @@ alone. The text form has the same parts: the labels, the text, the decisive find
 """
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from .api import default_extractor
@@ -31,12 +30,12 @@ class ReportView:
 
     def _repr_html_(self) -> str:
         from .review.audit import example_html
-        from .review.highlight import legend_html
+        from .review.highlight import class_attrs, escape, legend_html
         from .review.inline_css import inline_styler, root_style
 
-        styler = inline_styler(("audit", "example"))
-        warning = "".join(f'<p {_attrs("problems", styler)}>{html.escape(p)}</p>' for p in self.problems)
-        return (f'<div class="dvt-report" style="{html.escape(root_style())}">{warning}'
+        styler = inline_styler(("audit", "example"))  # as inside the audit page's example blocks
+        warning = "".join(f'<p {class_attrs(("problems",), styler)}>{escape(p)}</p>' for p in self.problems)
+        return (f'<div class="dvt-report" style="{escape(root_style())}">{warning}'
                 f"{legend_html(styler)}{example_html(self.record, self.text, styler)}</div>")
 
     def __str__(self) -> str:
@@ -55,12 +54,6 @@ class ReportView:
 
     def __repr__(self) -> str:
         return self.__str__()
-
-
-def _attrs(cls: str, styler) -> str:
-    from .review.highlight import class_attrs
-
-    return class_attrs((cls,), styler)
 
 
 def show(report: str | dict | Doc, text: str | None = None, id: object = None) -> ReportView:  # noqa: A002 - as extract()
