@@ -95,10 +95,16 @@ def _state(key: str | None, params: Params, cache: dict) -> LegState | None:
 
 
 def _jsonl_batches(path: str) -> Iterator[pa.RecordBatch]:
+    return record_batches(read_records(path), path)
+
+
+def record_batches(records: Iterable[dict], source: str) -> Iterator[pa.RecordBatch]:
+    """``dvt extract`` records (read from ``source``) as batches of COLUMNS, sorted by patient (nulls
+    first) then input order; the records are held in memory."""
     rows = []
     carried = False
     try:
-        for n, record in enumerate(read_records(path)):
+        for n, record in enumerate(records):
             patient = record.get("patient_id")
             carried = carried or "patient_id" in record
             keys = []
@@ -108,9 +114,9 @@ def _jsonl_batches(path: str) -> Iterator[pa.RecordBatch]:
             rows.append((n, id_text(record.get("id")), None if patient is None else id_text(patient), record.get("exam_date"),
                          record.get("exam_date_note"), record.get("error"), *keys, comparison_of(record)))
     except (OSError, json.JSONDecodeError, AttributeError, TypeError) as exc:
-        raise CourseInputError(f"{path}: not readable as dvt extract JSONL ({type(exc).__name__})") from None
+        raise CourseInputError(f"{source}: not readable as dvt extract JSONL ({type(exc).__name__})") from None
     if rows and not carried:
-        raise CourseInputError(f"{path}: the records have no patient_id (run dvt extract with --patient-col and --date-col)")
+        raise CourseInputError(f"{source}: the records have no patient_id (run dvt extract with --patient-col and --date-col)")
     rows.sort(key=lambda r: (r[2] is not None, r[2] or "", r[0]))
     for at in range(0, len(rows), BATCH_ROWS):
         part = rows[at:at + BATCH_ROWS]
@@ -294,6 +300,15 @@ def tables_of_chunk(chunk: pa.Table, params: Params) -> dict[str, pa.Table]:
     return {name: to_arrow(name, rows) for name, rows in out.items()}
 
 
+def tables_of_chunks(pieces: Iterable[pa.Table], params: Params, workers: int = 1) -> Iterator[dict[str, pa.Table]]:
+    """:func:`tables_of_chunk` of each chunk, in order; on ``workers`` processes when more than one."""
+    if workers > 1:
+        from .parallel import map_chunks
+
+        return map_chunks(pieces, params, workers)
+    return (tables_of_chunk(c, params) for c in pieces)
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -438,14 +453,7 @@ def run_course(input_path: str, output: str, params: Params, fmt: str | None = N
     writer = CourseWriter(output, fmt)
     try:
         if first is not None:
-            todo = chain([first], pieces)
-            if workers > 1:
-                from .parallel import map_chunks
-
-                results = map_chunks(todo, params, workers)
-            else:
-                results = (tables_of_chunk(c, params) for c in todo)
-            for tables in results:
+            for tables in tables_of_chunks(chain([first], pieces), params, workers):
                 writer.write(tables)
     except BaseException:
         writer.abort()

@@ -35,7 +35,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -50,7 +50,7 @@ from .workers import REFRESH_EVERY, BatchError, InProcess, WorkerPool, default_s
 DEFAULT_CHUNK_SIZE = 64
 MAX_CHUNK_CHARS = 1_000_000  # a chunk closes early once its texts hold this many characters
 
-__all__ = ["BatchError", "BatchSummary", "DuplicateCounter", "ResumeState", "default_workers", "id_key", "run_extract", "run_extract_to"]
+__all__ = ["BatchError", "BatchSummary", "DuplicateCounter", "ResumeState", "default_workers", "extract_records", "id_key", "run_extract", "run_extract_to"]
 
 
 # --------------------------------------------------------------------------- the run
@@ -158,17 +158,10 @@ def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, 
     head = list(itertools.islice(chunks, max(2, workers)))  # input problems surface here, before anything is written
     if state is not None:
         summary.resumed_rows, summary.dropped_torn_bytes = state.rows, state.dropped_bytes
-    if len(head) < 2:
-        workers = 1
-    elif len(head) < workers:
-        workers = len(head)
-
-    start_method = start_method or default_start_method()
-    engine = InProcess(count_chronic, debug, refresh_every) if workers == 1 else WorkerPool(workers, start_method, count_chronic, debug, refresh_every)
-    summary.workers, summary.start_method = workers, (None if workers == 1 else start_method)
+    engine = _start_engine(len(head), workers, count_chronic, debug, refresh_every, start_method)
+    summary.workers, summary.start_method = engine.workers, engine.start_method
     summary.startup_seconds = round(engine.startup_seconds, 3)
     writer = fp_file = None
-    pending: deque[tuple[Future, bytes]] = deque()
     rebuilt: dict[int, int] = {}
     try:
         if state is not None:
@@ -181,46 +174,38 @@ def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, 
         if state is not None and state.rows:
             progress.resumed_past(state.rows, state.errors)
         clock = time.perf_counter()
-        in_flight = max_in_flight or 4 * workers
-        todo = deque(head)
+        def fingerprints(chunk: list[Row]) -> bytes:
+            return b"".join(row_fingerprint(r.id, r.text, r.error) for r in chunk) if fp_file else b""
+
+        results = _in_order(engine, itertools.chain(_drain(deque(head)), chunks), max_in_flight or 4 * engine.workers, fingerprints)
         head = []
-
-        def write_next() -> None:
-            future, row_fingerprints = pending.popleft()
-            try:
-                records, pid, rss, rebuilds = future.result()
-            except BrokenProcessPool:
-                raise BatchError(
-                    f"a worker process died (out of memory? killed?) after {summary.new_rows} new rows were written to "
-                    f"{output_path}; rerun with --resume to continue"
-                ) from None
-            if fp_file is not None:
-                fp_file.write(row_fingerprints)  # before the records: after a kill, never fewer fingerprints than records
-            writer.write_records(records)
-            errors = 0
-            for record in records:
-                if record.get("error") is not None:
-                    errors += 1
-                    if on_error_row is not None:
-                        on_error_row(record)
-            summary.input_notes += sum("input_note" in record for record in records)
-            summary.new_rows += len(records)
-            summary.errors += errors
-            rebuilt[pid] = rebuilds
-            if pid != os.getpid():
-                summary.worker_peak_rss_mb[pid] = max(rss, summary.worker_peak_rss_mb.get(pid, 0.0))
-            progress.advance(len(records), errors)
-
-        for chunk in itertools.chain(_drain(todo), chunks):
-            pending.append((engine.submit(chunk), b"".join(row_fingerprint(r.id, r.text, r.error) for r in chunk) if fp_file else b""))
-            while len(pending) >= in_flight:
-                write_next()
-        while pending:
-            write_next()
+        try:
+            for (records, pid, rss, rebuilds), row_fingerprints in results:
+                if fp_file is not None:
+                    fp_file.write(row_fingerprints)  # before the records: after a kill, never fewer fingerprints than records
+                writer.write_records(records)
+                errors = 0
+                for record in records:
+                    if record.get("error") is not None:
+                        errors += 1
+                        if on_error_row is not None:
+                            on_error_row(record)
+                summary.input_notes += sum("input_note" in record for record in records)
+                summary.new_rows += len(records)
+                summary.errors += errors
+                rebuilt[pid] = rebuilds
+                if pid != os.getpid():
+                    summary.worker_peak_rss_mb[pid] = max(rss, summary.worker_peak_rss_mb.get(pid, 0.0))
+                progress.advance(len(records), errors)
+        except BrokenProcessPool:
+            raise BatchError(
+                f"a worker process died (out of memory? killed?) after {summary.new_rows} new rows were written to "
+                f"{output_path}; rerun with --resume to continue"
+            ) from None
+        finally:
+            results.close()
         summary.seconds = round(time.perf_counter() - clock, 3)
     except BaseException:
-        for future, _ in pending:
-            future.cancel()
         engine.close(cancel=True)
         raise
     finally:
@@ -239,6 +224,52 @@ def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, 
     summary.rows_per_second = round(summary.new_rows / summary.seconds, 1) if summary.seconds else 0.0
     summary.main_peak_rss_mb = peak_rss_mb()
     return summary.to_dict()
+
+
+def _start_engine(read_ahead: int, workers: int, count_chronic: bool, debug: bool, refresh_every: int, start_method: str | None):
+    """In this process for ``workers == 1`` or an input of one chunk (``read_ahead`` chunks were read
+    before starting), else a pool of at most one worker per chunk read ahead."""
+    workers = 1 if read_ahead < 2 else min(max(1, workers), read_ahead)
+    if workers == 1:
+        return InProcess(count_chronic, debug, refresh_every)
+    return WorkerPool(workers, start_method or default_start_method(), count_chronic, debug, refresh_every)
+
+
+def _in_order(engine, chunks: Iterable[list[Row]], in_flight: int, tag: Callable[[list[Row]], object] | None = None) -> Iterator[tuple]:
+    """Submit ``chunks`` to ``engine``, at most ``in_flight`` at a time, and yield each one's result
+    (records, pid, peak RSS, rebuilds) with ``tag(chunk)`` (taken at submission), in submission
+    order; closing the generator cancels the rest. A worker that died raises BrokenProcessPool here."""
+    pending: deque[tuple[Future, object]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append((engine.submit(chunk), tag(chunk) if tag else None))
+            while len(pending) >= in_flight:
+                future, label = pending.popleft()
+                yield future.result(), label
+        while pending:
+            future, label = pending.popleft()
+            yield future.result(), label
+    finally:
+        for future, _ in pending:
+            future.cancel()
+
+
+def extract_records(rows: Iterable[Row], *, workers: int = 1, count_chronic: bool = False, debug: bool = False,
+                    chunk_size: int = DEFAULT_CHUNK_SIZE, start_method: str | None = None) -> Iterator[dict]:
+    """The records of ``rows``, in order, computed as :func:`run_extract` computes them (the same
+    chunks, worker pool and error rows), for callers that hold the rows in memory rather than in a file."""
+    chunks = _chunks(rows, chunk_size, MAX_CHUNK_CHARS)
+    head = deque(itertools.islice(chunks, max(2, workers)))
+    engine = _start_engine(len(head), workers, count_chronic, debug, REFRESH_EVERY, start_method)
+    results = _in_order(engine, itertools.chain(_drain(head), chunks), 4 * engine.workers)
+    try:
+        for (records, *_), _ in results:
+            yield from records
+    except BrokenProcessPool:
+        raise BatchError("a worker process died (out of memory? killed?); run with one worker to see why") from None
+    finally:
+        results.close()
+        engine.close(cancel=True)
 
 
 def _drain(items: deque) -> Iterator:

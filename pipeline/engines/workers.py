@@ -178,6 +178,7 @@ class InProcess:
     """``--workers 1``: the same work, in this process, no pool."""
 
     workers = 1
+    start_method = None
 
     def __init__(self, count_chronic: bool, debug: bool, refresh_every: int) -> None:
         self.worker = _Worker(count_chronic, debug, refresh_every)
@@ -199,7 +200,7 @@ class WorkerPool:
     def __init__(self, workers: int, start_method: str, count_chronic: bool, debug: bool, refresh_every: int) -> None:
         started = time.perf_counter()
         context = mp.get_context(start_method)
-        self.workers = workers
+        self.workers, self.start_method = workers, start_method
         self._ready = context.Queue()
         self.executor = ProcessPoolExecutor(
             max_workers=workers,

@@ -392,16 +392,54 @@ def _parquet(path: str, id_col: str, text_col: str, debug: bool, batch_size: int
             texts = data[text_col]
             ids = data.get(id_col) if id_col in data else [None] * len(texts)
             for i, (report_id, text) in enumerate(zip(ids, texts)):
-                report_id, id_note = _stand_in(report_id, f"row-{offset + i + 1}")
-                note = None
-                if isinstance(text, (bytes, bytearray)):
-                    text, note = decode_bytes(bytes(text))
-                    note = f"row {offset + i + 1}: {note}" if note else None
-                text, text_note = _clean_text(text)
-                yield Row(report_id, text, None, _join(id_note, note, text_note), {c: data[c][i] for c in carry} if carry else None)
+                yield _column_row(report_id, text, offset + i + 1, {c: data[c][i] for c in carry} if carry else None)
             offset += len(texts)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{path}: Parquet read failed after row {offset} ({type(exc).__name__})") from None
+
+
+def _column_row(report_id: object, text: object, number: int, extra: dict | None = None) -> Row:
+    """Row ``number`` (1-based) of a columnar input: no id becomes ``row-N``, bytes are decoded."""
+    report_id, id_note = _stand_in(report_id, f"row-{number}")
+    note = None
+    if isinstance(text, (bytes, bytearray)):
+        text, note = decode_bytes(bytes(text))
+        note = f"row {number}: {note}" if note else None
+    text, text_note = _clean_text(text)
+    return Row(report_id, text, None, _join(id_note, note, text_note), extra)
+
+
+def _plain(value: object, isna) -> object:
+    """A pandas cell as a plain Python value: pandas' missing markers (NaN, NA, NaT) become None,
+    numpy numbers Python ones."""
+    if value is None or isinstance(value, (str, bytes)):
+        return value
+    try:
+        if isna(value):
+            return None
+    except (TypeError, ValueError):  # a list or array cell: not a scalar
+        return value
+    return value.item() if hasattr(value, "item") else value
+
+
+def read_frame(frame, id_col: str = "id", text_col: str = "text", debug: bool = False, carry: tuple[str, ...] = ()) -> Iterator[Row]:
+    """A :class:`Row` for every row of a pandas DataFrame, in order, read as a Parquet file with the
+    same columns is read: a missing id (None, NaN, NA) or an empty one becomes ``row-N``, and so do
+    all when there is no id column. ``carry`` names columns whose values each row brings in ``extra``.
+
+    Raises :class:`InputError` at once when the text column or a carried column is missing.
+    """
+    from pandas import isna
+
+    names = list(frame.columns)
+    if text_col not in names:
+        raise InputError(f"DataFrame: text column {text_col!r} missing ({describe_columns(names, debug)})")
+    _carried_columns("DataFrame", carry, names, debug)
+    texts = frame[text_col].tolist()
+    ids = frame[id_col].tolist() if id_col in names else [None] * len(texts)
+    carried = {c: frame[c].tolist() for c in carry}
+    return (_column_row(_plain(i, isna), _plain(t, isna), n, {c: _plain(v[n - 1], isna) for c, v in carried.items()} if carry else None)
+            for n, (i, t) in enumerate(zip(ids, texts), start=1))
 
 
 def _txt_files(root: Path) -> list[tuple[str, str | None]]:

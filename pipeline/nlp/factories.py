@@ -10,10 +10,15 @@ from .sections import DuplexSections
 from .sentences import DuplexSentencizer
 from .targets import DuplexTargets
 from ..rules import load_rules
+from .tokenizer import customize_tokenizer as add_shorthand_rules
 
 
-@Language.factory("dvt_sentences")
-def make_sentences(nlp: Language, name: str) -> DuplexSentencizer:
+@Language.factory("dvt_sentences", default_config={"customize_tokenizer": True})
+def make_sentences(nlp: Language, name: str, customize_tokenizer: bool) -> DuplexSentencizer:
+    """The first dvt component; by default it also adds the report-shorthand rules to ``nlp.tokenizer``
+    (:func:`pipeline.nlp.tokenizer.customize_tokenizer`), which the later components were written for."""
+    if customize_tokenizer:
+        add_shorthand_rules(nlp)
     return DuplexSentencizer(nlp, name)
 
 

@@ -180,6 +180,18 @@ def batches(records: Iterable[dict], size: int = BATCH_ROWS) -> Iterator[tuple[i
         yield first, batch
 
 
+def arrow_tables(records: Iterable[dict]) -> tuple[pa.Table, pa.Table]:
+    """The ``reports`` and ``findings`` tables of ``records`` in memory, with their pyarrow schemas:
+    the rows :func:`write_flat_tables` writes (:func:`report_row`, :func:`finding_rows`), batch by batch."""
+    reports: list[pa.Table] = []
+    findings: list[pa.Table] = []
+    for first, batch in batches(records):
+        reports.append(pa.Table.from_pylist([report_row(r, first + i) for i, r in enumerate(batch)], schema=REPORTS_SCHEMA))
+        findings.append(pa.Table.from_pylist([row for i, r in enumerate(batch) for row in finding_rows(r, first + i)], schema=FINDINGS_SCHEMA))
+    return (pa.concat_tables(reports) if reports else REPORTS_SCHEMA.empty_table(),
+            pa.concat_tables(findings) if findings else FINDINGS_SCHEMA.empty_table())
+
+
 # --------------------------------------------------------------------------- writers
 
 

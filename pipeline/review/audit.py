@@ -14,7 +14,7 @@ from pathlib import Path
 from ..evaluation.types import LABELS, SIDES
 from ..io.guard import check_outputs
 from ..io.writers import write_private
-from .highlight import escape, finding_title, record_marks, render_html
+from .highlight import Styler, class_attrs, escape, finding_title, legend_html, record_marks, render_html
 from .loading import records_with_texts
 from .section_spans import section_headers
 from .server import static_file
@@ -55,15 +55,30 @@ def _table(head: list[str], rows: list[list[object]]) -> str:
     return f'<table class="counts"><tr>{cells}</tr>{body}</table>'
 
 
-def _example(record: dict, text: str | None) -> str:
-    sides = ", ".join(f"{s} {record['side_labels'][s]}" for s in SIDES if (record.get("side_labels") or {}).get(s)) or "no side examined"
-    head = f"<h4>Report {escape(str(record.get('id')))} — {escape(record.get('label') or ERROR)} <span class=\"muted\">({escape(sides)})</span></h4>"
+def sides_text(record: dict) -> str:
+    """``left PROXIMAL, right NEGATIVE``: the side labels of the sides the report examines."""
+    return ", ".join(f"{s} {record['side_labels'][s]}" for s in SIDES if (record.get("side_labels") or {}).get(s)) or "no side examined"
+
+
+def finding_caption(finding: dict) -> str:
+    """A finding and the words it stands on: ``popliteal · left · present (section: findings): “popliteal vein”``."""
+    return f"{finding_title(finding)}: “{finding['evidence']['text']}”"
+
+
+def example_html(record: dict, text: str | None, style: Styler | None = None) -> str:
+    """One report as the audit page shows it: id, labels, the text with its evidence marked and the
+    decisive findings; ``style`` inlines the look of each class (see :func:`render_html`)."""
+    def cls(*classes: str) -> str:
+        return class_attrs(classes, style)
+
+    head = (f"<h4>Report {escape(str(record.get('id')))} — {escape(record.get('label') or ERROR)} "
+            f"<span {cls('muted')}>({escape(sides_text(record))})</span></h4>")
     if record.get("error"):
-        return f'<div class="example">{head}<p class="error">{escape(record["error"])}</p></div>'
-    body = (f'<pre class="report-text">{render_html(text, record_marks(record, section_headers(text)))}</pre>' if text is not None
-            else '<p class="muted">Report text not available (run dvt audit with --input).</p>')
-    items = "".join(f"<li>{escape(finding_title(f))}: “{escape(f['evidence']['text'])}”</li>" for f in record.get("findings") or ())
-    return f'<div class="example">{head}{body}<ol class="findings">{items or "<li>No findings.</li>"}</ol></div>'
+        return f'<div {cls("example")}>{head}<p {cls("error")}>{escape(record["error"])}</p></div>'
+    body = (f'<pre {cls("report-text")}>{render_html(text, record_marks(record, section_headers(text)), style)}</pre>' if text is not None
+            else f'<p {cls("muted")}>Report text not available (run dvt audit with --input).</p>')
+    items = "".join(f"<li>{escape(finding_caption(f))}</li>" for f in record.get("findings") or ())
+    return f'<div {cls("example")}>{head}{body}<ol {cls("findings")}>{items or "<li>No findings.</li>"}</ol></div>'
 
 
 def render_audit(summary: AuditSummary, source: str, extra: str = "") -> str:
@@ -76,7 +91,7 @@ def render_audit(summary: AuditSummary, source: str, extra: str = "") -> str:
     statuses = sorted({s for _, s in summary.findings})
     finding_rows = [[g, *(summary.findings.get((g, s), 0) for s in statuses)] for g in groups]
     examples = "".join(
-        f"<h3>{escape(label)} ({summary.labels.get(label, 0)})</h3>" + "".join(_example(r, t) for r, t in summary.examples[label])
+        f"<h3>{escape(label)} ({summary.labels.get(label, 0)})</h3>" + "".join(example_html(r, t) for r, t in summary.examples[label])
         for label in (*LABELS, ERROR) if summary.examples.get(label))
     css = static_file("review.css").decode("utf-8")
     return f"""<!doctype html>
@@ -92,10 +107,7 @@ def render_audit(summary: AuditSummary, source: str, extra: str = "") -> str:
 <h2>Decisive findings by segment group and status</h2>{_table(["group", *statuses], finding_rows)}
 <h2>Examples</h2>
 <p class="muted">The first {summary.per_label} reports of each label, in output order. Hover a highlight for its finding.</p>
-<div class="legend"><span class="mention g-proximal">proximal</span> <span class="mention g-distal_axial">tibial/peroneal</span>
-<span class="mention g-distal_muscular">calf muscle</span> <span class="mention g-deep_unspecified">DVT, no vein</span>
-<span class="mention g-superficial">superficial</span> <span class="cue cue-thrombus">thrombus cue</span>
-<span class="cue cue-normal">normal cue</span> <span class="modifier">ConText modifier</span> <span class="section">section</span></div>
+{legend_html()}
 {examples}
 {extra}
 </main></body></html>

@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 THROMBUS_STATUSES = ("present", "possible", "historical", "hypothetical", "indication")
+Styler = Callable[[tuple[str, ...]], str]  # CSS classes -> inline CSS declarations
+LEGEND = (  # (classes, caption): what the marks look like
+    (("mention", "g-proximal"), "proximal"), (("mention", "g-distal_axial"), "tibial/peroneal"),
+    (("mention", "g-distal_muscular"), "calf muscle"), (("mention", "g-deep_unspecified"), "DVT, no vein"),
+    (("mention", "g-superficial"), "superficial"), (("cue", "cue-thrombus"), "thrombus cue"),
+    (("cue", "cue-normal"), "normal cue"), (("modifier",), "ConText modifier"), (("section",), "section"),
+)
 # Bidirectional controls reorder what the reader sees (a "Trojan Source" id or text): shown as escapes.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -85,8 +93,23 @@ def offset_problems(text: str, record: dict) -> list[str]:
     return problems
 
 
-def render_html(text: str, marks: list[Mark]) -> str:
-    """The text as escaped HTML, each marked piece in a ``<span>``; marks outside the text are dropped."""
+def class_attrs(classes: tuple[str, ...], style: Styler | None = None) -> str:
+    """``class="..."``, plus the inline ``style="..."`` that ``style`` gives those classes."""
+    inline = f' style="{escape(style(classes))}"' if style else ""
+    return f'class="{escape(" ".join(classes))}"{inline}'
+
+
+def legend_html(style: Styler | None = None) -> str:
+    """The :data:`LEGEND` as a ``<div class="legend">`` of sample marks."""
+    items = " ".join(f"<span {class_attrs(classes, style)}>{escape(caption)}</span>" for classes, caption in LEGEND)
+    return f'<div {class_attrs(("legend",), style)}>{items}</div>'
+
+
+def render_html(text: str, marks: list[Mark], style: Styler | None = None) -> str:
+    """The text as escaped HTML, each marked piece in a ``<span>``; marks outside the text are dropped.
+
+    ``style`` (classes -> CSS declarations) adds each piece's look as an inline ``style``, for
+    pages without the stylesheet (:mod:`pipeline.display`)."""
     kept = [m for m in marks if 0 <= m.start < m.end <= len(text)]
     cuts = sorted({0, len(text), *(m.start for m in kept), *(m.end for m in kept)})
     out = []
@@ -100,7 +123,7 @@ def render_html(text: str, marks: list[Mark]) -> str:
         refs = " ".join(dict.fromkeys(m.ref for m in covering if m.ref))
         title = "\n".join(dict.fromkeys(m.title for m in covering))
         ref_attr = f' data-f="{escape(refs)}"' if refs else ""
-        out.append(f'<span class="{escape(" ".join(classes))}"{ref_attr} title="{escape(title)}">{piece}</span>')
+        out.append(f'<span {class_attrs(tuple(classes), style)}{ref_attr} title="{escape(title)}">{piece}</span>')
     return "".join(out)
 
 
