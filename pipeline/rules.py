@@ -6,6 +6,7 @@ One source of truth per kind of rule:
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
     tables.json         worksheet-table column titles and cell words
+    comparison.json     how a report names the study it compares with
 """
 from __future__ import annotations
 
@@ -17,13 +18,16 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json")
+from .core.change import CHANGES
+from .core.comparison import ComparisonVocab, compile_vocab
+
+RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json", "comparison.json")
 TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left", "side")
 TABLE_CELLS = ("affirmative", "negative", "normal", "thrombus", "partial", "possible", "not_evaluated", "acute", "subacute", "chronic", "acute_on_chronic")
 CUE_POLARITIES = ("thrombus", "normal", "unassessable", "assessable", "explanation")
 SEGMENT_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "superficial", "upper")
 SIDE_VALUES = ("left", "right", "bilateral", "contralateral")
-CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "CONFIRMED", "TERMINATE", "PSEUDO")
+CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "NEW", "EXTENDED", "IMPROVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "CONFIRMED", "TERMINATE", "PSEUDO")
 SECTION_CATEGORIES = ("exam", "indication", "comparison", "technique", "preliminary", "findings", "impression", "addendum", "plan", "side_right", "side_left")
 _CONTEXT_KEYS = {"literal", "category", "direction", "pattern", "max_scope", "max_targets", "allowed_types", "excluded_types", "metadata"}
 _SECTION_KEYS = {"literal", "category", "pattern", "max_scope", "parents", "parent_required", "metadata"}
@@ -45,6 +49,7 @@ class Term:
     occlusion: str | None = None
     junction: bool = False
     implies: str | None = None  # a cue that stands for a segment when no vein claims it
+    change: str | None = None  # an interval change the cue states ("now compressible": resolved)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class RuleSet:
     directory: str
     history_cues: frozenset[str] = frozenset()
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
+    comparison: ComparisonVocab | None = field(default=None, hash=False, compare=False)
 
     @cached_property
     def aliases(self) -> dict[str, Term]:
@@ -171,7 +177,7 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues"}, {"cues"})
     for i, entry in enumerate(data["cues"]):
         where = f"cues[{i}]"
-        _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment"}, {"polarity", "phrases"})
+        _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment", "change"}, {"polarity", "phrases"})
         implied = entry.get("segment")
         if implied is not None and implied not in segments:
             raise RuleError(f"{path}: {where}: unknown segment {implied!r}")
@@ -181,8 +187,10 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
             raise RuleError(f"{path}: {where}: unknown acuity {entry.get('acuity')!r}")
         if entry.get("occlusion") not in (None, "occlusive", "nonocclusive"):
             raise RuleError(f"{path}: {where}: unknown occlusion {entry.get('occlusion')!r}")
+        if entry.get("change") not in (None, *CHANGES):
+            raise RuleError(f"{path}: {where}: unknown change {entry.get('change')!r}")
         for phrase in entry["phrases"]:
-            _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied), where)
+            _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied, change=entry.get("change")), where)
         for phrase in entry["phrases"] if entry.get("acuity") is None else ():  # "could be visualised": the same cue
             spelt = british(phrase)
             seen.setdefault(_norm(spelt), replace(seen[_norm(phrase)], text=spelt))
@@ -205,6 +213,9 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
         _check_keys(path, where, rule, allowed, {"literal", "category"})
         if rule["category"] not in categories:
             raise RuleError(f"{path}: {where} ({rule['literal']!r}): unknown category {rule['category']!r}")
+        change = (rule.get("metadata") or {}).get("change")
+        if change is not None and change not in CHANGES:
+            raise RuleError(f"{path}: {where} ({rule['literal']!r}): unknown change {change!r} in metadata")
         ident = _norm(rule["literal"]) + json.dumps(rule.get("pattern"), sort_keys=True)
         if ident in seen:
             raise RuleError(f"{path}: {where}: duplicate rule {rule['literal']!r} ({seen[ident]} and {rule['category']})")
@@ -234,6 +245,23 @@ def _table_vocab(path: Path) -> dict:
     return vocab
 
 
+_COMPARISON_LISTS = ("lead", "prior", "outside", "studies", "none", "dates", "date_leads")
+
+
+def _comparison_vocab(path: Path) -> ComparisonVocab:
+    data = _read(path)
+    _check_keys(path, "top level", data, {"description", "date_reach", *_COMPARISON_LISTS}, {"date_reach", *_COMPARISON_LISTS})
+    for key in _COMPARISON_LISTS:
+        if not data[key] or not all(isinstance(w, str) and w.strip() for w in data[key]):
+            raise RuleError(f"{path}: {key}: must be a non-empty list of non-empty strings")
+    if not isinstance(data["date_reach"], int) or data["date_reach"] < 0:
+        raise RuleError(f"{path}: date_reach: must be a non-negative integer")
+    try:
+        return compile_vocab(data)
+    except re.error as exc:
+        raise RuleError(f"{path}: invalid regular expression ({exc})") from exc
+
+
 @lru_cache(maxsize=8)
 def load_rules(directory: str | None = None) -> RuleSet:
     """Read and validate every rule file of a directory (default: the bundled rules)."""
@@ -247,4 +275,5 @@ def load_rules(directory: str | None = None) -> RuleSet:
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
     tables = _table_vocab(folder / "tables.json")
-    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables)
+    comparison = _comparison_vocab(folder / "comparison.json")
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables, comparison)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from .anchors import ANCHOR_KINDS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
+from .change import decide_change
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
 from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
@@ -151,6 +152,15 @@ def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ..
     return best_cue(sentence, anchor, tuple(c for c in cues if c.kind != "assessable")) or cue
 
 
+def _with_extension(pairs: list[tuple[Mention, Mention | None]], anchor: Mention, cue: Mention | None) -> Mention | None:
+    """The cue with the extension that another vein of its clot states: "known popliteal DVT with
+    interval extension into the femoral vein" speaks of the popliteal clot today too."""
+    if cue is None:
+        return None
+    shared = tuple(m for a, c in pairs if c is cue and a is not anchor for m in a.modifiers if m.category == "EXTENDED")
+    return replace(cue, modifiers=cue.modifiers + shared) if shared else cue
+
+
 def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
     if not view.cues and not view.anchors:
@@ -193,6 +203,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     findings = []
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
+    extending = any(m.category == "EXTENDED" for a, _ in pairs for m in a.modifiers)
     for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
         implied = anchor.implies if anchor.kind in CUE_KINDS else None
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
@@ -200,7 +211,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
         if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
             previous_side = side_word.value  # even a vein with no cue of its own sides the clause after it
-        status, mods = decide_status(vein, cue, sentence.section)
+        status, mods = decide_status(vein, _with_extension(pairs, anchor, cue) if extending else cue, sentence.section)
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
         if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
@@ -218,6 +229,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
+        loose = tuple(m for c in unclaimed for m in c.modifiers)  # "noncompressible with thrombus that was not seen before"
+        change, change_cue = decide_change(vein, cue, status, mods + loose if loose else mods, related + unclaimed, sentence)
         for one_side in expand_side(side, exam if exam in ("left", "right") else carried or sentence.heading_side):  # "contralateral" on a two-leg exam: opposite the leg just described
             findings.append(Finding(
                 segment=segment,
@@ -233,6 +246,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
                 modifiers=mods,
                 junction=group == "superficial" and near_junction(sentence, text, anchor),
                 order=anchor.start,
+                change=change,
+                change_cue=change_cue,
             ))
     return findings
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
 
+from ..core.change import change_of
 from ..core.model import Mention, Modifier, Sentence
 from ..rules import RuleSet, Term
 from .extensions import MODIFIERS_ATTRIBUTE, TARGETS_ATTRIBUTE
@@ -77,6 +78,15 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> boo
     if any(m.value not in history_cues for m in cues):
         return True
     return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
+
+
+_TODAY = frozenset({"today", "currently", "presently", "now"})
+
+
+def _speaks_of_today(sentence: Sentence) -> bool:
+    """A later sentence on a COMPARISON line that reports this exam: "Comparison: outside duplex of
+    9/2. Today there is new thrombus in the CFV." (a time word, or a stated change)."""
+    return any(t in _TODAY for t in sentence.tokens) or any(m.change or any(change_of(x) for x in m.modifiers) for m in sentence.mentions)
 
 
 class _Tokens:
@@ -168,9 +178,9 @@ def _hedged_answer(tokens: _Tokens, end: int) -> Modifier | None:
 
 def _modifiers(doc: Doc, tokens: _Tokens) -> dict[tuple[int, int], list[Modifier]]:
     found: dict[tuple[int, int], list[Modifier]] = {}
-    for target_start, target_end, category, start, end in getattr(doc._, MODIFIERS_ATTRIBUTE, None) or ():
+    for target_start, target_end, category, start, end, change in getattr(doc._, MODIFIERS_ATTRIBUTE, None) or ():
         begin, finish, text = tokens.chars(start, end)
-        found.setdefault((target_start, target_end), []).append(Modifier(category, begin, finish, text, start, end))
+        found.setdefault((target_start, target_end), []).append(Modifier(category, begin, finish, text, start, end, change))
     return found
 
 
@@ -179,7 +189,7 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
     return Mention(
         kind=term.kind, value=term.value, start=begin, end=finish, text=tokens.text[begin:finish],
         tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
-        occlusion=term.occlusion, junction=term.junction, implies=term.implies,
+        occlusion=term.occlusion, junction=term.junction, implies=term.implies, change=term.change,
         disease=term.kind == "thrombus" and term.value in disease,
         modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category)) if len(modifiers) > 1 else modifiers),
     )
@@ -245,6 +255,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     sentences: list[Sentence] = []
     cursor = 0
     drifted: set[int] = set()
+    compared: set[int] = set()  # comparison sections whose first sentence has been read
     for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
         first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
@@ -290,6 +301,10 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
             tokens=tuple(lowers[sent_start:sent_end]), mentions=tuple(inside),
         )
+        if section == "comparison":
+            if index in compared and _speaks_of_today(sentence):
+                sentence = replace(sentence, section="findings")
+            compared.add(index)
         if section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
             drifted.add(index)
             sentence = replace(sentence, section="findings")

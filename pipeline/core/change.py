@@ -1,0 +1,75 @@
+"""Interval change of a finding against the comparison study (SURVEILLANCE.md part A): pure, typed.
+
+A change comes from a ConText modifier (its category, or a ``change`` in the rule's metadata)
+or from a cue phrase that states it (``change`` in ``patterns/cues.json``). The cue nearest the
+vein wins; a change must fit the finding's current status::
+
+    change     from                                         fits            example
+    new        NEW; "new", "newly" (ACUTE)                   present/possible "New thrombus in the PTV, not present on the prior study."
+    extended   EXTENDED, to the veins it reaches             present/possible "The soleal thrombus now extends into the peroneal veins."
+    unchanged  PERSISTENT                                   present/possible "Stable popliteal vein thrombus."
+    improved   IMPROVED; "now nonocclusive", "partially recanalized"  present/possible "Decreased clot burden in the peroneal veins."
+    resolved   RESOLVED; "now compressible" (a cue)          absent           "Interval resolution of the soleal vein thrombus."
+
+An extension names the vein it reached after a reach word ("into", "to"): the veins before
+that word are where the clot came from (present, no change of their own): "interval
+propagation of the PTV thrombus into the popliteal vein" extends the popliteal vein only.
+With no reach word ("more extensive than before") the veins it speaks of are extended.
+"""
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from .assertion import _distance as distance
+from .model import Mention, Modifier, Sentence, TextSpan
+
+Change = Literal["new", "extended", "unchanged", "improved", "resolved"]
+CHANGES: tuple[str, ...] = get_args(Change)
+CATEGORY_CHANGE: dict[str, Change] = {"NEW": "new", "EXTENDED": "extended", "PERSISTENT": "unchanged", "IMPROVED": "improved", "RESOLVED": "resolved"}
+_CLOT_CHANGES = frozenset({"new", "extended", "unchanged", "improved"})
+FITS: dict[str, frozenset[str]] = {"present": _CLOT_CHANGES, "possible": _CLOT_CHANGES, "absent": frozenset({"resolved"})}
+REACH_WORDS = frozenset({"into", "to", "through", "involve", "involves", "involving", "reach", "reaches", "reaching", "reached"})
+ORIGIN_WORDS = frozenset({"from"})  # "new extension from the PTV": where the clot came from
+
+
+def change_of(modifier: Modifier) -> Change | None:
+    """The change a modifier states: its rule's ``change``, else its category's."""
+    return modifier.change or CATEGORY_CHANGE.get(modifier.category)  # type: ignore[return-value]
+
+
+def _origin(anchor: Mention | None, modifier: Modifier, sentence: Sentence | None) -> bool:
+    """Whether the vein is where an extension started, not the vein it reached: a vein after
+    "from", or one that a reach word after the extension cue still lies ahead of."""
+    if anchor is None or sentence is None:
+        return False
+    off, tokens = sentence.tok_start, sentence.tokens
+    last = None  # the direction word nearest before the vein, from the cue on
+    for i in range(modifier.tok_start, anchor.tok_start):
+        if tokens[i - off] in REACH_WORDS or tokens[i - off] in ORIGIN_WORDS:
+            last = tokens[i - off]
+    if last is not None:
+        return last in ORIGIN_WORDS
+    return any(tokens[i - off] in REACH_WORDS for i in range(max(modifier.tok_start, anchor.tok_end), sentence.tok_end))
+
+
+def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modifiers: tuple[Modifier, ...],
+                  related: tuple[Mention, ...] = (), sentence: Sentence | None = None) -> tuple[Change | None, TextSpan | None]:
+    """The change of a finding and the cue that states it, or (None, None).
+
+    ``related`` are the other cues of the same clot; a change they state by themselves counts too.
+    """
+    fits = FITS.get(status)
+    target = anchor or cue
+    if not fits or target is None:
+        return None, None
+    best: tuple[int, int, Change, TextSpan] | None = None
+    for m in modifiers:
+        change = change_of(m)
+        if change in fits and not (change == "extended" and _origin(anchor, m, sentence)):
+            key = (distance(m, target), m.start, change, TextSpan(m.start, m.end, m.text))
+            best = key if best is None or key[:2] < best[:2] else best
+    for c in (cue, *related):
+        if c is not None and c.change in fits:
+            key = (distance(c, target), c.start, c.change, c.span)  # type: ignore[arg-type]
+            best = key if best is None or key[:2] < best[:2] else best
+    return (best[2], best[3]) if best else (None, None)
