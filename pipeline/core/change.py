@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from .assertion import _distance as distance
 from .model import Mention, Modifier, Sentence, TextSpan
 
 Change = Literal["new", "extended", "unchanged", "improved", "resolved"]
@@ -32,9 +31,21 @@ REACH_WORDS = frozenset({"into", "to", "through", "involve", "involves", "involv
 ORIGIN_WORDS = frozenset({"from"})  # "new extension from the PTV": where the clot came from
 
 
+def _as_change(value: str | None) -> Change | None:
+    for change in get_args(Change):
+        if value == change:
+            return change  # type: ignore[no-any-return]
+    return None
+
+
 def change_of(modifier: Modifier) -> Change | None:
     """The change a modifier states: its rule's ``change``, else its category's."""
-    return modifier.change or CATEGORY_CHANGE.get(modifier.category)  # type: ignore[return-value]
+    return _as_change(modifier.change) or CATEGORY_CHANGE.get(modifier.category)
+
+
+def _distance(part: Modifier | Mention, target: Mention) -> int:
+    """Tokens between a cue or modifier and the vein (or cue) it may describe."""
+    return min(abs(part.tok_start - target.tok_end), abs(target.tok_start - part.tok_end))
 
 
 def _origin(anchor: Mention | None, modifier: Modifier, sentence: Sentence | None) -> bool:
@@ -66,10 +77,11 @@ def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modi
     for m in modifiers:
         change = change_of(m)
         if change in fits and not (change == "extended" and _origin(anchor, m, sentence)):
-            key = (distance(m, target), m.start, change, TextSpan(m.start, m.end, m.text))
+            key = (_distance(m, target), m.start, change, TextSpan(m.start, m.end, m.text))
             best = key if best is None or key[:2] < best[:2] else best
     for c in (cue, *related):
-        if c is not None and c.change in fits:
-            key = (distance(c, target), c.start, c.change, c.span)  # type: ignore[arg-type]
+        stated = _as_change(c.change) if c is not None else None
+        if c is not None and stated is not None and stated in fits:
+            key = (_distance(c, target), c.start, stated, c.span)
             best = key if best is None or key[:2] < best[:2] else best
     return (best[2], best[3]) if best else (None, None)

@@ -191,7 +191,7 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     thrombosed = {(f.segment, f.side) for f in superficial}
     near_junction = any(f.junction and counts_as_thrombus(f) and (f.segment, f.side) in thrombosed for f in findings)
     label = most_severe(side_labels.values())
-    scope = {side: side_scope([f for f in decisive if f.side == side]) if side_labels[side] else None for side in side_labels}
+    scope: dict[str, str | None] = {side: side_scope([f for f in decisive if f.side == side]) if side_labels[side] else None for side in side_labels}
     return Classification(
         label=label,
         side_labels=side_labels,

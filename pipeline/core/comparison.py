@@ -16,7 +16,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from .model import Finding, Sentence
 
@@ -28,11 +29,11 @@ NOT_COMPARING = ("indication", "plan")
 class ComparisonVocab:
     """The compiled patterns of ``comparison.json``."""
 
-    reference: re.Pattern
-    date: re.Pattern
-    none: re.Pattern
-    outside: re.Pattern
-    led_date: re.Pattern  # a date after a word that points back ("compressible on 4/3"): group 1
+    reference: re.Pattern[str]
+    date: re.Pattern[str]
+    none: re.Pattern[str]
+    outside: re.Pattern[str]
+    led_date: re.Pattern[str]  # a date after a word that points back ("compressible on 4/3"): group 1
     reach: int
 
 
@@ -44,7 +45,7 @@ class Comparison:
     end: int
     text: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {"date": self.date, "source": self.source, "start": self.start, "end": self.end, "text": self.text}
 
 
@@ -53,7 +54,7 @@ def _words(words: list[str]) -> str:
     return "|".join(escaped)
 
 
-def compile_vocab(data: dict) -> ComparisonVocab:
+def compile_vocab(data: dict[str, Any]) -> ComparisonVocab:
     """Compile the word lists of ``comparison.json`` (validated by the rule loader)."""
     study, adjective = _words(data["studies"]), _words(data["prior"] + data["outside"])
     date = "|".join(f"(?:{d})" for d in data["dates"])
@@ -83,7 +84,7 @@ def _comparison(text: str, start: int, end: int, bound: int, source_from: int, v
     return Comparison(date.group() if date else None, source, start, end, text[start:end])
 
 
-def find_comparison(sentences: list[Sentence], text: str, vocab: ComparisonVocab, findings: list[Finding] = ()) -> Comparison | None:
+def find_comparison(sentences: list[Sentence], text: str, vocab: ComparisonVocab, findings: Sequence[Finding] = ()) -> Comparison | None:
     """The report's comparison, or None when it states none (not even a change)."""
     first = next((i for i, s in enumerate(sentences) if s.section == "comparison"), None)
     if first is not None:
@@ -100,7 +101,7 @@ def find_comparison(sentences: list[Sentence], text: str, vocab: ComparisonVocab
             continue
         return _comparison(text, match.start(), match.end(), sentences[k].end, sentences[k].start, vocab)
     changed = next((f for f in findings if f.change_cue is not None), None)
-    if changed is None:
+    if changed is None or changed.change_cue is None:
         return None
     cue = changed.change_cue
     led = vocab.led_date.search(text, *changed.sentence)  # "(compressible on 4/3)"; not "Duplex 6/18:", today's date
