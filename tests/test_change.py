@@ -47,6 +47,10 @@ RESOLVED = [
     ("Complete resolution of the left soleal vein thrombosis seen on 7/3.", "NEGATIVE", {"left:soleal": "resolved"}),
     ("The right femoral vein DVT has cleared since the prior exam.", "NEGATIVE", {"right:femoral": "resolved"}),
 ]
+DESCRIBED_AGAIN = [  # a vein described as it was on another exam, then as it is today: today's words decide
+    ("The right popliteal vein, compressible on the prior examination, now holds occlusive thrombus.", "PROXIMAL", {"right:popliteal": None}),
+    ("The left femoral vein, thrombosed on 5/5, is now fully compressible.", "NEGATIVE", {"left:femoral": "resolved"}),
+]
 NO_CHANGE = [  # an index exam's extent, or a history, states no change
     ("Thrombus in the right posterior tibial veins extending into the popliteal vein.", "PROXIMAL", {"right:posterior_tibial": None, "right:popliteal": None}),
     ("History of left popliteal DVT. Today the left popliteal vein is compressible.", "NEGATIVE", {"left:popliteal": None}),
@@ -59,7 +63,7 @@ def _changes(record: dict) -> dict:
     return {f"{f['side']}:{f['segment']}": f["change"] for f in record["findings"] if f["status"] in current}
 
 
-@pytest.mark.parametrize("text,label,changes", NEW + EXTENDED + UNCHANGED + IMPROVED + RESOLVED + NO_CHANGE)
+@pytest.mark.parametrize("text,label,changes", NEW + EXTENDED + UNCHANGED + IMPROVED + RESOLVED + DESCRIBED_AGAIN + NO_CHANGE)
 def test_change_of_each_finding(extractor, text, label, changes):
     record = extractor.extract(text)
     assert record["label"] == label

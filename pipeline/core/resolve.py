@@ -152,6 +152,24 @@ def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ..
     return best_cue(sentence, anchor, tuple(c for c in cues if c.kind != "assessable")) or cue
 
 
+def _of_another_exam(cue: Mention) -> bool:
+    return any(m.category == "HISTORICAL" for m in cue.modifiers)
+
+
+def _described_again(pairs: list[tuple[Mention, Mention | None]], cues: tuple[Mention, ...]) -> list[tuple[Mention, Mention | None]]:
+    """"The left popliteal vein, thrombosed on 2/2, is now fully compressible": a vein whose cue
+    speaks of another exam is described again by a later cue of this exam that nothing claims."""
+    claimed = {id(c) for _, c in pairs if c is not None}
+    free = [c for c in cues if id(c) not in claimed and c.kind in ("thrombus", "normal") and not _of_another_exam(c)]
+    extra: list[tuple[Mention, Mention | None]] = []
+    for anchor, cue in pairs if free else ():
+        if cue is not None and cue is not anchor and _of_another_exam(cue):
+            later = next((c for c in free if c.tok_start > cue.tok_end), None)
+            if later is not None:  # the history that reached the vein through the old description stays there
+                extra.append((replace(anchor, modifiers=tuple(m for m in anchor.modifiers if m not in cue.modifiers)), later))
+    return extra
+
+
 def _with_extension(pairs: list[tuple[Mention, Mention | None]], anchor: Mention, cue: Mention | None) -> Mention | None:
     """The cue with the extension that another vein of its clot states: "known popliteal DVT with
     interval extension into the femoral vein" speaks of the popliteal clot today too."""
@@ -200,6 +218,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
         if all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))
+    if any(c is not None and c is not a and _of_another_exam(c) for a, c in pairs):
+        pairs += _described_again(pairs, cues)
     findings = []
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
