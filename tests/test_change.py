@@ -48,8 +48,13 @@ RESOLVED = [
     ("The right femoral vein DVT has cleared since the prior exam.", "NEGATIVE", {"right:femoral": "resolved"}),
 ]
 DESCRIBED_AGAIN = [  # a vein described as it was on another exam, then as it is today: today's words decide
-    ("The right popliteal vein, compressible on the prior examination, now holds occlusive thrombus.", "PROXIMAL", {"right:popliteal": None}),
+    ("The right popliteal vein, compressible on the prior examination, now holds occlusive thrombus.", "PROXIMAL", {"right:popliteal": "new"}),
     ("The left femoral vein, thrombosed on 5/5, is now fully compressible.", "NEGATIVE", {"left:femoral": "resolved"}),
+]
+CONTRAST = [  # a report that names its comparison, quotes what it showed, and says what today shows
+    ("The prior exam showed left peroneal thrombosis. Today the left peroneal veins are compressible.", "NEGATIVE", {"left:peroneal": "resolved"}),
+    ("No thrombus was seen on the previous duplex; today there is thrombus in a right soleal vein.", "ICMVT", {"right:soleal": "new"}),
+    ("Comparison: 4/4. The earlier study showed a normal left CFV. Today the left CFV is noncompressible.", "PROXIMAL", {"left:common_femoral": "new"}),
 ]
 NO_CHANGE = [  # an index exam's extent, or a history, states no change
     ("Thrombus in the right posterior tibial veins extending into the popliteal vein.", "PROXIMAL", {"right:posterior_tibial": None, "right:popliteal": None}),
@@ -63,7 +68,7 @@ def _changes(record: dict) -> dict:
     return {f"{f['side']}:{f['segment']}": f["change"] for f in record["findings"] if f["status"] in current}
 
 
-@pytest.mark.parametrize("text,label,changes", NEW + EXTENDED + UNCHANGED + IMPROVED + RESOLVED + DESCRIBED_AGAIN + NO_CHANGE)
+@pytest.mark.parametrize("text,label,changes", NEW + EXTENDED + UNCHANGED + IMPROVED + RESOLVED + DESCRIBED_AGAIN + CONTRAST + NO_CHANGE)
 def test_change_of_each_finding(extractor, text, label, changes):
     record = extractor.extract(text)
     assert record["label"] == label

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.core.assertion import decide_status
-from pipeline.core.change import decide_change
+from pipeline.core.change import contrast_changes, decide_change
 from pipeline.core.classify import side_scope
 from pipeline.core.comparison import find_comparison
 from pipeline.core.model import Finding, Mention, Modifier, Sentence, TextSpan
@@ -164,3 +164,24 @@ SCOPE_CASES = [
 @pytest.mark.parametrize("findings,expected", SCOPE_CASES)
 def test_side_scope(findings, expected):
     assert side_scope(findings) == expected
+
+
+def vein(segment, status, order, prior=None, side="left", change=None):
+    return Finding(segment, GROUPS[segment], side, status, None, None, "findings", TextSpan(order, order + 1, "x"), TextSpan(order, order + 1, "c"),
+                   (0, 1), order=order, prior=prior, change=change)
+
+
+# (findings in text order, expected changes): what another exam showed against what today shows
+CONTRAST_CASES = [
+    ([vein("peroneal", "historical", 0, "present"), vein("peroneal", "absent", 5)], [None, "resolved"]),  # "prior showed peroneal DVT. Today compressible."
+    ([vein(None, "historical", 0, "absent"), vein("soleal", "present", 5)], [None, "new"]),                 # "No thrombus on yesterday's study; today soleal DVT."
+    ([vein("popliteal", "historical", 0, "present"), vein("popliteal", "present", 5)], [None, None]),       # the same state: no change by contrast
+    ([vein("popliteal", "historical", 0, "present"), vein("popliteal", "absent", 5, change="resolved")], [None, "resolved"]),  # a stated change stays
+    ([vein("popliteal", "historical", 0, "present", side="right"), vein("popliteal", "absent", 5)], [None, None]),  # the other leg
+    ([vein("popliteal", "absent", 0), vein("popliteal", "historical", 5, "present")], [None, None]),        # today's statement before the quote
+]
+
+
+@pytest.mark.parametrize("findings,expected", CONTRAST_CASES)
+def test_contrast_changes(findings, expected):
+    assert [f.change for f in contrast_changes(findings)] == expected

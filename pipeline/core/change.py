@@ -15,12 +15,19 @@ An extension names the vein it reached after a reach word ("into", "to"): the ve
 that word are where the clot came from (present, no change of their own): "interval
 propagation of the PTV thrombus into the popliteal vein" extends the popliteal vein only.
 With no reach word ("more extensive than before") the veins it speaks of are extended.
+
+In a report that names its comparison, a vein whose earlier state is quoted and whose state today
+differs changed by contrast: "The prior exam showed peroneal thrombosis. Today the peroneal veins
+are compressible." is ``resolved``; "no thrombus on yesterday's study; today thrombus in a soleal
+vein" is ``new`` (``contrast_changes``; the quoted earlier state is the evidence).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal, get_args
 
-from .model import Mention, Modifier, Sentence, TextSpan
+from .model import Finding, Mention, Modifier, Sentence, TextSpan
 
 Change = Literal["new", "extended", "unchanged", "improved", "resolved"]
 CHANGES: tuple[str, ...] = get_args(Change)
@@ -85,3 +92,35 @@ def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modi
             key = (_distance(c, target), c.start, stated, c.span)
             best = key if best is None or key[:2] < best[:2] else best
     return (best[2], best[3]) if best else (None, None)
+
+
+def prior_state(cue: Mention | None, modifiers: tuple[Modifier, ...]) -> str | None:
+    """What another exam showed, for a historical finding: present (a thrombus cue), absent (a
+    normal cue, or a denied thrombus: "no thrombus was seen on yesterday's study"), or None."""
+    if cue is None or cue.kind not in ("thrombus", "normal"):
+        return None
+    if cue.kind == "normal":
+        return "absent"
+    return "absent" if any(m.category == "NEGATED_EXISTENCE" for m in modifiers) else "present"
+
+
+_CONTRAST: dict[tuple[str, str], Change] = {("present", "absent"): "resolved", ("absent", "present"): "new"}
+
+
+def contrast_changes(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings with the change a contrast states: a current deep finding with no change of its own,
+    after a historical mention of the same vein (or a vein-less one of its side) whose earlier
+    state differs. Only for reports that name their comparison (the caller checks)."""
+    earlier = [f for f in findings if f.status == "historical" and f.prior is not None and f.is_deep]
+    if not earlier:
+        return list(findings)
+    out = []
+    for f in findings:
+        if f.change is None and f.segment is not None and f.is_deep and f.status in ("present", "absent"):
+            before = [h for h in earlier if h.order <= f.order and h.side in (f.side, "unspecified") and h.segment in (f.segment, None)]
+            change = _CONTRAST.get((before[-1].prior or "", f.status)) if before else None
+            if change is not None:
+                h = before[-1]
+                f = replace(f, change=change, change_cue=h.cue or h.anchor)
+        out.append(f)
+    return out

@@ -86,6 +86,11 @@ def _comparison(text: str, start: int, end: int, bound: int, source_from: int, v
 
 def find_comparison(sentences: list[Sentence], text: str, vocab: ComparisonVocab, findings: Sequence[Finding] = ()) -> Comparison | None:
     """The report's comparison, or None when it states none (not even a change)."""
+    return stated_comparison(sentences, text, vocab) or implied_comparison(text, vocab, findings)
+
+
+def stated_comparison(sentences: list[Sentence], text: str, vocab: ComparisonVocab) -> Comparison | None:
+    """The comparison the report names: its COMPARISON section, else its first comparing sentence."""
     first = next((i for i, s in enumerate(sentences) if s.section == "comparison"), None)
     if first is not None:
         last = first
@@ -100,6 +105,11 @@ def find_comparison(sentences: list[Sentence], text: str, vocab: ComparisonVocab
         if k < 0 or sentences[k].section in NOT_COMPARING or match.end() > sentences[k].end:
             continue
         return _comparison(text, match.start(), match.end(), sentences[k].end, sentences[k].start, vocab)
+    return None
+
+
+def implied_comparison(text: str, vocab: ComparisonVocab, findings: Sequence[Finding]) -> Comparison | None:
+    """A prior study implied by the first stated change, dated by "on/from/since DATE" in its sentence."""
     changed = next((f for f in findings if f.change_cue is not None), None)
     if changed is None or changed.change_cue is None:
         return None

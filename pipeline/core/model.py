@@ -166,6 +166,7 @@ class Finding:
     order: int = 0  # position in the report, for stable output
     change: str | None = None  # interval change against the comparison study (``change.py``)
     change_cue: TextSpan | None = None
+    prior: str | None = None  # a historical finding: what the other exam showed (present / absent), when its cue says
 
     @property
     def is_deep(self) -> bool:

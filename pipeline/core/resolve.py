@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .anchors import ANCHOR_KINDS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
-from .change import decide_change
+from .change import decide_change, prior_state
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, Finding, Mention, Sentence, TextSpan
 from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
@@ -268,6 +268,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
                 order=anchor.start,
                 change=change,
                 change_cue=change_cue,
+                prior=prior_state(cue, mods) if status == "historical" else None,
             ))
     return findings
 
