@@ -115,6 +115,10 @@ COMPARISON_CASES = [
     ("Compared with the outside duplex of 5/3/2026, the thrombus is stable.", [(0, 69, "findings")], ("outside", "5/3/2026", "Compared with the outside duplex of 5/3/2026")),
     ("No prior studies are available for comparison.", [(0, 46, "findings")], ("none", None, "prior studies")),
     ("Thrombus in the peroneal veins, new since the exam of 6/12/2026.", [(0, 64, "findings")], ("prior", "6/12/2026", "since the exam of 6/12/2026")),
+    ("R TPT: thrombus, new extension from the PTV (prior 7/7).", [(0, 56, "findings")], ("prior", "7/7", "(prior 7/7")),
+    ("Thrombus was seen in the left PTV on Tuesday's duplex.", [(0, 54, "findings")], ("prior", "Tuesday", "Tuesday's duplex")),
+    ("The study from 9/9 showed left soleal vein thrombosis.", [(0, 54, "findings")], ("prior", "9/9", "study from 9/9")),
+    ("L CFV still non-compressible, same as yesterday.", [(0, 48, "findings")], ("prior", "yesterday", "same as yesterday")),
 ]
 
 
@@ -124,6 +128,11 @@ def test_find_comparison(text, parts, expected):
     found = find_comparison(sentences, text, VOCAB)
     assert (found.source, found.date, found.text) == expected
     assert text[found.start:found.end] == found.text
+
+
+def test_the_exam_title_date_is_no_comparison():
+    text = "Venous duplex of 3/4/2026"
+    assert find_comparison([Sentence(0, len(text), 0, 1, "exam", None, 0, 0, (), ())], text, VOCAB) is None
 
 
 def test_a_comparison_in_the_indication_is_no_comparison():

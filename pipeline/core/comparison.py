@@ -22,7 +22,7 @@ from typing import Any, Literal
 from .model import Finding, Sentence
 
 Source = Literal["prior", "outside", "none"]
-NOT_COMPARING = ("indication", "plan")
+NOT_COMPARING = ("indication", "plan", "exam")  # an exam title's date is this exam's
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,10 @@ def compile_vocab(data: dict[str, Any]) -> ComparisonVocab:
     reference = (rf"\b(?:{_words(data['lead'])})\b"
                  rf"|\b(?:{adjective})\s+(?:\S+\s+){{0,2}}?(?:{study})\b"
                  rf"|\bsince\s+(?:the\s+|her\s+|his\s+)?(?:\S+\s+){{0,2}}?(?:{study})\b"
-                 rf"|\bsince\s+(?:{date})")
+                 rf"|\b(?:since|same\s+as)\s+(?:{date})"
+                 rf"|\((?:{adjective})\s+(?:{date})"  # "(prior 7/7)"
+                 rf"|\b(?:{study})\s+(?:from|of|dated)\s+(?:{date})"  # "the study from 9/9 showed"
+                 rf"|(?:{date})'s\s+(?:{study})\b")  # "Tuesday's duplex"
     flags = re.IGNORECASE
     return ComparisonVocab(
         reference=re.compile(reference, flags), date=re.compile(date, flags),
