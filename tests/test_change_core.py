@@ -188,6 +188,7 @@ CONTRAST_CASES = [
     ([vein("popliteal", "historical", 0, "present"), vein("popliteal", "absent", 5, change="resolved")], [None, "resolved"]),  # a stated change stays
     ([vein("popliteal", "historical", 0, "present", side="right"), vein("popliteal", "absent", 5)], [None, None]),  # the other leg
     ([vein("popliteal", "absent", 0), vein("popliteal", "historical", 5, "present")], [None, None]),        # today's statement before the quote
+    ([vein(None, "historical", 0, "present"), vein("popliteal", "absent", 5)], [None, None]),               # "Prior: 5/13 (thrombus). Popliteal compressible."
 ]
 
 

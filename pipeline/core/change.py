@@ -1,8 +1,9 @@
 """Interval change of a finding against the comparison study (SURVEILLANCE.md part A): pure, typed.
 
 A change comes from a ConText modifier (its category, or a ``change`` in the rule's metadata)
-or from a cue phrase that states it (``change`` in ``patterns/cues.json``). The cue nearest the
-vein wins; a change must fit the finding's current status::
+or from a cue phrase that states it (``change`` in ``patterns/cues.json``). A change word
+nearest the vein wins, then a cue whose state implies a change ("partially recanalized, unchanged"
+is unchanged); a change must fit the finding's current status::
 
     change     from                                         fits            example
     new        NEW; "new", "newly" (ACUTE)                   present/possible "New thrombus in the PTV, not present on the prior study."
@@ -80,18 +81,18 @@ def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modi
     target = anchor or cue
     if not fits or target is None:
         return None, None
-    best: tuple[int, int, Change, TextSpan] | None = None
+    best: tuple[int, int, int, Change, TextSpan] | None = None
     for m in modifiers:
         change = change_of(m)
         if change in fits and not (change == "extended" and _origin(anchor, m, sentence)):
-            key = (_distance(m, target), m.start, change, TextSpan(m.start, m.end, m.text))
-            best = key if best is None or key[:2] < best[:2] else best
-    for c in (cue, *related):
+            key = (0, _distance(m, target), m.start, change, TextSpan(m.start, m.end, m.text))
+            best = key if best is None or key[:3] < best[:3] else best
+    for c in (cue, *related):  # a state that implies a change ranks after a change word: "partially recanalized, unchanged"
         stated = _as_change(c.change) if c is not None else None
         if c is not None and stated is not None and stated in fits:
-            key = (_distance(c, target), c.start, stated, c.span)
-            best = key if best is None or key[:2] < best[:2] else best
-    return (best[2], best[3]) if best else (None, None)
+            key = (1, _distance(c, target), c.start, stated, c.span)
+            best = key if best is None or key[:3] < best[:3] else best
+    return (best[3], best[4]) if best else (None, None)
 
 
 def prior_state(cue: Mention | None, modifiers: tuple[Modifier, ...]) -> str | None:
@@ -109,15 +110,16 @@ _CONTRAST: dict[tuple[str, str], Change] = {("present", "absent"): "resolved", (
 
 def contrast_changes(findings: Sequence[Finding]) -> list[Finding]:
     """Findings with the change a contrast states: a current deep finding with no change of its own,
-    after a historical mention of the same vein (or a vein-less one of its side) whose earlier
-    state differs. Only for reports that name their comparison (the caller checks)."""
+    after a historical mention of the same vein whose earlier state differs (or a vein-less denial
+    of its side: "no thrombus on yesterday's study"; a vein-less prior clot names no vein). Only for reports that name their comparison (the caller checks)."""
     earlier = [f for f in findings if f.status == "historical" and f.prior is not None and f.is_deep]
     if not earlier:
         return list(findings)
     out = []
     for f in findings:
         if f.change is None and f.segment is not None and f.is_deep and f.status in ("present", "absent"):
-            before = [h for h in earlier if h.order <= f.order and h.side in (f.side, "unspecified") and h.segment in (f.segment, None)]
+            before = [h for h in earlier if h.order <= f.order and h.side in (f.side, "unspecified")
+                      and (h.segment == f.segment or (h.segment is None and h.prior == "absent"))]  # a vein-less prior clot names no vein
             change = _CONTRAST.get((before[-1].prior or "", f.status)) if before else None
             if change is not None:
                 h = before[-1]
