@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .core.change import CHANGES
+from .core.change import CHANGES, NO_CHANGE
 from .core.comparison import ComparisonVocab, compile_vocab
 
 RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json", "comparison.json")
@@ -214,7 +214,7 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
         if rule["category"] not in categories:
             raise RuleError(f"{path}: {where} ({rule['literal']!r}): unknown category {rule['category']!r}")
         change = (rule.get("metadata") or {}).get("change")
-        if change is not None and change not in CHANGES:
+        if change is not None and change not in (*CHANGES, NO_CHANGE):
             raise RuleError(f"{path}: {where} ({rule['literal']!r}): unknown change {change!r} in metadata")
         ident = _norm(rule["literal"]) + json.dumps(rule.get("pattern"), sort_keys=True)
         if ident in seen:

@@ -60,6 +60,9 @@ NO_CHANGE = [  # an index exam's extent, or a history, states no change
     ("Thrombus in the right posterior tibial veins extending into the popliteal vein.", "PROXIMAL", {"right:posterior_tibial": None, "right:popliteal": None}),
     ("History of left popliteal DVT. Today the left popliteal vein is compressible.", "NEGATIVE", {"left:popliteal": None}),
     ("Occlusive thrombus in the left gastrocnemius veins.", "ICMVT", {"left:gastrocnemius": None}),
+    ("COMPARISON: None.\nThe right femoral vein is partially recanalized with chronic wall-adherent thrombus.", "NEGATIVE", {"right:femoral": None}),
+    ("Compared to the previous study, the left popliteal vein is noncompressible.", "PROXIMAL", {"left:popliteal": None}),
+    ("Addendum: the reported thrombus in the left peroneal vein is retracted; it was artifact.", "NEGATIVE", {"left:peroneal": None}),
 ]
 
 

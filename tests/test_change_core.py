@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.core.assertion import decide_status
-from pipeline.core.change import contrast_changes, decide_change
+from pipeline.core.change import contrast_changes, decide_change, without_follow_up
 from pipeline.core.classify import side_scope
 from pipeline.core.comparison import find_comparison
 from pipeline.core.model import Finding, Mention, Modifier, Sentence, TextSpan
@@ -63,6 +63,7 @@ CHANGE_CASES = [
     ("the popliteal thrombus has resolved", (1, 2), (2, 3), "present", [("RESOLVED", 3, 5)], None),
     ("no new thrombus in the popliteal vein", (5, 7), (2, 3), "absent", [("NEW", 1, 2)], None),
     ("history of stable popliteal thrombus", (3, 4), (4, 5), "historical", [("PERSISTENT", 2, 3)], None),
+    ("the popliteal thrombus is retracted", (1, 2), (2, 3), "absent", [("RESOLVED", 3, 5, "none")], None),
 ]
 
 
@@ -195,3 +196,10 @@ CONTRAST_CASES = [
 @pytest.mark.parametrize("findings,expected", CONTRAST_CASES)
 def test_contrast_changes(findings, expected):
     assert [f.change for f in contrast_changes(findings)] == expected
+
+
+def test_an_improved_old_clot_in_a_report_without_prior_exam_has_no_change():
+    old_clot = vein("popliteal", "present", 0, change="improved")  # after "Comparison: none."
+    old_clot.acuity = "chronic"  # "partially recanalized with chronic wall-adherent thrombus"
+    acute = vein("peroneal", "present", 5, change="improved")  # "smaller"
+    assert [f.change for f in without_follow_up([old_clot, acute])] == [None, "improved"]

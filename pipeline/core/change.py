@@ -32,6 +32,7 @@ from .model import Finding, Mention, Modifier, Sentence, TextSpan
 
 Change = Literal["new", "extended", "unchanged", "improved", "resolved"]
 CHANGES: tuple[str, ...] = get_args(Change)
+NO_CHANGE = "none"  # a rule's metadata: its category states no interval change ("is retracted" withdraws a finding)
 CATEGORY_CHANGE: dict[str, Change] = {"NEW": "new", "EXTENDED": "extended", "PERSISTENT": "unchanged", "IMPROVED": "improved", "RESOLVED": "resolved"}
 _CLOT_CHANGES = frozenset({"new", "extended", "unchanged", "improved"})
 FITS: dict[str, frozenset[str]] = {"present": _CLOT_CHANGES, "possible": _CLOT_CHANGES, "absent": frozenset({"resolved"})}
@@ -48,6 +49,8 @@ def _as_change(value: str | None) -> Change | None:
 
 def change_of(modifier: Modifier) -> Change | None:
     """The change a modifier states: its rule's ``change``, else its category's."""
+    if modifier.change == NO_CHANGE:
+        return None
     return _as_change(modifier.change) or CATEGORY_CHANGE.get(modifier.category)
 
 
@@ -126,3 +129,10 @@ def contrast_changes(findings: Sequence[Finding]) -> list[Finding]:
                 f = replace(f, change=change, change_cue=h.cue or h.anchor)
         out.append(f)
     return out
+
+
+def without_follow_up(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings of a report that says it has no prior exam ("Comparison: none."): a chronic
+    thrombus described as improved ("partially recanalized with chronic wall-adherent thrombus") is
+    an old clot described, not a change; its ``improved`` is dropped."""
+    return [replace(f, change=None, change_cue=None) if f.change == "improved" and f.acuity == "chronic" else f for f in findings]

@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .extensions import DOC_ATTRIBUTE, register_extensions
-from ..core.change import contrast_changes
+from ..core.change import contrast_changes, without_follow_up
 from ..core.comparison import implied_comparison, stated_comparison
 from ..core.record import build_record
 from ..core.resolve import resolve
@@ -37,7 +37,9 @@ class DuplexFindings:
         comparison = stated_comparison(sentences, text, self.rules.comparison) if self.rules.comparison else None
         if comparison is not None and comparison.source != "none":
             findings = contrast_changes(findings)  # "the prior exam showed X ... today X is compressible"
-        elif comparison is None and self.rules.comparison:
+        elif comparison is not None:
+            findings = without_follow_up(findings)  # "Comparison: none." and a partially recanalized clot
+        elif self.rules.comparison:
             comparison = implied_comparison(text, self.rules.comparison, findings)
         record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic, comparison)
         setattr(doc._, DOC_ATTRIBUTE, record)
