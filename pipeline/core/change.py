@@ -114,7 +114,8 @@ _CONTRAST: dict[tuple[str, str], Change] = {("present", "absent"): "resolved", (
 def contrast_changes(findings: Sequence[Finding]) -> list[Finding]:
     """Findings with the change a contrast states: a current deep finding with no change of its own,
     after a historical mention of the same vein whose earlier state differs (or a vein-less denial
-    of its side: "no thrombus on yesterday's study"; a vein-less prior clot names no vein). Only for reports that name their comparison (the caller checks)."""
+    of its side: "no thrombus on yesterday's study"; a vein-less prior clot names no vein).
+    Only for reports that name their comparison (``comparison.follow_up`` checks)."""
     earlier = [f for f in findings if f.status == "historical" and f.prior is not None and f.is_deep]
     if not earlier:
         return list(findings)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from .change import contrast_changes, without_follow_up
 from .model import Finding, Sentence
 
 Source = Literal["prior", "outside", "none"]
@@ -120,3 +121,16 @@ def implied_comparison(text: str, vocab: ComparisonVocab, findings: Sequence[Fin
     led = vocab.led_date.search(text, *changed.sentence)  # "(compressible on 4/3)"; not "Duplex 6/18:", today's date
     start, end = (min(cue.start, led.start(1)), max(cue.end, led.end(1))) if led else (cue.start, cue.end)
     return Comparison(led.group(1) if led else None, "prior", start, end, text[start:end])
+
+
+def follow_up(sentences: list[Sentence], text: str, vocab: ComparisonVocab, findings: Sequence[Finding]) -> tuple[list[Finding], Comparison | None]:
+    """The report's comparison, and its findings with the changes that it implies: a named
+    comparison makes a contrast a change ("the prior exam showed X ... today X is compressible");
+    "Comparison: none." leaves an old clot's "partially recanalized" no change; with no comparison
+    named, a stated change implies a prior study."""
+    comparison = stated_comparison(sentences, text, vocab)
+    if comparison is None:
+        return list(findings), implied_comparison(text, vocab, findings)
+    if comparison.source == "none":
+        return without_follow_up(findings), comparison
+    return contrast_changes(findings), comparison

@@ -9,8 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .extensions import DOC_ATTRIBUTE, register_extensions
-from ..core.change import contrast_changes, without_follow_up
-from ..core.comparison import implied_comparison, stated_comparison
+from ..core.comparison import follow_up
 from ..core.record import build_record
 from ..core.resolve import resolve
 from ..rules import RuleSet
@@ -34,13 +33,9 @@ class DuplexFindings:
         rows, legends = read_tables(text, self.rules.table_vocab)
         sentences = read_sentences(doc, self.rules, text)
         findings, examined = resolve(sentences, text, rows, legends)
-        comparison = stated_comparison(sentences, text, self.rules.comparison) if self.rules.comparison else None
-        if comparison is not None and comparison.source != "none":
-            findings = contrast_changes(findings)  # "the prior exam showed X ... today X is compressible"
-        elif comparison is not None:
-            findings = without_follow_up(findings)  # "Comparison: none." and a partially recanalized clot
-        elif self.rules.comparison:
-            comparison = implied_comparison(text, self.rules.comparison, findings)
+        comparison = None
+        if self.rules.comparison is not None:
+            findings, comparison = follow_up(sentences, text, self.rules.comparison, findings)
         record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic, comparison)
         setattr(doc._, DOC_ATTRIBUTE, record)
         spans = []
