@@ -8,6 +8,8 @@ from rich.text import Text
 STATUS_STYLES = {"present": "bold red", "possible": "bold yellow", "absent": "green", "not_evaluated": "magenta"}
 CUE_STYLE = "underline cyan"
 MODIFIER_STYLE = "italic blue"
+CHANGE_STYLE = "bold underline magenta"
+COMPARISON_STYLE = "reverse"
 
 
 def highlighted(text: str, record: dict) -> Text:
@@ -20,24 +22,37 @@ def highlighted(text: str, record: dict) -> Text:
             out.stylize(CUE_STYLE, evidence["cue"]["start"], evidence["cue"]["end"])
         for modifier in evidence["modifiers"]:
             out.stylize(MODIFIER_STYLE, modifier["start"], modifier["end"])
+        if evidence.get("change_cue"):
+            out.stylize(CHANGE_STYLE, evidence["change_cue"]["start"], evidence["change_cue"]["end"])
+    if record.get("comparison"):
+        out.stylize(COMPARISON_STYLE, record["comparison"]["start"], record["comparison"]["end"])
     return out
 
 
 def findings_table(record: dict) -> Table:
     """One row per finding: segment, side, status, acuity, section, evidence and cue."""
     table = Table(title="Findings", show_lines=False)
-    for column in ("#", "segment", "side", "status", "acuity", "occlusion", "section", "mention", "cue", "modifiers"):
+    for column in ("#", "segment", "side", "status", "acuity", "occlusion", "change", "section", "mention", "cue", "modifiers"):
         table.add_column(column)
     for number, f in enumerate(record["findings"], start=1):
         ev = f["evidence"]
-        cue = ev["cue"]
+        cue, change_cue = ev["cue"], ev.get("change_cue")
+        change = f"{f['change']} ('{change_cue['text']}' [{change_cue['start']}:{change_cue['end']}])" if f.get("change") and change_cue else ""
         table.add_row(
             str(number), f["segment"] or "(DVT, no segment)", f["side"],
-            Text(f["status"], style=STATUS_STYLES.get(f["status"], "")), f["acuity"] or "", f["occlusion"] or "", f["section"],
+            Text(f["status"], style=STATUS_STYLES.get(f["status"], "")), f["acuity"] or "", f["occlusion"] or "", change, f["section"],
             f"{ev['text']} [{ev['start']}:{ev['end']}]", f"{cue['text']} [{cue['start']}:{cue['end']}]" if cue else "",
             ", ".join(f"{m['category'].lower()}:'{m['text']}'" for m in ev["modifiers"]),
         )
     return table
+
+
+def follow_up_line(record: dict) -> str:
+    """The comparison and each examined side's scope, in one line."""
+    comparison = record.get("comparison")
+    compared = "none stated" if comparison is None else f"{comparison['source']}" + (f" of {comparison['date']}" if comparison["date"] else "") + f" ('{comparison['text']}' [{comparison['start']}:{comparison['end']}])"
+    scope = ", ".join(f"{side}={value}" for side, value in (record.get("scope") or {}).items() if value)
+    return f"Comparison: {compared}\nScope: {scope or 'none'}"
 
 
 def render_explanation(text: str, record: dict, console: Console) -> None:
@@ -48,9 +63,10 @@ def render_explanation(text: str, record: dict, console: Console) -> None:
     sides = ", ".join(f"{side}={label}" for side, label in record["side_labels"].items() if label)
     console.print(Text.assemble(("Label: ", "bold"), (record["label"], "bold red" if record["label"] not in ("NEGATIVE",) else "bold green"),
                                 f"   sides: {sides or 'none examined'}   distal={record['distal']} svt={record['svt']} svt_near_junction={record['svt_near_junction']}"))
+    console.print(follow_up_line(record))
     console.print(Text("Legend: ") + Text("present ", STATUS_STYLES["present"]) + Text("possible ", STATUS_STYLES["possible"])
                   + Text("absent ", STATUS_STYLES["absent"]) + Text("not evaluated ", STATUS_STYLES["not_evaluated"])
-                  + Text("cue ", CUE_STYLE) + Text("modifier", MODIFIER_STYLE))
+                  + Text("cue ", CUE_STYLE) + Text("modifier ", MODIFIER_STYLE) + Text("change", CHANGE_STYLE) + Text(" ") + Text("comparison", COMPARISON_STYLE))
     console.rule()
     console.print(highlighted(text, record))
     console.rule()

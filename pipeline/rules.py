@@ -6,6 +6,7 @@ One source of truth per kind of rule:
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
     tables.json         worksheet-table column titles and cell words
+    comparison.json     how a report names the study it compares with
 """
 from __future__ import annotations
 
@@ -17,15 +18,17 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .core.change import CHANGES, NO_CHANGE
+from .core.comparison import ComparisonVocab, compile_vocab
 from .core.model import WHOLE_DEEP, WHOLE_DEEP_SEGMENTS
 
-RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json")
+RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json", "comparison.json")
 TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left", "side")
 TABLE_CELLS = ("affirmative", "negative", "normal", "thrombus", "partial", "possible", "not_evaluated", "acute", "subacute", "chronic", "acute_on_chronic")
 CUE_POLARITIES = ("thrombus", "normal", "unassessable", "assessable", "explanation")
 SEGMENT_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "superficial", "upper")
 SIDE_VALUES = ("left", "right", "bilateral", "contralateral")
-CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "CONFIRMED", "TERMINATE", "PSEUDO")
+CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "NOT_EVALUATED", "PERSISTENT", "RESOLVED", "NEW", "EXTENDED", "IMPROVED", "CHRONIC", "ACUTE", "SUBACUTE", "ACUTE_ON_CHRONIC", "AGE_INDETERMINATE", "OCCLUSIVE", "NONOCCLUSIVE", "CONFIRMED", "TERMINATE", "PSEUDO")
 SECTION_CATEGORIES = ("exam", "indication", "comparison", "technique", "preliminary", "findings", "impression", "addendum", "plan", "side_right", "side_left")
 _CONTEXT_KEYS = {"literal", "category", "direction", "pattern", "max_scope", "max_targets", "allowed_types", "excluded_types", "metadata"}
 _SECTION_KEYS = {"literal", "category", "pattern", "max_scope", "parents", "parent_required", "metadata"}
@@ -48,6 +51,7 @@ class Term:
     junction: bool = False
     implies: str | None = None  # a cue: the segment it stands for when no vein claims it; a saphenous vein: the deep vein at its junction
     covers: tuple[tuple[str, str], ...] = ()  # (segment, group) of each vein a compound name covers ("iliofemoral")
+    change: str | None = None  # an interval change the cue states ("now compressible": resolved)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class RuleSet:
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
     whole_before: frozenset[str] = frozenset()  # "entire", "throughout": before a leg noun, the whole leg's deep veins
     later_exam: tuple[frozenset[str], ...] = (frozenset(),) * 6  # qualifiers, study nouns, result words, confirming verbs, means, past words
+    comparison: ComparisonVocab | None = field(default=None, hash=False, compare=False)
 
     @cached_property
     def aliases(self) -> dict[str, Term]:
@@ -211,7 +216,7 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     _check_keys(path, "top level", data, {"description", "cues", "history_cues", "not_cues", "later_exam"}, {"cues"})
     for i, entry in enumerate(data["cues"]):
         where = f"cues[{i}]"
-        _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment", "at_junction"}, {"polarity", "phrases"})
+        _check_keys(path, where, entry, {"polarity", "phrases", "acuity", "occlusion", "segment", "at_junction", "change"}, {"polarity", "phrases"})
         implied = entry.get("segment")
         if implied is not None and implied not in segments:
             raise RuleError(f"{path}: {where}: unknown segment {implied!r}")
@@ -224,8 +229,10 @@ def _cue_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
             raise RuleError(f"{path}: {where}: unknown acuity {entry.get('acuity')!r}")
         if entry.get("occlusion") not in (None, "occlusive", "nonocclusive"):
             raise RuleError(f"{path}: {where}: unknown occlusion {entry.get('occlusion')!r}")
+        if entry.get("change") not in (None, *CHANGES):
+            raise RuleError(f"{path}: {where}: unknown change {entry.get('change')!r}")
         for phrase in entry["phrases"]:
-            _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied, junction=at_junction), where)
+            _add_term(path, seen, Term(phrase, entry["polarity"], _norm(phrase), acuity=entry.get("acuity"), occlusion=entry.get("occlusion"), group=segments.get(implied), implies=implied, junction=at_junction, change=entry.get("change")), where)
         for phrase in entry["phrases"] if entry.get("acuity") is None else ():  # "could be visualised": the same cue
             spelt = british(phrase)
             seen.setdefault(_norm(spelt), replace(seen[_norm(phrase)], text=spelt))
@@ -266,6 +273,9 @@ def _rule_list(path: Path, key: str, allowed: set[str], categories: tuple[str, .
         _check_keys(path, where, rule, allowed, {"literal", "category"})
         if rule["category"] not in categories:
             raise RuleError(f"{path}: {where} ({rule['literal']!r}): unknown category {rule['category']!r}")
+        change = (rule.get("metadata") or {}).get("change")
+        if change is not None and change not in (*CHANGES, NO_CHANGE):
+            raise RuleError(f"{path}: {where} ({rule['literal']!r}): unknown change {change!r} in metadata")
         ident = _norm(rule["literal"]) + json.dumps(rule.get("pattern"), sort_keys=True)
         if ident in seen:
             raise RuleError(f"{path}: {where}: duplicate rule {rule['literal']!r} ({seen[ident]} and {rule['category']})")
@@ -307,6 +317,23 @@ def _table_vocab(path: Path) -> dict:
     return vocab
 
 
+_COMPARISON_LISTS = ("lead", "prior", "outside", "studies", "none", "dates", "date_leads")
+
+
+def _comparison_vocab(path: Path) -> ComparisonVocab:
+    data = _read(path)
+    _check_keys(path, "top level", data, {"description", "date_reach", *_COMPARISON_LISTS}, {"date_reach", *_COMPARISON_LISTS})
+    for key in _COMPARISON_LISTS:
+        if not data[key] or not all(isinstance(w, str) and w.strip() for w in data[key]):
+            raise RuleError(f"{path}: {key}: must be a non-empty list of non-empty strings")
+    if not isinstance(data["date_reach"], int) or data["date_reach"] < 0:
+        raise RuleError(f"{path}: date_reach: must be a non-negative integer")
+    try:
+        return compile_vocab(data)
+    except re.error as exc:
+        raise RuleError(f"{path}: invalid regular expression ({exc})") from exc
+
+
 @lru_cache(maxsize=8)
 def load_rules(directory: str | None = None) -> RuleSet:
     """Read and validate every rule file of a directory (default: the bundled rules)."""
@@ -321,5 +348,6 @@ def load_rules(directory: str | None = None) -> RuleSet:
     for name in RULE_FILES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
     tables = _table_vocab(folder / "tables.json")
+    comparison = _comparison_vocab(folder / "comparison.json")
     return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables,
-                   whole_before=whole_before, later_exam=_later_exam(folder / "cues.json"))
+                   whole_before=whole_before, later_exam=_later_exam(folder / "cues.json"), comparison=comparison)

@@ -141,6 +141,14 @@ def test_explain_prints_labels_and_evidence():
         assert words in result.output
 
 
+def test_explain_shows_the_change_comparison_and_scope():
+    text = "COMPARISON: 3/2/2026.\nThe known left soleal thrombus now extends into the peroneal veins."
+    result = runner.invoke(app, ["explain", text], env={"COLUMNS": "220"})
+    assert result.exit_code == 0
+    for words in ("Comparison: prior of 3/2/2026", "Scope: left=calf_only", "extended ('now extends' [53:64])"):
+        assert words in result.output
+
+
 def test_explain_json_and_file(tmp_path):
     report = tmp_path / "report.txt"
     report.write_text("IMPRESSION: Left soleal vein thrombosis.")

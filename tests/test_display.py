@@ -21,7 +21,7 @@ def test_html_is_the_audit_example_with_the_stylesheet_inlined():
     plain = re.sub(r' style="[^"]*"', "", page)  # without the inline styles: the audit page's block
     assert example_html(extract(TEXT, "r1"), TEXT) in plain
     assert '<span class="mention g-proximal st-present"' in plain and '<span class="cue cue-normal"' in plain
-    assert "Report r1 — PROXIMAL" in page and "(left PROXIMAL, right NEGATIVE)" in page
+    assert "Report r1 — PROXIMAL" in page and "(left PROXIMAL, right NEGATIVE; no comparison)" in page
 
 
 def test_each_mark_carries_its_look_from_the_review_stylesheet():

@@ -38,6 +38,8 @@ EXAMPLES = [
     ("icd-generic", "Acute left leg DVT."),
     ("icd-none", "No DVT in either leg. The CFV, FV and popliteal veins are compressible bilaterally."),
     ("icd-soleal", "Nonocclusive thrombus in a left soleal vein; possible thrombus in the left peroneal vein."),
+    ("followup-new", "COMPARISON: 3/2/2026.\nNew thrombus in the right peroneal veins. The right popliteal vein thrombus is unchanged."),
+    ("followup-resolved", "Compared with the outside duplex of 5/1, the left soleal vein thrombus has resolved."),
 ]
 
 
@@ -98,7 +100,9 @@ def _finding_from_row(row: dict) -> dict:
             "start": int(row["mention_start"]), "end": int(row["mention_end"]), "text": row["mention_text"], "cue": cue,
             "sentence": {"start": int(row["sentence_start"]), "end": int(row["sentence_end"])},
             "modifiers": json.loads(row["modifiers"]),
+            "change_cue": None if _none(row["change_cue_start"]) is None else {"start": int(row["change_cue_start"]), "end": int(row["change_cue_end"]), "text": row["change_cue_text"]},
         },
+        "change": _none(row["change"]),
     }
 
 
@@ -115,6 +119,11 @@ def _check_round_trip(records: list[dict], reports: list[dict], findings: list[d
             assert _none(row[f"side_label_{side}"]) == record["side_labels"][side]
         for key in ("distal", "svt", "svt_near_junction", "error"):
             assert _none(row[key]) == record[key], key
+        for side in ("left", "right", "unspecified"):
+            assert _none(row[f"scope_{side}"]) == record["scope"][side]
+        comparison = {k: _none(row[f"comparison_{k}"]) for k in ("date", "source", "start", "end", "text")}
+        comparison = None if comparison["source"] is None else {**comparison, "start": int(comparison["start"]), "end": int(comparison["end"])}
+        assert comparison == record["comparison"]
         assert (row["pipeline_version"], row["rules_hash"]) == (record["pipeline_version"], record["rules_hash"])
         for decisive, key in ((True, "findings"), (False, "superseded_findings")):
             rows = sorted(by_report.get(number, {}).get(decisive, []), key=lambda r: int(r["finding_index"]))
@@ -187,6 +196,16 @@ def test_note_nlp_columns_and_types_match_the_v54_ddl(written):
         assert table.schema.field(name).type == pa.int64()
     csv_table = pd.read_csv(written["a"] / "n.csv", dtype=str, keep_default_na=False)
     assert list(csv_table.columns) == table.column_names
+
+
+def test_records_with_a_change_reach_every_table(records, written):
+    assert {f["change"] for r in records for f in r["findings"]} >= {"new", "unchanged", "resolved"}
+    findings = pq.read_table(written["a"] / "t.findings.parquet").to_pylist()
+    assert {f["change"] for f in findings} >= {"new", "unchanged", "resolved"}
+    reports = pq.read_table(written["a"] / "t.reports.parquet").to_pylist()
+    assert {(r["comparison_source"], r["comparison_date"]) for r in reports} >= {("prior", "3/2/2026"), ("outside", "5/1")}
+    notes = pq.read_table(written["a"] / "n.parquet").to_pylist()
+    assert any("change=resolved" in n["term_modifiers"] for n in notes)
 
 
 def test_note_nlp_rows_map_statuses_ids_and_dates(records, written):

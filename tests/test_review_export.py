@@ -14,7 +14,8 @@ from pipeline.evaluation.agreement import cohen_kappa
 from pipeline.evaluation.labelstudio import LABEL_CONFIG
 from pipeline.review import open_review
 from pipeline.review.export import export_review
-from pipeline.review.highlight import Mark, offset_problems, render_html
+from pipeline.review.audit import AuditSummary, render_audit
+from pipeline.review.highlight import Mark, offset_problems, record_marks, render_html
 
 runner = CliRunner()
 
@@ -148,6 +149,29 @@ def test_audit_page_is_self_contained_and_byte_identical(tmp_path, review_source
     assert not re.search(r'(src|href)="(https?:)?//', page) and "<script" not in page.replace("&lt;script", "")  # no CDN, no script
     assert "<td>ICMVT</td><td>1</td>" in page and "<td>ERROR</td><td>1</td>" in page
     assert 'class="mention g-distal_muscular st-present"' in page and "&lt;script&gt;alert(1)" in page
+
+
+FOLLOW_UP = "COMPARISON: outside duplex of 3/2.\nThe known left soleal thrombus now extends into the peroneal veins."
+
+
+def test_change_cue_and_comparison_are_highlighted(extractor):
+    record = extractor.extract(FOLLOW_UP)
+    page = render_html(FOLLOW_UP, record_marks(record))
+    assert '<span class="comparison" title="comparison: outside study of 3/2">COMPARISON: outside duplex of 3/2.</span>' in page
+    assert re.search(r'class="[^"]*\bchange change-extended" data-f="f0 f1" title="ConText EXTENDED\nchange: extended">now extends</span>', page)
+    assert offset_problems(FOLLOW_UP, record) == []
+    assert offset_problems("x" + FOLLOW_UP, record)  # a shifted text is caught, the comparison too
+
+
+def test_audit_counts_changes_comparisons_and_scopes(extractor):
+    summary = AuditSummary(3)
+    summary.add(extractor.extract(FOLLOW_UP, "f1"), FOLLOW_UP)
+    summary.add(extractor.extract("No DVT in the right leg.", "f2"), None)
+    page = render_audit(summary, "out.jsonl")
+    assert "<td>extended</td><td>1</td><td>0</td><td>0</td>" in page
+    assert "<td>outside</td><td>1</td>" in page and "<td>not stated</td><td>1</td>" in page
+    assert "<td>right</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0</td>" in page  # f1 does not examine it, f2 completely
+    assert "comparison: outside study of 3/2" in page
 
 
 def test_audit_without_text_still_counts(tmp_path, review_source):

@@ -5,7 +5,8 @@ Pure decision logic. Precedence, first match wins::
     section indication/history                      -> indication   "INDICATION: r/o left DVT"
     HYPOTHETICAL, or a plan section                 -> hypothetical "Evaluate for calf DVT."
     RESOLVED (unless PERSISTENT is nearer the vein)  -> absent       "Previously seen popliteal thrombus has resolved."
-    HISTORICAL or comparison section, not PERSISTENT -> historical  "History of left popliteal DVT."
+    HISTORICAL or comparison section, no change stated for this exam (PERSISTENT, NEW, EXTENDED, IMPROVED)
+                                                    -> historical  "History of left popliteal DVT."
     POSSIBLE on a cue (not closer-negated, not CONFIRMED)
                                                     -> possible     "Peroneal vein thrombosis cannot be excluded."
     an unassessable cue                             -> not_evaluated "Nondiagnostic examination."
@@ -29,7 +30,10 @@ FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
 _VISIBILITY = re.compile(r"\b(seen|visuali[sz]ed|identified|imaged|demonstrated)\b")
 POSTPOSED_NEGATION_REACH = 1  # "popliteal neg", "popliteal vein is spared"
 NORMAL_NEGATION_REACH = 0  # "not patent", "no augmentation"; farther ("no thrombus, normal flow") it is about something else
-_ACUITY_CATEGORIES = {"ACUTE": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
+CURRENT_CHANGE_CATEGORIES = frozenset({"PERSISTENT", "EXTENDED", "IMPROVED"})  # "the known thrombus now extends": this exam
+_CURRENT_CHANGES = frozenset({"unchanged", "extended", "improved"})  # stated by a rule of another category ("now nonocclusive")
+_ACUTE = frozenset({"ACUTE", "NEW"})  # a new thrombus is acute
+_ACUITY_CATEGORIES = {"ACUTE": "acute", "NEW": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
 
 
 def _merged(*mentions: Mention | None) -> tuple[Modifier, ...]:
@@ -77,7 +81,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         return "hypothetical", mods
     if "RESOLVED" in cats and not _nearer(mods, "PERSISTENT", "RESOLVED", anchor or cue):
         return "absent", mods
-    if ("HISTORICAL" in cats or section == "comparison") and "PERSISTENT" not in cats:
+    if ("HISTORICAL" in cats or section == "comparison") and not (cats & CURRENT_CHANGE_CATEGORIES or any(m.change in _CURRENT_CHANGES for m in mods)):
         return "historical", mods
     negation = [m for m in primary.modifiers if m.category == "NEGATED_EXISTENCE"] if primary else []
     if cue is not None and anchor is not None and cue.kind == "thrombus":  # "thrombus ... without extension into the X"
@@ -128,17 +132,18 @@ def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modif
     cats = _cats(mods)
     if "ACUTE_ON_CHRONIC" in cats:
         return "acute_on_chronic"
-    found = [m for m in mods if m.category in _ACUITY_CATEGORIES]
+    skip = "NEW" if "ACUTE" in cats else None  # "new acute thrombus": one acute word is enough
+    found = [m for m in mods if m.category in _ACUITY_CATEGORIES and m.category != skip]
     cue_acuity = (cue.acuity if cue else None) or next((c.acuity for c in related if c.acuity), None)
     own = _cats(_merged(anchor, cue)) if cue and cue.acuity else cats  # not another clot's "acute": "acute PTV DVT on a background of chronic popliteal change"
-    if cue_acuity == "chronic" and "ACUTE" in own:
+    if cue_acuity == "chronic" and own & _ACUTE:
         return "acute_on_chronic"
     target = cue or anchor
     if found and target is not None:  # found modifiers come from the anchor or the cue
         nearest = min(found, key=lambda m: (_distance(m, target), m.start))
         acuity = _ACUITY_CATEGORIES[nearest.category]
-        if {"ACUTE", "CHRONIC"} <= cats and acuity in ("acute", "chronic"):
-            acute = min(_distance(m, target) for m in found if m.category == "ACUTE")
+        if cats & _ACUTE and "CHRONIC" in cats and acuity in ("acute", "chronic"):
+            acute = min(_distance(m, target) for m in found if m.category in _ACUTE)
             chronic = min(_distance(m, target) for m in found if m.category == "CHRONIC")
             return "acute" if acute <= chronic else "chronic"
         return acuity

@@ -27,7 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from typing import Literal
+
+from .change import FITS
 from .model import DEEP_GROUPS, GENERIC_DEEP_GROUP, LABELS, Classification, Finding
+
+Scope = Literal["complete", "proximal_only", "calf_only", "limited"]
+CALF_GROUPS = frozenset({"distal_axial", "distal_muscular", "distal_unspecified"})
 
 CURRENT_STATUSES = ("present", "possible", "absent", "not_evaluated")
 _STATUS_RANK = {"present": 0, "possible": 1, "absent": 2, "not_evaluated": 3}
@@ -62,6 +68,15 @@ def _complete(best: Finding, others: list[Finding]) -> None:
         best.occlusion = next((f.occlusion for f in others if f.occlusion), None)
 
 
+def _complete_change(best: Finding, group: list[Finding]) -> None:
+    """An unstated change from another mention of the same vein and status: "IMPRESSION: left
+    popliteal DVT." decides, and the findings' "stable popliteal thrombus" says it is unchanged."""
+    if best.change is None:
+        other = next((f for f in group if f.change in FITS.get(best.status, ()) and f.status == best.status), None)
+        if other is not None:
+            best.change, best.change_cue = other.change, other.change_cue
+
+
 def consolidate(findings: list[Finding]) -> list[Finding]:
     """The findings that decide the labels: one per (segment, side), by authority then severity.
 
@@ -85,6 +100,7 @@ def consolidate(findings: list[Finding]) -> list[Finding]:
         best = top[0]
         if best.status == "present":
             _complete(best, [f for f in group if f.status == "present" and f.acuity != "chronic"])
+        _complete_change(best, group)
         chosen.append(best)
     return _without_restatements(sorted(chosen, key=lambda f: f.order))
 
@@ -132,6 +148,25 @@ def side_label(findings: list[Finding], count_chronic: bool = False) -> str:
     return "NEGATIVE"
 
 
+def side_scope(findings: list[Finding]) -> Scope:
+    """Which deep veins of a side the exam assessed, from its decisive findings (SURVEILLANCE.md A)::
+
+        limited        some deep vein not assessed      "Right CFV, FV, popliteal compressible; calf veins not seen."
+        complete       thigh and calf veins             "Left CFV, FV, popliteal, PTV and peroneal compressible."
+        proximal_only  thigh veins, no calf vein        "The right CFV is compressible."
+        calf_only      calf veins, no thigh vein        "Left posterior tibial and peroneal veins compressible."
+        complete       the leg's deep veins, none named "No DVT in the left leg."
+    """
+    deep = [f for f in findings if f.is_deep]
+    if not deep or any(f.status == "not_evaluated" for f in deep):
+        return "limited"
+    groups = {f.group for f in deep if f.status in ("present", "absent", "possible")}
+    thigh, calf = "proximal" in groups, bool(groups & CALF_GROUPS)
+    if thigh != calf:
+        return "proximal_only" if thigh else "calf_only"
+    return "complete"
+
+
 def classify(findings: list[Finding], examined_sides: Iterable[str], count_chronic: bool = False) -> Classification:
     """Label each side and the report from all findings of a report.
 
@@ -156,9 +191,11 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     thrombosed = {(f.segment, f.side) for f in superficial}
     near_junction = any(f.junction and counts_as_thrombus(f) and (f.segment, f.side) in thrombosed for f in findings)
     label = most_severe(side_labels.values())
+    scope: dict[str, str | None] = {side: side_scope([f for f in decisive if f.side == side]) if side_labels[side] else None for side in side_labels}
     return Classification(
         label=label,
         side_labels=side_labels,
+        scope=scope,
         distal=label in ("IDDVT", "ICMVT"),
         svt=bool(superficial),
         svt_near_junction=near_junction,
@@ -166,4 +203,4 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     )
 
 
-__all__ = ["LABELS", "classify", "consolidate", "side_label", "most_severe", "counts_as_thrombus", "DEEP_GROUPS"]
+__all__ = ["LABELS", "classify", "side_scope", "consolidate", "side_label", "most_severe", "counts_as_thrombus", "DEEP_GROUPS"]

@@ -83,6 +83,7 @@ class Modifier:
     text: str
     tok_start: int
     tok_end: int
+    change: str | None = None  # the interval change its rule states, when not its category's (``change.py``)
 
     def as_dict(self) -> dict[str, Any]:
         return {"category": self.category, "start": self.start, "end": self.end, "text": self.text}
@@ -114,6 +115,7 @@ class Mention:
     disease: bool = False  # a cue that names the disease ("DVT", "thrombus"), not a sonographic sign
     modifiers: tuple[Modifier, ...] = ()
     covers: tuple[tuple[str, str], ...] = ()  # a compound name's veins, (segment, group): "iliofemoral"
+    change: str | None = None  # an interval change the cue states by itself ("now compressible")
 
     @property
     def span(self) -> TextSpan:
@@ -172,6 +174,9 @@ class Finding:
     modifiers: tuple[Modifier, ...] = ()
     junction: bool = False
     order: int = 0  # position in the report, for stable output
+    change: str | None = None  # interval change against the comparison study (``change.py``)
+    change_cue: TextSpan | None = None
+    prior: str | None = None  # a historical finding: what the other exam showed (present / absent), when its cue says
 
     @property
     def is_deep(self) -> bool:
@@ -185,12 +190,14 @@ class Finding:
             "status": self.status,
             "acuity": self.acuity,
             "occlusion": self.occlusion,
+            "change": self.change,
             "section": self.section,
             "evidence": {
                 **self.anchor.as_dict(),
                 "cue": self.cue.as_dict() if self.cue else None,
                 "sentence": {"start": self.sentence[0], "end": self.sentence[1]},
                 "modifiers": [m.as_dict() for m in self.modifiers],
+                "change_cue": self.change_cue.as_dict() if self.change_cue else None,
             },
         }
 
@@ -201,6 +208,7 @@ class Classification:
 
     label: str
     side_labels: dict[str, str | None]
+    scope: dict[str, str | None]  # per side: complete, proximal_only, calf_only, limited; None when not examined
     distal: bool
     svt: bool
     svt_near_junction: bool

@@ -5,10 +5,12 @@ from typing import Any
 
 from .._version import __version__
 from .classify import CURRENT_STATUSES, classify
+from .comparison import Comparison
 from .model import Finding
 
 
-def build_record(report_id: object, findings: list[Finding], examined: set[str], rules_hash: str, count_chronic: bool = False) -> dict[str, Any]:
+def build_record(report_id: object, findings: list[Finding], examined: set[str], rules_hash: str, count_chronic: bool = False,
+                 comparison: Comparison | None = None) -> dict[str, Any]:
     """A plain, JSON-ready record; key order is fixed so output is byte-stable.
 
     ``findings`` are the findings that decide the labels (one per segment, side and status)
@@ -32,6 +34,8 @@ def build_record(report_id: object, findings: list[Finding], examined: set[str],
         "svt": outcome.svt,
         "svt_near_junction": outcome.svt_near_junction,
         "side_labels": outcome.side_labels,
+        "scope": outcome.scope,
+        "comparison": comparison.as_dict() if comparison else None,
         "findings": [f.as_dict() for f in shown],
         "superseded_findings": [f.as_dict() for f in superseded],
         "error": None,
@@ -49,6 +53,8 @@ def error_record(report_id: object, message: str, rules_hash: str) -> dict[str, 
         "svt": None,
         "svt_near_junction": None,
         "side_labels": {"left": None, "right": None, "unspecified": None},
+        "scope": {"left": None, "right": None, "unspecified": None},
+        "comparison": None,
         "findings": [],
         "superseded_findings": [],
         "error": message,

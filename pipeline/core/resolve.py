@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from .anchors import ANCHOR_KINDS, DEFINITE_ANAPHORS, REGION_SEGMENTS, SINGULAR_ANAPHORS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
+from .change import decide_change, prior_state
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, TextSpan
 from .sides import STUDY_NOUNS, SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
@@ -182,6 +183,33 @@ def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ..
     return best_cue(sentence, anchor, tuple(c for c in cues if c.kind != "assessable")) or cue
 
 
+def _of_another_exam(cue: Mention) -> bool:
+    return any(m.category == "HISTORICAL" for m in cue.modifiers)
+
+
+def _described_again(pairs: list[tuple[Mention, Mention | None]], cues: tuple[Mention, ...]) -> list[tuple[Mention, Mention | None]]:
+    """"The left popliteal vein, thrombosed on 2/2, is now fully compressible": a vein whose cue
+    speaks of another exam is described again by a later cue of this exam that nothing claims."""
+    claimed = {id(c) for _, c in pairs if c is not None}
+    free = [c for c in cues if id(c) not in claimed and c.kind in ("thrombus", "normal") and not _of_another_exam(c)]
+    extra: list[tuple[Mention, Mention | None]] = []
+    for anchor, cue in pairs if free else ():
+        if cue is not None and cue is not anchor and _of_another_exam(cue):
+            later = next((c for c in free if c.tok_start > cue.tok_end), None)
+            if later is not None:  # the history that reached the vein through the old description stays there
+                extra.append((replace(anchor, modifiers=tuple(m for m in anchor.modifiers if m not in cue.modifiers)), later))
+    return extra
+
+
+def _with_extension(pairs: list[tuple[Mention, Mention | None]], anchor: Mention, cue: Mention | None) -> Mention | None:
+    """The cue with the extension that another vein of its clot states: "known popliteal DVT with
+    interval extension into the femoral vein" speaks of the popliteal clot today too."""
+    if cue is None:
+        return None
+    shared = tuple(m for a, c in pairs if c is cue and a is not anchor for m in a.modifiers if m.category == "EXTENDED")
+    return replace(cue, modifiers=cue.modifiers + shared) if shared else cue
+
+
 def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
     mentions = sentence.mentions
     if not view.cues and not view.anchors:
@@ -226,12 +254,15 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
         if cue.implies or all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))  # "thigh DVT, calf veins clear": a cue naming its own region needs no vein
+    if any(c is not None and c is not a and _of_another_exam(c) for a, c in pairs):
+        pairs += _described_again(pairs, cues)
     findings = []
     both_here = any(m.kind == "side" and m.value == "bilateral" and names_exam(sentence, m) for m in mentions)  # "a bilateral lower extremity Doppler showed ..."
     if both_here:
         carried = None  # the sentence names a two-leg exam: a side carried from before does not reach its veins
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
+    extending = any(m.category == "EXTENDED" for a, _ in pairs for m in a.modifiers)
     for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
         implied = anchor.implies if anchor.kind in CUE_KINDS else cue.implies if anchor.kind == "generic_deep" and cue is not None else None  # "proximal DVT of the left leg"
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
@@ -239,7 +270,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
         if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
             previous_side = side_word.value  # even a vein with no cue of its own sides the clause after it
-        status, mods = decide_status(vein, cue, sentence.section)
+        status, mods = decide_status(vein, _with_extension(pairs, anchor, cue) if extending else cue, sentence.section)
         if status is None or (status == "not_evaluated" and not_imaged(anchor)):
             continue
         if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
@@ -264,6 +295,8 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
+        loose = tuple(m for c in unclaimed for m in c.modifiers)  # "noncompressible with thrombus that was not seen before"
+        change, change_cue = decide_change(vein, cue, status, mods + loose if loose else mods, related + unclaimed, sentence)
         for one_side, segment in product(expand_side(side, previous_side or (exam if exam in ("left", "right") else carried or sentence.heading_side)), regions):  # "contralateral": opposite the leg just described
             findings.append(Finding(
                 segment=segment,
@@ -279,6 +312,9 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
                 modifiers=mods,
                 junction=group == "superficial" and near_junction(sentence, text, anchor),
                 order=anchor.start,
+                change=change,
+                change_cue=change_cue,
+                prior=prior_state(cue, mods) if status == "historical" else None,
             ))
     return findings
 

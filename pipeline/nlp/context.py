@@ -8,8 +8,9 @@ sentence gives the same edges at a fraction of the cost. Rules come from
 pattern where a rule has one ("in <year>"). Modifiers that overlap a target are dropped, so
 "no" inside the cue "no flow" never negates anything.
 Side words, and the phrases that only outmatch a side word or cue ("DVT prophylaxis"), are not
-ConText targets. The edges are kept in ``doc._.context_graph`` and, as
-plain ``[target start, target end, category, start, end]`` lists, in ``doc._.dvt_modifiers``.
+ConText targets. The edges are kept in ``doc._.context_graph`` and, as plain
+``[target start, target end, category, start, end, change]`` lists (``change``: the interval
+change a rule's metadata states, else None), in ``doc._.dvt_modifiers``.
 """
 from __future__ import annotations
 
@@ -97,6 +98,6 @@ class DuplexContext:
                 graph.apply_modifiers()
                 edges.extend(graph.edges)
         setattr(doc._, CONTEXT_ATTRIBUTE, ConTextGraph(targets=targets, edges=edges))
-        plain = [[t.start, t.end, m.category, *m.modifier_span] for t, m in edges]
+        plain = [[t.start, t.end, m.category, *m.modifier_span, (m.rule.metadata or {}).get("change")] for t, m in edges]
         setattr(doc._, MODIFIERS_ATTRIBUTE, plain)
         return doc

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
 
+from ..core.change import change_of
 from ..core.model import WHOLE_DEEP, Mention, Modifier, Sentence
 from ..rules import RuleSet, Term
 from .extensions import MODIFIERS_ATTRIBUTE, TARGETS_ATTRIBUTE
@@ -114,6 +115,15 @@ def _asserts(sentence: Sentence) -> bool:
     return any(m.kind == "thrombus" and _UNASSERTED.isdisjoint(x.category for x in m.modifiers) for m in sentence.mentions)
 
 
+_TODAY = frozenset({"today", "currently", "presently", "now"})
+
+
+def _speaks_of_today(sentence: Sentence) -> bool:
+    """A later sentence on a COMPARISON line that reports this exam: "Comparison: outside duplex of
+    9/2. Today there is new thrombus in the CFV." (a time word, or a stated change)."""
+    return any(t in _TODAY for t in sentence.tokens) or any(m.change or any(change_of(x) for x in m.modifiers) for m in sentence.mentions)
+
+
 class _Tokens:
     """Token texts, offsets and sentence starts, read in one pass over the doc (each ``doc[i]``
     makes a new Python object, so the hot path reads plain lists)."""
@@ -203,9 +213,9 @@ def _hedged_answer(tokens: _Tokens, end: int) -> Modifier | None:
 
 def _modifiers(doc: Doc, tokens: _Tokens) -> dict[tuple[int, int], list[Modifier]]:
     found: dict[tuple[int, int], list[Modifier]] = {}
-    for target_start, target_end, category, start, end in getattr(doc._, MODIFIERS_ATTRIBUTE, None) or ():
+    for target_start, target_end, category, start, end, change in getattr(doc._, MODIFIERS_ATTRIBUTE, None) or ():
         begin, finish, text = tokens.chars(start, end)
-        found.setdefault((target_start, target_end), []).append(Modifier(category, begin, finish, text, start, end))
+        found.setdefault((target_start, target_end), []).append(Modifier(category, begin, finish, text, start, end, change))
     return found
 
 
@@ -214,7 +224,7 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
     return Mention(
         kind=term.kind, value=term.value, start=begin, end=finish, text=tokens.text[begin:finish],
         tok_start=start, tok_end=end, group=term.group, acuity=term.acuity,
-        occlusion=term.occlusion, junction=term.junction, implies=term.implies, covers=term.covers,
+        occlusion=term.occlusion, junction=term.junction, implies=term.implies, covers=term.covers, change=term.change,
         disease=term.kind == "thrombus" and term.value in disease,
         modifiers=tuple(sorted(modifiers, key=lambda m: (m.start, m.category)) if len(modifiers) > 1 else modifiers),
     )
@@ -320,6 +330,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     drifted: set[int] = set()
     findings_read = False  # a sentence of findings with a mention came before
     opened: dict[int, int] = {}  # sentences read so far in each one-sentence section
+    compared: set[int] = set()  # comparison sections whose first sentence has been read
     for sent_start, sent_end in zip(starts, starts[1:] + [len(doc)]):
         first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
@@ -378,6 +389,10 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             section=section, heading_side=side, paragraph=paragraph, section_index=index,
             tokens=words, mentions=tuple(inside), later_exam=later, confirms=later is not None and not confirming.isdisjoint(words), names_study=not studies.isdisjoint(words),
         )
+        if section == "comparison":
+            if index in compared and _speaks_of_today(sentence):
+                sentence = replace(sentence, section="findings")
+            compared.add(index)
         if late and section != late and _asserts(sentence):
             sentence = replace(sentence, section=late)  # "Diagnosis: acute DVT of the left PTV." states a finding, unlike "Diagnosis: ?DVT"
         elif section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):

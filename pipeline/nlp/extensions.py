@@ -6,7 +6,7 @@ from spacy.tokens import Doc
 DOC_ATTRIBUTE = "dvt"
 CONTEXT_ATTRIBUTE = "context_graph"  # the name medspaCy's ConText uses, so its tools read ours
 TARGETS_ATTRIBUTE = "dvt_targets"  # [[start token, end token, term index], ...]
-MODIFIERS_ATTRIBUTE = "dvt_modifiers"  # [[target start, target end, category, start, end], ...]
+MODIFIERS_ATTRIBUTE = "dvt_modifiers"  # [[target start, target end, category, start, end, change], ...]
 SECTIONS_ATTRIBUTE = "sections"  # medspaCy's name: a list of medspaCy Section objects
 
 

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .extensions import DOC_ATTRIBUTE, register_extensions
+from ..core.comparison import follow_up
 from ..core.record import build_record
 from ..core.resolve import resolve
 from ..rules import RuleSet
@@ -30,8 +31,12 @@ class DuplexFindings:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         rows, legends = read_tables(text, self.rules.table_vocab)
-        findings, examined = resolve(read_sentences(doc, self.rules, text), text, rows, legends)
-        record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic)
+        sentences = read_sentences(doc, self.rules, text)
+        findings, examined = resolve(sentences, text, rows, legends)
+        comparison = None
+        if self.rules.comparison is not None:
+            findings, comparison = follow_up(sentences, text, self.rules.comparison, findings)
+        record = build_record(None, findings, examined, self.rules.rules_hash, self.count_chronic, comparison)
         setattr(doc._, DOC_ATTRIBUTE, record)
         spans = []
         for finding in record["findings"]:

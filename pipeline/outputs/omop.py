@@ -143,6 +143,7 @@ def term_modifiers(record: dict, finding: dict, decisive: bool, certainty: str) 
         ("group", finding["group"]),
         ("acuity", finding.get("acuity")),
         ("occlusion", finding.get("occlusion")),
+        ("change", finding.get("change")),
         ("certainty", certainty),
         ("section", finding.get("section")),
         ("decisive", "true" if decisive else "false"),

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from .icd10 import suggest_joined
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: interval change, comparison and scope columns (docs/schema.md)
 BATCH_ROWS = 10_000  # records per Parquet row group / DuckDB insert (fixed: part of the byte layout)
 
 REPORTS_SCHEMA = pa.schema([
@@ -43,6 +43,14 @@ REPORTS_SCHEMA = pa.schema([
     pa.field("input_note", pa.string()),
     pa.field("pipeline_version", pa.string(), nullable=False),
     pa.field("rules_hash", pa.string(), nullable=False),
+    pa.field("scope_left", pa.string()),
+    pa.field("scope_right", pa.string()),
+    pa.field("scope_unspecified", pa.string()),
+    pa.field("comparison_date", pa.string()),
+    pa.field("comparison_source", pa.string()),
+    pa.field("comparison_start", pa.int32()),
+    pa.field("comparison_end", pa.int32()),
+    pa.field("comparison_text", pa.string()),
 ], metadata={"dvt.table": "reports", "dvt.schema_version": str(SCHEMA_VERSION)})
 
 FINDINGS_SCHEMA = pa.schema([
@@ -67,6 +75,10 @@ FINDINGS_SCHEMA = pa.schema([
     pa.field("sentence_start", pa.int32(), nullable=False),
     pa.field("sentence_end", pa.int32(), nullable=False),
     pa.field("modifiers", pa.string(), nullable=False),
+    pa.field("change", pa.string()),
+    pa.field("change_cue_start", pa.int32()),
+    pa.field("change_cue_end", pa.int32()),
+    pa.field("change_cue_text", pa.string()),
 ], metadata={"dvt.table": "findings", "dvt.schema_version": str(SCHEMA_VERSION)})
 
 
@@ -84,6 +96,8 @@ def id_text(report_id: object) -> str:
 
 def report_row(record: dict, row_number: int, carried: tuple[str, ...] = ()) -> dict:
     sides = record.get("side_labels") or {}
+    scope = record.get("scope") or {}
+    comparison = record.get("comparison") or {}
     icd = suggest_joined(record)
     row = {
         "schema_version": SCHEMA_VERSION,
@@ -106,6 +120,14 @@ def report_row(record: dict, row_number: int, carried: tuple[str, ...] = ()) -> 
         "input_note": record.get("input_note"),
         "pipeline_version": record["pipeline_version"],
         "rules_hash": record["rules_hash"],
+        "scope_left": scope.get("left"),
+        "scope_right": scope.get("right"),
+        "scope_unspecified": scope.get("unspecified"),
+        "comparison_date": comparison.get("date"),
+        "comparison_source": comparison.get("source"),
+        "comparison_start": comparison.get("start"),
+        "comparison_end": comparison.get("end"),
+        "comparison_text": comparison.get("text"),
     }
     for name in carried:
         value = record.get(name)
@@ -131,6 +153,7 @@ def finding_rows(record: dict, row_number: int) -> list[dict]:
     for decisive, index, f in iter_findings(record):
         ev = f["evidence"]
         cue = ev.get("cue") or {}
+        change_cue = ev.get("change_cue") or {}
         rows.append({
             "schema_version": SCHEMA_VERSION,
             "report_row": row_number,
@@ -153,6 +176,10 @@ def finding_rows(record: dict, row_number: int) -> list[dict]:
             "sentence_start": ev["sentence"]["start"],
             "sentence_end": ev["sentence"]["end"],
             "modifiers": modifiers_json(ev.get("modifiers") or []),
+            "change": f.get("change"),
+            "change_cue_start": change_cue.get("start"),
+            "change_cue_end": change_cue.get("end"),
+            "change_cue_text": change_cue.get("text"),
         })
     return rows
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from ..core.change import CHANGES
 from ..evaluation.types import LABELS, SIDES
 from ..io.guard import check_outputs
 from ..io.writers import write_private
-from .highlight import Styler, class_attrs, escape, finding_title, legend_html, record_marks, render_html
+from .highlight import Styler, class_attrs, comparison_title, escape, finding_title, legend_html, record_marks, render_html
 from .loading import records_with_texts
 from .section_spans import section_headers
 from .server import static_file
@@ -31,6 +32,9 @@ class AuditSummary:
         self.labels: Counter[str] = Counter()
         self.sides: dict[str, Counter[str]] = {side: Counter() for side in SIDES}
         self.findings: Counter[tuple[str, str]] = Counter()
+        self.changes: Counter[tuple[str, str]] = Counter()  # (change, status) of decisive findings
+        self.comparisons: Counter[str] = Counter()
+        self.scopes: dict[str, Counter[str]] = {side: Counter() for side in SIDES}
         self.examples: dict[str, list[tuple[dict, str | None]]] = {}
         self.versions: set[str] = set()
         self.total = 0
@@ -43,6 +47,11 @@ class AuditSummary:
             self.sides[side][(record.get("side_labels") or {}).get(side) or "not examined"] += 1
         for finding in record.get("findings") or ():
             self.findings[(finding["group"], finding["status"])] += 1
+            if finding.get("change"):
+                self.changes[(finding["change"], finding["status"])] += 1
+        self.comparisons[(record.get("comparison") or {}).get("source") or "not stated"] += 1
+        for side in SIDES:
+            self.scopes[side][(record.get("scope") or {}).get(side) or "not examined"] += 1
         self.versions.add(f"dvt-duplex {record.get('pipeline_version')} rules {record.get('rules_hash')}")
         kept = self.examples.setdefault(label, [])
         if len(kept) < self.per_label:
@@ -71,8 +80,9 @@ def example_html(record: dict, text: str | None, style: Styler | None = None) ->
     def cls(*classes: str) -> str:
         return class_attrs(classes, style)
 
+    compared = comparison_title(record["comparison"]) if record.get("comparison") else "no comparison"
     head = (f"<h4>Report {escape(str(record.get('id')))} — {escape(record.get('label') or ERROR)} "
-            f"<span {cls('muted')}>({escape(sides_text(record))})</span></h4>")
+            f"<span {cls('muted')}>({escape(sides_text(record))}; {escape(compared)})</span></h4>")
     if record.get("error"):
         return f'<div {cls("example")}>{head}<p {cls("error")}>{escape(record["error"])}</p></div>'
     body = (f'<pre {cls("report-text")}>{render_html(text, record_marks(record, section_headers(text)), style)}</pre>' if text is not None
@@ -90,6 +100,10 @@ def render_audit(summary: AuditSummary, source: str, extra: str = "") -> str:
     groups = sorted({g for g, _ in summary.findings})
     statuses = sorted({s for _, s in summary.findings})
     finding_rows = [[g, *(summary.findings.get((g, s), 0) for s in statuses)] for g in groups]
+    change_rows = [[c, *(summary.changes.get((c, s), 0) for s in ("present", "possible", "absent"))] for c in CHANGES]
+    comparison_rows = [[source, summary.comparisons.get(source, 0)] for source in ("prior", "outside", "none", "not stated")]
+    scope_values = ["not examined", "complete", "proximal_only", "calf_only", "limited"]
+    scope_rows = [[side, *(summary.scopes[side].get(v, 0) for v in scope_values)] for side in SIDES]
     examples = "".join(
         f"<h3>{escape(label)} ({summary.labels.get(label, 0)})</h3>" + "".join(example_html(r, t) for r, t in summary.examples[label])
         for label in (*LABELS, ERROR) if summary.examples.get(label))
@@ -105,6 +119,9 @@ def render_audit(summary: AuditSummary, source: str, extra: str = "") -> str:
 <h2>Report labels</h2>{_table(["label", "reports", "share"], label_rows)}
 <h2>Side labels</h2>{_table(["side", *side_values], side_rows)}
 <h2>Decisive findings by segment group and status</h2>{_table(["group", *statuses], finding_rows)}
+<h2>Follow-up</h2>{_table(["change", "present", "possible", "absent"], change_rows)}
+{_table(["comparison", "reports"], comparison_rows)}
+{_table(["side scope", *scope_values], scope_rows)}
 <h2>Examples</h2>
 <p class="muted">The first {summary.per_label} reports of each label, in output order. Hover a highlight for its finding.</p>
 {legend_html()}

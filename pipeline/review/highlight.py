@@ -1,8 +1,9 @@
 """Report text as HTML with its evidence marked: one renderer for the review app and the audit page.
 
 Every finding of a record contributes marks: its vein mention (colored by segment group, and
-styled by status), its thrombus/normal cue, and the ConText modifiers that set its status;
-section headers are marked too. Overlapping marks are flattened into consecutive pieces, each
+styled by status), its thrombus/normal cue, the ConText modifiers that set its status and the
+cue of its interval change; section headers and the report's comparison are marked too.
+Overlapping marks are flattened into consecutive pieces, each
 one ``<span>`` whose classes are the union of the marks covering it and whose ``data-f`` lists
 the findings it belongs to (``f3`` = ``findings[3]``, ``s0`` = ``superseded_findings[0]``), so
 the page can light up a finding's evidence together. Text is HTML-escaped; nothing here reads
@@ -22,7 +23,8 @@ LEGEND = (  # (classes, caption): what the marks look like
     (("mention", "g-proximal"), "proximal"), (("mention", "g-distal_axial"), "tibial/peroneal"),
     (("mention", "g-distal_muscular"), "calf muscle"), (("mention", "g-deep_unspecified"), "DVT, no vein"),
     (("mention", "g-superficial"), "superficial"), (("cue", "cue-thrombus"), "thrombus cue"),
-    (("cue", "cue-normal"), "normal cue"), (("modifier",), "ConText modifier"), (("section",), "section"),
+    (("cue", "cue-normal"), "normal cue"), (("modifier",), "ConText modifier"), (("change",), "change cue"),
+    (("comparison",), "comparison"), (("section",), "section"),
 )
 # Bidirectional controls reorder what the reader sees (a "Trojan Source" id or text): shown as escapes.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -50,9 +52,10 @@ class Mark:
 
 
 def finding_title(finding: dict) -> str:
-    """segment · side · status · acuity · occlusion · section, for hovering."""
+    """segment · side · status · acuity · occlusion · change · section, for hovering."""
     parts = [finding.get("segment") or "DVT, no segment", finding["side"], finding["status"]]
     parts += [value for value in (finding.get("acuity"), finding.get("occlusion")) if value]
+    parts += [f"change: {finding['change']}"] if finding.get("change") else []
     return " · ".join(parts) + f" (section: {finding.get('section') or 'none'})"
 
 
@@ -68,12 +71,24 @@ def _finding_marks(finding: dict, ref: str, superseded: bool) -> list[Mark]:
     for modifier in evidence.get("modifiers") or ():
         category = modifier["category"]
         marks.append(Mark(modifier["start"], modifier["end"], ("modifier", f"mod-{category.lower()}"), ref, f"ConText {category}"))
+    change_cue = evidence.get("change_cue")
+    if change_cue and finding.get("change"):
+        marks.append(Mark(change_cue["start"], change_cue["end"], ("change", f"change-{finding['change']}"), ref, f"change: {finding['change']}"))
     return marks
+
+
+def comparison_title(comparison: dict) -> str:
+    """"comparison: prior study of 3/1" for hovering and headings."""
+    source = {"prior": "prior study", "outside": "outside study", "none": "none"}.get(comparison.get("source"), str(comparison.get("source")))
+    return f"comparison: {source}" + (f" of {comparison['date']}" if comparison.get("date") else "")
 
 
 def record_marks(record: dict, sections: list[dict] | None = None) -> list[Mark]:
     """Marks for section headers, decisive findings and superseded findings, in that order."""
     marks = [Mark(s["start"], s["end"], ("section",), None, f"section: {s['name']}") for s in sections or ()]
+    if record.get("comparison"):
+        c = record["comparison"]
+        marks.append(Mark(c["start"], c["end"], ("comparison",), None, comparison_title(c)))
     for i, finding in enumerate(record.get("findings") or ()):
         marks += _finding_marks(finding, f"f{i}", superseded=False)
     for i, finding in enumerate(record.get("superseded_findings") or ()):
@@ -87,9 +102,12 @@ def offset_problems(text: str, record: dict) -> list[str]:
     for key in ("findings", "superseded_findings"):
         for i, finding in enumerate(record.get(key) or ()):
             ev = finding["evidence"]
-            spans = [ev, *([ev["cue"]] if ev.get("cue") else []), *(ev.get("modifiers") or ())]
+            spans = [ev, *([ev["cue"]] if ev.get("cue") else []), *(ev.get("modifiers") or ()), *([ev["change_cue"]] if ev.get("change_cue") else [])]
             if any(text[s["start"]:s["end"]] != s["text"] for s in spans):
                 problems.append(f"{key}[{i}]: evidence offsets do not match the report text")
+    c = record.get("comparison")
+    if c and text[c["start"]:c["end"]] != c["text"]:
+        problems.append("comparison: offsets do not match the report text")
     return problems
 
 

@@ -76,6 +76,9 @@ def write_extract_tables(n_exams: int, n_patients: int, seed: int, output: str, 
                   "error": None, "input_note": None, "pipeline_version": "synthetic", "rules_hash": "synthetic", "exam_date_note": None, "label": None}
     constant_f = {"schema_version": SCHEMA_VERSION, "decisive": True, "occlusion": None, "section": "findings", "mention_start": 0, "mention_end": 1,
                   "mention_text": "v", "cue_start": None, "cue_end": None, "cue_text": None, "sentence_start": 0, "sentence_end": 1, "modifiers": "[]"}
+    # no stated interval change, comparison or scope: the course reads the labels and segments alone
+    constant_r.update(dict.fromkeys((n for n in rschema.names if n.startswith(("scope_", "comparison_"))), None))
+    constant_f.update(dict.fromkeys((n for n in FINDINGS_SCHEMA.names if n.startswith("change")), None))
     rcols: dict[str, list] = {n: [] for n in rschema.names if n not in constant_r}
     fcols: dict[str, list] = {n: [] for n in FINDINGS_SCHEMA.names if n not in constant_f}
 

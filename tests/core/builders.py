@@ -43,6 +43,7 @@ class Mod:
     category: str
     phrase: str
     nth: int = 1
+    change: str | None = None  # an interval change the rule's metadata states
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,11 @@ class Part:
     disease: bool = False
     mods: tuple[Mod, ...] = ()
     nth: int | None = None
+    change: str | None = None  # an interval change the cue states by itself ("now compressible")
 
 
-def mod(category: str, phrase: str, nth: int = 1) -> Mod:
-    return Mod(category, phrase, nth)
+def mod(category: str, phrase: str, nth: int = 1, change: str | None = None) -> Mod:
+    return Mod(category, phrase, nth, change)
 
 
 def neg(phrase: str, nth: int = 1) -> Mod:
@@ -94,16 +96,16 @@ def side(phrase: str, *mods: Mod, value: str | None = None, nth: int | None = No
 
 
 def clot(phrase: str, *mods: Mod, acuity: str | None = None, occlusion: str | None = None, implies: str | None = None,
-         disease: bool | None = None, nth: int | None = None) -> Part:
+         disease: bool | None = None, nth: int | None = None, change: str | None = None) -> Part:
     """A thrombus cue ("thrombus", "noncompressible"); a disease word unless told otherwise."""
     value = phrase.lower()
     return Part("thrombus", phrase, value, GROUPS.get(implies or ""), acuity, occlusion, implies=implies,
-                disease=value in DISEASE_WORDS if disease is None else disease, mods=mods, nth=nth)
+                disease=value in DISEASE_WORDS if disease is None else disease, mods=mods, nth=nth, change=change)
 
 
-def normal(phrase: str, *mods: Mod, nth: int | None = None) -> Part:
+def normal(phrase: str, *mods: Mod, nth: int | None = None, change: str | None = None) -> Part:
     """A normal cue ("compressible", "patent")."""
-    return Part("normal", phrase, phrase.lower(), mods=mods, nth=nth)
+    return Part("normal", phrase, phrase.lower(), mods=mods, nth=nth, change=change)
 
 
 def cue(kind: str, phrase: str, *mods: Mod, nth: int | None = None) -> Part:
@@ -135,7 +137,7 @@ def _token_span(tokens: list[tuple[int, int, str]], start: int, end: int, phrase
 def _modifier(text: str, tokens: list[tuple[int, int, str]], spec: Mod) -> Modifier:
     start, end = _find(text, spec.phrase, spec.nth)
     tok_start, tok_end = _token_span(tokens, start, end, spec.phrase)
-    return Modifier(spec.category, start, end, text[start:end], tok_start, tok_end)
+    return Modifier(spec.category, start, end, text[start:end], tok_start, tok_end, spec.change)
 
 
 @dataclass(frozen=True)
@@ -171,14 +173,14 @@ def _build(spec: Line, chars: int, toks: int) -> Sentence:
         modifiers = sorted((_modifier(text, tokens, m) for m in part.mods), key=lambda m: (m.start, m.category))
         mentions.append(Mention(part.kind, part.value, chars + start, chars + end, text[start:end], toks + tok_start,
                                 toks + tok_end, part.group, part.acuity, part.occlusion, part.junction, part.implies,
-                                part.disease, tuple(_moved(m, chars, toks) for m in modifiers)))
+                                part.disease, tuple(_moved(m, chars, toks) for m in modifiers), change=part.change))
     mentions.sort(key=lambda m: (m.tok_start, m.tok_end))
     return Sentence(chars, chars + len(text), toks, toks + len(tokens), spec.section, spec.heading_side,
                     spec.paragraph, spec.section_index, tuple(t for _, _, t in tokens), tuple(mentions))
 
 
 def _moved(m: Modifier, chars: int, toks: int) -> Modifier:
-    return Modifier(m.category, m.start + chars, m.end + chars, m.text, m.tok_start + toks, m.tok_end + toks)
+    return Modifier(m.category, m.start + chars, m.end + chars, m.text, m.tok_start + toks, m.tok_end + toks, m.change)
 
 
 def sentence(text: str, *parts: Part, section: str = "findings", heading_side: str | None = None,

@@ -7,7 +7,7 @@ from pipeline import __version__
 from pipeline.core.model import Finding, TextSpan
 from pipeline.core.record import build_record, error_record
 
-KEYS = ["id", "label", "distal", "svt", "svt_near_junction", "side_labels", "findings", "superseded_findings", "error",
+KEYS = ["id", "label", "distal", "svt", "svt_near_junction", "side_labels", "scope", "comparison", "findings", "superseded_findings", "error",
         "pipeline_version", "rules_hash"]
 GROUPS = {"popliteal": "proximal", "peroneal": "distal_axial", "great_saphenous": "superficial", None: "deep_unspecified"}
 
@@ -32,6 +32,7 @@ def test_the_error_record_has_the_same_keys_and_no_label():
     rec = error_record("r9", "empty text", "hash1")
     assert list(rec) == KEYS
     assert (rec["label"], rec["side_labels"], rec["findings"], rec["error"]) == (None, {"left": None, "right": None, "unspecified": None}, [], "empty text")
+    assert (rec["scope"], rec["comparison"]) == ({"left": None, "right": None, "unspecified": None}, None)
 
 
 def test_the_record_carries_the_labels_the_version_and_the_rules_hash():

@@ -160,6 +160,13 @@ function sidesText(sides) {
   return state.info.sides.filter((s) => sides && sides[s]).map((s) => `${s} ${sides[s]}`).join(", ") || "no side examined";
 }
 
+function followUpText(record) {
+  const c = record.comparison;
+  const compared = c ? `${c.source}${c.date ? ` of ${c.date}` : ""} “${c.text}”` : "none stated";
+  const scope = state.info.sides.filter((s) => record.scope && record.scope[s]).map((s) => `${s} ${record.scope[s]}`).join(", ");
+  return `Comparison: ${compared} · scope: ${scope || "none"}`;
+}
+
 function renderHead(report) {
   const record = report.record;
   const gold = report.gold;
@@ -168,6 +175,7 @@ function renderHead(report) {
     el("div", { class: "report-id" }, el("strong", {}, `Report ${report.id}`), el("span", { class: "muted" }, ` row ${report.row}`)),
     el("div", {}, "Model: ", labelChip(record.label), " ", el("span", { class: "muted", id: "model-sides" }, sidesText(record.side_labels)),
       record.error ? el("span", { class: "error" }, ` error: ${record.error}`) : null),
+    el("div", { class: "muted", id: "follow-up" }, followUpText(record)),
     gold ? el("div", { class: gold.label !== record.label ? "disagree" : "" }, "Gold: ", labelChip(gold.label), " ",
       el("span", { class: "muted" }, gold.side_labels ? sidesText(gold.side_labels) : "")) : null,
     el("div", { id: "your-decision" }, "You: ", report.decision
@@ -186,6 +194,7 @@ function findingCard(finding, ref, sentence) {
     ["section", finding.section], ["mention", `“${ev.text}” [${ev.start}:${ev.end}]`],
     ["cue", ev.cue ? `“${ev.cue.text}” [${ev.cue.start}:${ev.cue.end}]` : null],
     ["ConText", ev.modifiers.length ? ev.modifiers.map((m) => `${m.category} “${m.text}”`).join("; ") : null],
+    ["change", finding.change ? `${finding.change}${ev.change_cue ? ` “${ev.change_cue.text}” [${ev.change_cue.start}:${ev.change_cue.end}]` : ""}` : null],
   ].filter(([, value]) => value);
   return el("li", { class: `finding st-${finding.status}`, dataset: { f: ref }, tabindex: "0" },
     el("div", { class: "finding-title" }, el("span", { class: `swatch g-${finding.group}` }), finding.segment || "DVT, no segment"),
