@@ -4,8 +4,8 @@
     python scripts/accuracy.py                       # every tuned corpus and the real passages
     python scripts/accuracy.py corpora/blind/01/blind01.jsonl --bootstrap 1000 --json
 
-The default list is the synthetic dev, test and handwritten sets, blind sets 01-22 (blind/23 and
-blind/24 are kept untouched: measured only when named) and, when it is there, the real clinician passages
+The default list is the synthetic dev, test and handwritten sets, blind sets 01-23 (blind/24,
+the newest, is kept untouched: measured only when named) and, when it is there, the real clinician passages
 (``../shared/corpora/real/passages/passages.jsonl``; set ``DVT_SHARED`` to the shared folder when
 the repository is checked out elsewhere): its clear cases make a table row, the
 passages marked ``ambiguous`` are listed apart (id, gold, predicted).
@@ -33,7 +33,7 @@ SHARED = Path(os.environ.get("DVT_SHARED", ROOT.parent / "shared"))  # the folde
 REAL_PASSAGES = str(SHARED / "corpora" / "real" / "passages" / "passages.jsonl")
 DEFAULT = [
     "corpora/synthetic/dev.jsonl", "corpora/synthetic/test.jsonl", "corpora/synthetic/handwritten.jsonl",
-    *(f"corpora/blind/{n:02d}/blind{n:02d}.jsonl" for n in range(1, 23)),
+    *(f"corpora/blind/{n:02d}/blind{n:02d}.jsonl" for n in range(1, 24)),
     REAL_PASSAGES,
 ]
 

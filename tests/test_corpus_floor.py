@@ -2,8 +2,8 @@
 (scripts/accuracy.py prints them): a regression in the rules makes these fail.
 
 The synthetic splits and the handwritten set get label accuracy, deep-segment F1, DVT sensitivity
-and PPV floors; each blind set 01-22 gets label and side-label accuracy floors (blind/23 and blind/24
-are the untouched sets and have none); the real clinician passages, when present beside the repository,
+and PPV floors; each blind set 01-23 gets label and side-label accuracy floors (blind/24, the newest,
+is untouched and has none); the real clinician passages, when present beside the repository,
 get floors on their clear cases (the ones marked ``ambiguous`` are not scored)."""
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ BLIND_FLOORS = {
     "20": (0.976, 0.986),
     "21": (0.976, 0.986),
     "22": (0.989, 0.993),
+    "23": (0.96, 0.973),  # measured again 2026-12-07 (0.967, sides 0.980), errors not yet read
 }
 
 
@@ -79,7 +80,7 @@ def test_blind_set_floor(extractor, tmp_path, number):
     assert d["side_labels"]["accuracy"] >= side_accuracy
 
 
-UNTOUCHED = ("23", "24")  # blind sets nobody tunes on
+UNTOUCHED = ("24",)  # the newest blind set: nobody tunes on it until a blind/25 exists
 
 
 def test_every_tuned_blind_set_has_a_floor():
@@ -89,8 +90,8 @@ def test_every_tuned_blind_set_has_a_floor():
 @pytest.mark.skipif(not REAL_PASSAGES.is_file(), reason=f"real passages not found at {REAL_PASSAGES} (set DVT_SHARED to the shared folder)")
 def test_real_passages_floor(extractor, tmp_path):
     d = scores(extractor, [r for r in read(REAL_PASSAGES) if not r.get("ambiguous")], tmp_path)
-    assert d["label"]["accuracy"] >= 0.88  # measured 0.883 (68/77) on 2026-12-07
-    assert d["dvt"]["sensitivity"] >= 0.975
-    assert d["dvt"]["ppv"] >= 0.905
-    assert d["deep_segments"]["f1"] >= 0.84
-    assert d["side_labels"]["accuracy"] >= 0.925
+    assert d["label"]["accuracy"] >= 0.97  # measured 0.974 (75/77) on 2026-12-07
+    assert d["dvt"]["sensitivity"] >= 0.99  # 1.000
+    assert d["dvt"]["ppv"] >= 0.975  # 0.981
+    assert d["deep_segments"]["f1"] >= 0.955  # 0.961
+    assert d["side_labels"]["accuracy"] >= 0.97  # 0.974
