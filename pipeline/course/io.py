@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from ..core.model import LABELS
 from ..outputs.duckdb_out import create_table_sql, pin_identifier
-from ..outputs.tables import BATCH_ROWS, CsvTableWriter, id_text, read_records
+from ..outputs.tables import BATCH_ROWS, CsvTableWriter, ParquetTableWriter, id_text, read_records
 from .rules import CHANGES, GROUPS, LEGS, Change, LegState, Params, ReportIn, Scope, StateLabel, gather, state_from_parts
 from .tables import SCHEMAS, comparison_of, day_of, patient_rows, problem_of, to_arrow
 
@@ -343,24 +343,11 @@ class _Rows:
                 os.remove(self._tmp)
 
 
-class _Parquet:
-    def __init__(self, path: str, schema: pa.Schema) -> None:
-        import pyarrow.parquet as pq
+class _Parquet(ParquetTableWriter):
+    """A course table as Parquet, written as Arrow tables in fixed row groups (byte-stable)."""
 
-        self.path, self._tmp = path, path + ".tmp"
-        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd", version="2.6", use_dictionary=True, write_statistics=True, store_schema=True)
-
-    def write(self, table: pa.Table) -> None:
-        self._writer.write_table(table, row_group_size=ROW_GROUP)
-
-    def close(self) -> None:
-        self._writer.close()
-        os.replace(self._tmp, self.path)
-
-    def abort(self) -> None:
-        self._writer.close()
-        if os.path.exists(self._tmp):
-            os.remove(self._tmp)
+    def write(self, table: pa.Table) -> None:  # type: ignore[override]  # the course writers take Arrow tables
+        self.write_table(table, ROW_GROUP)
 
 
 class _Duckdb:

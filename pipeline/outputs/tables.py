@@ -276,6 +276,11 @@ class ParquetTableWriter:
             self._writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
             self.rows += len(rows)
 
+    def write_table(self, table: pa.Table, row_group_size: int | None = None) -> None:
+        """An Arrow table of this schema, in row groups of ``row_group_size`` rows (default: one)."""
+        self._writer.write_table(table, row_group_size=row_group_size)
+        self.rows += table.num_rows
+
     def close(self) -> None:
         self._writer.close()
         os.replace(self._tmp, self.path)
