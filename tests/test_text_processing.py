@@ -154,3 +154,45 @@ def test_header_pattern_shape(pattern, shaped):
     from pipeline.nlp.header_patterns import needs
 
     assert (needs(pattern) is not None) == shaped
+
+
+@pytest.mark.parametrize("pattern, split", [
+    ([{"LOWER": {"IN": ["vs", "versus"]}}, {"LOWER": "prior"}], [[{"LOWER": "vs"}, {"LOWER": "prior"}], [{"LOWER": "versus"}, {"LOWER": "prior"}]]),
+    ([{"LOWER": {"IN": ["not", "not"]}}], [[{"LOWER": "not"}]]),                        # a repeated word once
+    ([{"LOWER": "in"}, {"TEXT": {"REGEX": "^20"}}], [[{"LOWER": "in"}, {"TEXT": {"REGEX": "^20"}}]]),  # already plain
+    ([{"LOWER": {"IN": ["a", "b"]}, "OP": "?"}, {"LOWER": "c"}], [[{"LOWER": {"IN": ["a", "b"]}, "OP": "?"}, {"LOWER": "c"}]]),  # optional: kept
+    ([{"LOWER": {"REGEX": "^a"}}], [[{"LOWER": {"REGEX": "^a"}}]]),                     # not a set
+])
+def test_first_token_alternatives(pattern, split):
+    from pipeline.nlp.context import first_token_alternatives
+
+    assert first_token_alternatives(pattern) == split
+
+
+def test_split_context_patterns_find_what_the_json_patterns_find(nlp):
+    # The ConText rules' token patterns are split on their first word for speed: the matches
+    # (rule, start, end) must be those of the patterns as written, in the same order.
+    from spacy.matcher import Matcher
+
+    from pipeline.nlp.context import context_rules
+    from pipeline.rules import load_rules
+
+    written, split = Matcher(nlp.vocab), Matcher(nlp.vocab)
+    entries = [e for e in load_rules().context_rules if isinstance(e.get("pattern"), list)]
+    for n, entry in enumerate(entries):
+        written.add(str(n), [entry["pattern"]])
+    rules = [r for r in context_rules(load_rules()) if isinstance(r.pattern, list)]
+    literal_number = {e["literal"]: str(n) for n, e in enumerate(entries)}
+    assert len(rules) > len(entries)  # some first words are sets
+    for rule in rules:
+        split.add(literal_number[rule.literal], [rule.pattern])
+    words = sorted({str(v) for e in entries for token in e["pattern"] for spec in token.values()
+                    for v in (spec.get("IN", []) if isinstance(spec, dict) else [spec]) if isinstance(v, str)})
+    words += ["2019", "3", "12/03", "monday", "the", "clot", ".", "Not", "VS"]
+    rng = random.Random(5)
+    found = 0
+    for _ in range(3000):
+        doc = nlp.make_doc(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))))
+        assert split(doc) == written(doc), doc.text
+        found += len(written(doc))
+    assert found > 50  # the random texts do match (85 with this seed)

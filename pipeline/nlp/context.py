@@ -29,9 +29,31 @@ from .targets import SPAN_GROUP
 NOT_TARGETS = ("SIDE", "NOT_SIDE", "NOT_CUE")  # side words, and phrases that only outmatch a side word or a cue
 
 
+def first_token_alternatives(pattern: list[dict]) -> list[list[dict]]:
+    """A token pattern whose first token is ``{ATTR: {"IN": [...]}}`` as one pattern per value.
+
+    spaCy's Matcher tries the first token of every pattern at every token of the document; an
+    ``IN`` set there is a Python call per token, a plain value is compared in C. Only the first
+    token is split: later tokens are tried only where the first one matched. The values of one
+    set are distinct, so the split patterns match exactly the spans the original matched."""
+    first = pattern[0]
+    if len(first) != 1 or "OP" in first:
+        return [pattern]
+    (attr, spec), = first.items()
+    if not isinstance(spec, dict) or list(spec) != ["IN"]:
+        return [pattern]
+    return [[{attr: value}, *pattern[1:]] for value in dict.fromkeys(spec["IN"])]
+
+
 def context_rules(rules: RuleSet) -> list[ConTextRule]:
-    """ConTextRule objects from the validated JSON entries."""
-    return [ConTextRule.from_dict(dict(entry)) for entry in rules.context_rules]
+    """ConTextRule objects from the validated JSON entries; a token pattern whose first token
+    is a set of words becomes one rule per word (``first_token_alternatives``), in place."""
+    built = []
+    for entry in rules.context_rules:
+        pattern = entry.get("pattern")
+        variants = first_token_alternatives(pattern) if isinstance(pattern, list) else [pattern]
+        built.extend(ConTextRule.from_dict({**entry, "pattern": variant}) if isinstance(pattern, list) else ConTextRule.from_dict(dict(entry)) for variant in variants)
+    return built
 
 
 def _scope(rule: ConTextRule, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
