@@ -4,7 +4,7 @@
     python scripts/accuracy.py                       # every tuned corpus and the real passages
     python scripts/accuracy.py corpora/blind/01/blind01.jsonl --bootstrap 1000 --json
 
-The default list is the synthetic dev, test and handwritten sets, blind sets 01-23 (blind/24,
+The default list is the synthetic dev, test and handwritten sets, blind sets 01-24 (blind/25,
 the newest, is kept untouched: measured only when named) and, when it is there, the real clinician passages
 (``../shared/corpora/real/passages/passages.jsonl``; set ``DVT_SHARED`` to the shared folder when
 the repository is checked out elsewhere): its clear cases make a table row, the
@@ -33,7 +33,7 @@ SHARED = Path(os.environ.get("DVT_SHARED", ROOT.parent / "shared"))  # the folde
 REAL_PASSAGES = str(SHARED / "corpora" / "real" / "passages" / "passages.jsonl")
 DEFAULT = [
     "corpora/synthetic/dev.jsonl", "corpora/synthetic/test.jsonl", "corpora/synthetic/handwritten.jsonl",
-    *(f"corpora/blind/{n:02d}/blind{n:02d}.jsonl" for n in range(1, 24)),
+    *(f"corpora/blind/{n:02d}/blind{n:02d}.jsonl" for n in range(1, 25)),
     REAL_PASSAGES,
 ]
 

@@ -17,7 +17,7 @@ def _accuracy():
 
 def test_default_corpora_are_every_tuned_set_and_the_real_passages():
     default = _accuracy().DEFAULT
-    assert "corpora/blind/23/blind23.jsonl" in default and not any("/24/" in c for c in default)  # blind/24 is the untouched set
+    assert "corpora/blind/24/blind24.jsonl" in default and not any("/25/" in c for c in default)  # blind/25 is the untouched set
     assert default[-1].endswith("corpora/real/passages/passages.jsonl") and "corpora/synthetic/handwritten.jsonl" in default
 
 

@@ -2,7 +2,7 @@
 (scripts/accuracy.py prints them): a regression in the rules makes these fail.
 
 The synthetic splits and the handwritten set get label accuracy, deep-segment F1, DVT sensitivity
-and PPV floors; each blind set 01-23 gets label and side-label accuracy floors (blind/24, the newest,
+and PPV floors; each blind set 01-24 gets label and side-label accuracy floors (blind/25, the newest,
 is untouched and has none); the real clinician passages, when present beside the repository,
 get floors on their clear cases (the ones marked ``ambiguous`` are not scored)."""
 from __future__ import annotations
@@ -43,6 +43,7 @@ BLIND_FLOORS = {
     "21": (0.976, 0.986),
     "22": (0.989, 0.993),
     "23": (0.96, 0.973),  # measured again 2026-12-07 (0.967, sides 0.980), errors not yet read
+    "24": (0.88, 0.92),  # first look 0.840; 0.887 (sides 0.927) on 2026-12-07, before its errors were read
 }
 
 
@@ -80,7 +81,7 @@ def test_blind_set_floor(extractor, tmp_path, number):
     assert d["side_labels"]["accuracy"] >= side_accuracy
 
 
-UNTOUCHED = ("24",)  # the newest blind set: nobody tunes on it until a blind/25 exists
+UNTOUCHED = ("25",)  # the newest blind set: nobody tunes on it until a blind/26 exists
 
 
 def test_every_tuned_blind_set_has_a_floor():
