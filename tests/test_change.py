@@ -96,8 +96,13 @@ def test_resolved_vein_is_absent_and_extended_vein_present(extractor):
     assert [f["status"] for f in record["findings"]] == ["absent"]
 
 
-def test_what_the_prior_study_showed_stays_historical(extractor):
-    record = extractor.extract("The prior exam showed left peroneal thrombosis. Today the left peroneal veins are compressible.")
+@pytest.mark.parametrize("text", [
+    "The prior exam showed left peroneal thrombosis. Today the left peroneal veins are compressible.",
+    "Prior 2/8 showed a left peroneal thrombus. Today the left peroneal veins are compressible.",  # "prior" as the study, dated
+    "Follow-up. Comparison 9/20 (left peroneal vein thrombus). Today the left peroneal veins are compressible.",  # what it showed, in brackets
+])
+def test_what_the_prior_study_showed_stays_historical(extractor, text):
+    record = extractor.extract(text)
     assert record["label"] == "NEGATIVE"
     assert sorted(f["status"] for f in record["findings"]) == ["absent", "historical"]
 
