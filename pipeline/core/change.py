@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from .model import Finding, Mention, Modifier, Sentence, TextSpan
 
@@ -41,10 +41,7 @@ ORIGIN_WORDS = frozenset({"from"})  # "new extension from the PTV": where the cl
 
 
 def _as_change(value: str | None) -> Change | None:
-    for change in get_args(Change):
-        if value == change:
-            return change  # type: ignore[no-any-return]
-    return None
+    return cast(Change, value) if value in CHANGES else None
 
 
 def change_of(modifier: Modifier) -> Change | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from .change import contrast_changes, without_follow_up
@@ -36,6 +36,15 @@ class ComparisonVocab:
     outside: re.Pattern[str]
     led_date: re.Pattern[str]  # a date after a word that points back ("compressible on 4/3"): group 1
     reach: int
+    reference_lower: re.Pattern[str] | None = None  # ``reference`` without IGNORECASE, for lower-cased ASCII text
+
+    def references(self, text: str) -> Iterator[re.Match[str]]:
+        """``reference.finditer(text)``; on ASCII text, the case-sensitive pattern on its lower-cased
+        copy (same offsets, same matches: no ASCII letter has another case outside ASCII), twice
+        as fast as ignoring case."""
+        if self.reference_lower is not None and text.isascii():
+            return self.reference_lower.finditer(text.lower())
+        return self.reference.finditer(text)
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,10 @@ def compile_vocab(data: dict[str, Any]) -> ComparisonVocab:
                  rf"|\b(?:{study})\s+(?:from|of|dated)\s+(?:{date}))"  # "the study from 9/9 showed"
                  rf"|(?:{date})'s\s+(?:{study})\b")  # "Tuesday's duplex"
     flags = re.IGNORECASE
+    lower_only = not re.search(r"(?<!\\)[A-Z]", reference)  # no capital outside an escape (\S, \b)
     return ComparisonVocab(
         reference=re.compile(reference, flags), date=re.compile(date, flags),
+        reference_lower=re.compile(reference) if lower_only else None,
         none=re.compile(rf"\b(?:{_words(data['none'])})(?!\w)", flags),
         outside=re.compile(rf"\b(?:{_words(data['outside'])})\b", flags),
         led_date=re.compile(rf"\b(?:{_words(data['date_leads'])})\s+(?:the\s+)?({date})", flags), reach=int(data["date_reach"]),
@@ -108,7 +119,7 @@ def stated_comparison(sentences: list[Sentence], text: str, vocab: ComparisonVoc
         end = start + len(text[start:end].rstrip())  # not the line break after it
         return _comparison(text, start, end, end, start, vocab)
     starts = [s.start for s in sentences]
-    for match in vocab.reference.finditer(text):
+    for match in vocab.references(text):
         k = bisect.bisect_right(starts, match.start()) - 1
         if k < 0 or sentences[k].section in NOT_COMPARING or match.end() > sentences[k].end:
             continue

@@ -63,3 +63,13 @@ def test_follow_up_applies_a_contrast_only_with_a_named_comparison():
     assert [f.change for f in follow_up(named, text, VOCAB, [prior, today])[0]] == [None, "resolved"]
     unnamed, text = report(line("History of peroneal thrombosis."))
     assert [f.change for f in follow_up(unnamed, text, VOCAB, [prior, today])[0]] == [None, None]
+
+
+@pytest.mark.parametrize("text", [
+    "COMPARED WITH THE PRIOR DUPLEX OF 3/1, the thrombus is unchanged.",  # capitals: the lower-cased scan
+    "Since Tuesday's Duplex the clot has grown.",
+    "Compared with the prior study of 3/1 (Ærø clinic), unchanged.",       # not ASCII: the case-blind scan
+    "No comparison available; Prior US 2/8.",
+])
+def test_references_on_lowered_ascii_text_are_those_of_the_case_blind_pattern(text):
+    assert [m.span() for m in VOCAB.references(text)] == [m.span() for m in VOCAB.reference.finditer(text)] != []
