@@ -21,7 +21,7 @@ from functools import lru_cache
 
 _SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}|,(?=\S)")
 _CSV = re.compile(r",\S")  # a CSV export's cells: a comma with no space after it
-_LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z][A-Za-z/+?]{0,3}|[+?-]{1,2})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\))\s*((?:[a-z]|[A-Z](?=[a-z]))[a-z /-]*[a-z])")
+_LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z][A-Za-z/+?]{0,3}|[+?-]{1,2})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\)(?:\s*(?:=|:))?)\s*((?:[a-z]|[A-Z](?=[a-z]))[a-z /-]*[a-z])")
 _POLAR_COLUMNS = ("compressibility", "flow")
 
 

@@ -97,8 +97,13 @@ def test_a_cell_by_its_column(text, kind, expected):
     assert cell(text, kind) == expected
 
 
-def test_a_legend_spells_out_codes():
-    codes = legend("Legend: C = compressible, NC = non compressible, (CH) chronic")
+@pytest.mark.parametrize("line", [
+    "Legend: C = compressible, NC = non compressible, (CH) chronic",
+    "legend: C=compressible NC=non compressible (CH)=chronic",  # a bracketed code with "="
+    "Legend - C: compressible; NC: non compressible; (CH): chronic",
+])
+def test_a_legend_spells_out_codes(line):
+    codes = legend(line)
     assert codes == {"C": "compressible", "NC": "non compressible", "CH": "chronic"}
     reading = read_cell(Cell(0, 7, "NC (CH)", None), None, VOCAB, codes)
     assert (reading.status, reading.acuity) == ("thrombus", "chronic")
