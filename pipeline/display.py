@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .api import default_extractor
+from .core.record import Record
 from .nlp.extensions import DOC_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ TEXT_WIDTH = 72  # width of the rules around the text in the plain-text form
 class ReportView:
     """A report and its record, shown by Jupyter as HTML (``_repr_html_``) and by ``print`` as text."""
 
-    def __init__(self, record: dict, text: str | None) -> None:
+    def __init__(self, record: Record, text: str | None) -> None:
         from .review.highlight import offset_problems
 
         self.record, self.text = record, text

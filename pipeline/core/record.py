@@ -13,8 +13,8 @@ its type is :class:`Record`, a ``TypedDict`` that lists every key and the values
 ``dvt extract`` may add the input columns it carries (``patient_id``, ``exam_date``,
 ``exam_date_note``, and each ``--keep-cols`` column under its own name) and ``input_note``.
 """
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: on Python 3.11 a TypedDict sees ``NotRequired``
+# only in evaluated annotations (``Record.__optional_keys__``).
 from typing import NotRequired, TypedDict
 
 from .._version import __version__

@@ -15,6 +15,7 @@ from ..core.change import CHANGES
 from ..evaluation.types import LABELS, SIDES
 from ..io.guard import check_outputs
 from ..io.writers import write_private
+from ..core.record import FindingRecord, Record
 from .highlight import Styler, class_attrs, comparison_title, escape, finding_title, legend_html, record_marks, render_html
 from .loading import records_with_texts
 from .section_spans import section_headers
@@ -35,11 +36,11 @@ class AuditSummary:
         self.changes: Counter[tuple[str, str]] = Counter()  # (change, status) of decisive findings
         self.comparisons: Counter[str] = Counter()
         self.scopes: dict[str, Counter[str]] = {side: Counter() for side in SIDES}
-        self.examples: dict[str, list[tuple[dict, str | None]]] = {}
+        self.examples: dict[str, list[tuple[Record, str | None]]] = {}
         self.versions: set[str] = set()
         self.total = 0
 
-    def add(self, record: dict, text: str | None) -> None:
+    def add(self, record: Record, text: str | None) -> None:
         self.total += 1
         label = record.get("label") or ERROR
         self.labels[label] += 1
@@ -64,17 +65,17 @@ def _table(head: list[str], rows: list[list[object]]) -> str:
     return f'<table class="counts"><tr>{cells}</tr>{body}</table>'
 
 
-def sides_text(record: dict) -> str:
+def sides_text(record: Record) -> str:
     """``left PROXIMAL, right NEGATIVE``: the side labels of the sides the report examines."""
     return ", ".join(f"{s} {record['side_labels'][s]}" for s in SIDES if (record.get("side_labels") or {}).get(s)) or "no side examined"
 
 
-def finding_caption(finding: dict) -> str:
+def finding_caption(finding: FindingRecord) -> str:
     """A finding and the words it stands on: ``popliteal · left · present (section: findings): “popliteal vein”``."""
     return f"{finding_title(finding)}: “{finding['evidence']['text']}”"
 
 
-def example_html(record: dict, text: str | None, style: Styler | None = None) -> str:
+def example_html(record: Record, text: str | None, style: Styler | None = None) -> str:
     """One report as the audit page shows it: id, labels, the text with its evidence marked and the
     decisive findings; ``style`` inlines the look of each class (see :func:`render_html`)."""
     def cls(*classes: str) -> str:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..core.record import Record
 from ..evaluation import load_gold
 from ..io import InputError, read_reports
 from .sampling import Sampling, sample_items
@@ -67,7 +68,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def records_with_texts(output: Path, input_path: str | None, id_col: str = "id", text_col: str = "text",
-                       require_text: bool = True) -> Iterator[tuple[dict, str | None]]:
+                       require_text: bool = True) -> Iterator[tuple[Record, str | None]]:
     """(record, text) for every record of ``output``, the texts from ``input_path`` or the records."""
     records = _records(output)
     if input_path is None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from ..core.record import Record
 from ..evaluation.types import LABELS, SIDES
 
 SCHEMA_VERSION = "1"
@@ -100,7 +101,7 @@ def _parse_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def is_uncertain(record: dict) -> bool:
+def is_uncertain(record: Record) -> bool:
     """INDETERMINATE, or any finding the report only calls possible."""
     return record.get("label") == "INDETERMINATE" or any(f.get("status") == "possible" for f in record.get("findings") or ())
 
@@ -319,7 +320,7 @@ _INSERT_REPORT = (
 )
 
 
-def _report_row(row: int, record: dict, text: str | None) -> tuple:
+def _report_row(row: int, record: Record, text: str | None) -> tuple:
     sides = record.get("side_labels") or {}
     return (row, json.dumps(record.get("id"), ensure_ascii=False), record.get("label"),
             sides.get("left"), sides.get("right"), sides.get("unspecified"), record.get("error"),
