@@ -1,7 +1,7 @@
 """The output record of LABELS.md section 6, built from findings and their classification.
 
 At run time a record is a plain dict (JSON-ready, key order fixed so output is byte-stable);
-its type is :class:`Record`, a ``TypedDict`` that lists every key and the values it may hold::
+its type is ``Record``, a ``TypedDict`` that lists every key and the values it may hold::
 
     Record                  one report: labels per side, findings with evidence, or an error
       side_labels           SideLabels: left, right, unspecified -> Label or None (side not examined)
