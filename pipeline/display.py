@@ -8,7 +8,7 @@ alone. The text form has the same parts: the labels, the text, the decisive find
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .api import default_extractor
 from .core.record import Record
@@ -98,9 +98,9 @@ def show(report: str | dict | Doc, text: str | None = None, id: object = None) -
         text = text if text is not None else report.get("text")
         if text is None and not report.get("error"):
             raise ValueError("the record holds no report text: pass the text it was extracted from, show(record, text=...)")
-        return ReportView(report, text)
+        return ReportView(cast(Record, report), text)  # a record as extract returns it, maybe with its text
     if hasattr(report, "_") and hasattr(report, "text"):  # a spaCy Doc
-        record = getattr(report._, DOC_ATTRIBUTE, None)
+        record: Record | None = getattr(report._, DOC_ATTRIBUTE, None)
         if record is None:
             raise ValueError("the Doc holds no dvt record: run it through a pipeline with the dvt components (pipeline.add_dvt_pipes)")
         return ReportView({**record, "id": id}, report.text)

@@ -9,13 +9,14 @@ The examples quote report text: share the page only where the reports may go.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.change import CHANGES
+from ..core.record import FindingRecord, Record
 from ..evaluation.types import LABELS, SIDES
 from ..io.guard import check_outputs
 from ..io.writers import write_private
-from ..core.record import FindingRecord, Record
 from .highlight import Styler, class_attrs, comparison_title, escape, finding_title, legend_html, record_marks, render_html
 from .loading import records_with_texts
 from .section_spans import section_headers
@@ -48,9 +49,10 @@ class AuditSummary:
             self.sides[side][(record.get("side_labels") or {}).get(side) or "not examined"] += 1
         for finding in record.get("findings") or ():
             self.findings[(finding["group"], finding["status"])] += 1
-            if finding.get("change"):
-                self.changes[(finding["change"], finding["status"])] += 1
-        self.comparisons[(record.get("comparison") or {}).get("source") or "not stated"] += 1
+            if change := finding.get("change"):
+                self.changes[(change, finding["status"])] += 1
+        comparison = record.get("comparison")
+        self.comparisons[(comparison.get("source") if comparison else None) or "not stated"] += 1
         for side in SIDES:
             self.scopes[side][(record.get("scope") or {}).get(side) or "not examined"] += 1
         self.versions.add(f"dvt-duplex {record.get('pipeline_version')} rules {record.get('rules_hash')}")
@@ -59,7 +61,7 @@ class AuditSummary:
             kept.append((record, text))
 
 
-def _table(head: list[str], rows: list[list[object]]) -> str:
+def _table(head: list[str], rows: Sequence[Sequence[object]]) -> str:
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
     return f'<table class="counts"><tr>{cells}</tr>{body}</table>'
@@ -81,7 +83,8 @@ def example_html(record: Record, text: str | None, style: Styler | None = None) 
     def cls(*classes: str) -> str:
         return class_attrs(classes, style)
 
-    compared = comparison_title(record["comparison"]) if record.get("comparison") else "no comparison"
+    comparison = record.get("comparison")
+    compared = comparison_title(comparison) if comparison else "no comparison"
     head = (f"<h4>Report {escape(str(record.get('id')))} — {escape(record.get('label') or ERROR)} "
             f"<span {cls('muted')}>({escape(sides_text(record))}; {escape(compared)})</span></h4>")
     if record.get("error"):

@@ -88,8 +88,8 @@ def comparison_title(comparison: ComparisonRecord) -> str:
 def record_marks(record: Record, sections: list[dict] | None = None) -> list[Mark]:
     """Marks for section headers, decisive findings and superseded findings, in that order."""
     marks = [Mark(s["start"], s["end"], ("section",), None, f"section: {s['name']}") for s in sections or ()]
-    if record.get("comparison"):
-        c = record["comparison"]
+    c = record.get("comparison")
+    if c:
         marks.append(Mark(c["start"], c["end"], ("comparison",), None, comparison_title(c)))
     for i, finding in enumerate(record.get("findings") or ()):
         marks += _finding_marks(finding, f"f{i}", superseded=False)
@@ -101,8 +101,8 @@ def record_marks(record: Record, sections: list[dict] | None = None) -> list[Mar
 def offset_problems(text: str, record: Record) -> list[str]:
     """Evidence whose offsets do not quote this text (a text that is not the one extracted)."""
     problems = []
-    for key in ("findings", "superseded_findings"):
-        for i, finding in enumerate(record.get(key) or ()):
+    for key, findings in (("findings", record.get("findings")), ("superseded_findings", record.get("superseded_findings"))):
+        for i, finding in enumerate(findings or ()):
             ev = finding["evidence"]
             spans = [ev, *([ev["cue"]] if ev.get("cue") else []), *(ev.get("modifiers") or ()), *([ev["change_cue"]] if ev.get("change_cue") else [])]
             if any(text[s["start"]:s["end"]] != s["text"] for s in spans):
