@@ -9,7 +9,7 @@ from spacy.language import Language
 from .io.encoding import INVISIBLE
 from .nlp.extensions import DOC_ATTRIBUTE
 from .nlp.build import build_nlp
-from .core.record import error_record
+from .core.record import Record, error_record
 from .rules import load_rules
 
 MAX_CHARS = 1_000_000
@@ -42,18 +42,20 @@ class Extractor:
         self.rules = load_rules(rules_dir)
         self.nlp: Language = build_nlp(rules_dir, count_chronic)
 
-    def extract(self, text: object, id: object = None) -> dict:  # noqa: A002 - matches the spec's API
+    def extract(self, text: object, id: object = None) -> Record:  # noqa: A002 - matches the spec's API
         """The record of LABELS.md section 6 for one report; errors become an error record."""
         problem = input_problem(text)
         if problem:
             return error_record(id, problem, self.rules.rules_hash)
+        assert isinstance(text, str)  # input_problem rejects anything else
         try:
             doc = self.nlp(clean_text(text))
         except Exception as exc:  # one bad report must not stop a batch
             return error_record(id, f"processing failed: {type(exc).__name__}: {exc}", self.rules.rules_hash)
-        return {**getattr(doc._, DOC_ATTRIBUTE), "id": id}
+        record: Record = getattr(doc._, DOC_ATTRIBUTE)
+        return {**record, "id": id}
 
-    def extract_many(self, items: Iterable[tuple[object, object]]) -> Iterator[dict]:
+    def extract_many(self, items: Iterable[tuple[object, object]]) -> Iterator[Record]:
         """Records for (id, text) pairs, in input order."""
         for report_id, text in items:
             yield self.extract(text, report_id)
@@ -65,11 +67,11 @@ def default_extractor(count_chronic: bool = False) -> Extractor:
     return Extractor(count_chronic=count_chronic)
 
 
-def extract(text: object, id: object = None, count_chronic: bool = False) -> dict:  # noqa: A002
+def extract(text: object, id: object = None, count_chronic: bool = False) -> Record:  # noqa: A002
     """Extract one report with the bundled rules."""
     return default_extractor(count_chronic).extract(text, id)
 
 
-def extract_many(items: Iterable[tuple[object, object]], count_chronic: bool = False) -> Iterator[dict]:
+def extract_many(items: Iterable[tuple[object, object]], count_chronic: bool = False) -> Iterator[Record]:
     """Extract (id, text) pairs with the bundled rules, in order."""
     return default_extractor(count_chronic).extract_many(items)

@@ -8,9 +8,10 @@ alone. The text form has the same parts: the labels, the text, the decisive find
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .api import default_extractor
+from .core.record import Record
 from .nlp.extensions import DOC_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ TEXT_WIDTH = 72  # width of the rules around the text in the plain-text form
 class ReportView:
     """A report and its record, shown by Jupyter as HTML (``_repr_html_``) and by ``print`` as text."""
 
-    def __init__(self, record: dict, text: str | None) -> None:
+    def __init__(self, record: Record, text: str | None) -> None:
         from .review.highlight import offset_problems
 
         self.record, self.text = record, text
@@ -97,9 +98,9 @@ def show(report: str | dict | Doc, text: str | None = None, id: object = None) -
         text = text if text is not None else report.get("text")
         if text is None and not report.get("error"):
             raise ValueError("the record holds no report text: pass the text it was extracted from, show(record, text=...)")
-        return ReportView(report, text)
+        return ReportView(cast(Record, report), text)  # a record as extract returns it, maybe with its text
     if hasattr(report, "_") and hasattr(report, "text"):  # a spaCy Doc
-        record = getattr(report._, DOC_ATTRIBUTE, None)
+        record: Record | None = getattr(report._, DOC_ATTRIBUTE, None)
         if record is None:
             raise ValueError("the Doc holds no dvt record: run it through a pipeline with the dvt components (pipeline.add_dvt_pipes)")
         return ReportView({**record, "id": id}, report.text)

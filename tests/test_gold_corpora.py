@@ -12,18 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.model import LABELS, SIDES
+from pipeline.rules import segment_groups
+
 from .conftest import ROOT
 
 CORPORA = sorted(p for p in (ROOT / "corpora").glob("**/*.jsonl") if ".leg_" not in p.name)  # not the series' gold course tables
-LABELS = ("PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE")
-GROUP = {
-    **dict.fromkeys(("ivc", "common_iliac", "external_iliac", "internal_iliac", "common_femoral", "femoral", "deep_femoral", "popliteal", "proximal_unspecified"), "proximal"),
-    **dict.fromkeys(("tibioperoneal_trunk", "posterior_tibial", "peroneal", "anterior_tibial"), "distal_axial"),
-    **dict.fromkeys(("soleal", "gastrocnemius", "muscular_calf"), "distal_muscular"),
-    "calf_unspecified": "distal_unspecified",
-    **dict.fromkeys(("great_saphenous", "small_saphenous", "superficial_other"), "superficial"),
-}
-SIDES = ("left", "right", "unspecified")
+GROUP = {s: g for s, g in segment_groups().items() if g != "upper"}  # the anatomy lexicon's leg veins
 KEYS = {"id": str, "text": str, "label": str, "side_labels": dict, "positive_segments": list, "chronic_segments": list, "svt": bool}
 
 

@@ -26,21 +26,22 @@ Rules of section 5 applied here:
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from .change import FITS
-from .model import DEEP_GROUPS, GENERIC_DEEP_GROUP, LABELS, Classification, Finding
+from .model import DEEP_GROUPS, DISTAL_LABELS, GENERIC_DEEP_GROUP, LABELS, Classification, Finding, Group, Label, Scope, Section, Side, Status
 
-Scope = Literal["complete", "proximal_only", "calf_only", "limited"]
-CALF_GROUPS = frozenset({"distal_axial", "distal_muscular", "distal_unspecified"})
+if TYPE_CHECKING:
+    from .record import SideLabels, SideScopes
 
-CURRENT_STATUSES = ("present", "possible", "absent", "not_evaluated")
-_STATUS_RANK = {"present": 0, "possible": 1, "absent": 2, "not_evaluated": 3}
-_AUTHORITY = {"addendum": 0, "impression": 1, "preliminary": 3}
+CALF_GROUPS: frozenset[Group] = frozenset({"distal_axial", "distal_muscular", "distal_unspecified"})
+
+CURRENT_STATUSES: tuple[Status, ...] = ("present", "possible", "absent", "not_evaluated")
+_STATUS_RANK: dict[Status, int] = {"present": 0, "possible": 1, "absent": 2, "not_evaluated": 3}
+_AUTHORITY: dict[Section, int] = {"addendum": 0, "impression": 1, "preliminary": 3}
 
 
-def most_severe(labels: Iterable[str | None]) -> str:
+def most_severe(labels: Iterable[Label | None]) -> Label:
     """The most severe of the given labels (NEGATIVE when none)."""
     present = [label for label in labels if label]
     return min(present, key=LABELS.index) if present else "NEGATIVE"
@@ -115,7 +116,7 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
     muscular = {f.side for f in new if f.segment in ("soleal", "gastrocnemius")}
     axial = {f.side for f in new if f.group == "distal_axial"}
     proximal = {f.side for f in new if f.group == "proximal" and f.segment != "proximal_unspecified"}
-    def restated(f: Finding, named: set[str]) -> bool:
+    def restated(f: Finding, named: set[Side]) -> bool:
         return f.side in named or (f.side == "unspecified" and bool(named))  # a sideless restatement of a sided vein
 
     sided = {f.segment for f in new if f.side in ("left", "right")}
@@ -128,7 +129,7 @@ def _without_restatements(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if not (f.status == "present" and ((f.segment == "muscular_calf" and restated(f, muscular)) or (f.segment == "calf_unspecified" and restated(f, axial)) or (f.segment == "proximal_unspecified" and restated(f, proximal)) or sideless_again(f)))]
 
 
-def side_label(findings: list[Finding], count_chronic: bool = False) -> str:
+def side_label(findings: list[Finding], count_chronic: bool = False) -> Label:
     """The label of one side from its consolidated findings (LABELS.md section 3)."""
     deep = [f for f in findings if f.is_deep]
     positive_groups = {f.group for f in deep if counts_as_thrombus(f, count_chronic)}
@@ -167,6 +168,17 @@ def side_scope(findings: list[Finding]) -> Scope:
     return "complete"
 
 
+def _leg_label(decisive: list[Finding], side: Side, examined: bool, count_chronic: bool) -> Label | None:
+    """The label of the left or right leg; None when neither examined nor assessed."""
+    own = [f for f in decisive if f.side == side and f.group != "upper"]
+    assessed = any(f.status != "not_evaluated" for f in own)  # "left CFV not assessed" alone on a right-leg exam
+    return side_label(own, count_chronic) if examined or assessed else None
+
+
+def _leg_scope(decisive: list[Finding], side: Side, label: Label | None) -> Scope | None:
+    return side_scope([f for f in decisive if f.side == side]) if label else None
+
+
 def classify(findings: list[Finding], examined_sides: Iterable[str], count_chronic: bool = False) -> Classification:
     """Label each side and the report from all findings of a report.
 
@@ -177,26 +189,29 @@ def classify(findings: list[Finding], examined_sides: Iterable[str], count_chron
     """
     decisive = consolidate(findings)
     examined = set(examined_sides)
-    side_labels: dict[str, str | None] = {}
-    for side in ("left", "right"):
-        own = [f for f in decisive if f.side == side and f.group != "upper"]
-        assessed = any(f.status != "not_evaluated" for f in own)  # "left CFV not assessed" alone on a right-leg exam
-        side_labels[side] = side_label(own, count_chronic) if side in examined or assessed else None
+    left, right = (_leg_label(decisive, side, side in examined, count_chronic) for side in ("left", "right"))
     unspecified = [f for f in decisive if f.side == "unspecified"]
     unspecified_label = side_label(unspecified, count_chronic)
     flagged = any(f.is_deep and f.status in ("present", "possible") for f in unspecified)
-    nothing_sided = not (side_labels["left"] or side_labels["right"])
-    side_labels["unspecified"] = unspecified_label if unspecified_label != "NEGATIVE" and (flagged or nothing_sided) else None
+    nothing_sided = not (left or right)
+    side_labels: SideLabels = {
+        "left": left, "right": right,
+        "unspecified": unspecified_label if unspecified_label != "NEGATIVE" and (flagged or nothing_sided) else None,
+    }
     superficial = [f for f in decisive if f.group == "superficial" and counts_as_thrombus(f)]
     thrombosed = {(f.segment, f.side) for f in superficial}
     near_junction = any(f.junction and counts_as_thrombus(f) and (f.segment, f.side) in thrombosed for f in findings)
-    label = most_severe(side_labels.values())
-    scope: dict[str, str | None] = {side: side_scope([f for f in decisive if f.side == side]) if side_labels[side] else None for side in side_labels}
+    label = most_severe((left, right, side_labels["unspecified"]))
+    scope: SideScopes = {
+        "left": _leg_scope(decisive, "left", side_labels["left"]),
+        "right": _leg_scope(decisive, "right", side_labels["right"]),
+        "unspecified": _leg_scope(decisive, "unspecified", side_labels["unspecified"]),
+    }
     return Classification(
         label=label,
         side_labels=side_labels,
         scope=scope,
-        distal=label in ("IDDVT", "ICMVT"),
+        distal=label in DISTAL_LABELS,
         svt=bool(superficial),
         svt_near_junction=near_junction,
         findings=decisive,

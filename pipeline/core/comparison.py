@@ -17,10 +17,13 @@ import bisect
 import re
 from dataclasses import dataclass
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .change import contrast_changes, without_follow_up
 from .model import Finding, Sentence
+
+if TYPE_CHECKING:
+    from .record import ComparisonRecord
 
 Source = Literal["prior", "outside", "none"]
 NOT_COMPARING = ("indication", "plan", "exam")  # an exam title's date is this exam's
@@ -55,7 +58,7 @@ class Comparison:
     end: int
     text: str
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> ComparisonRecord:
         return {"date": self.date, "source": self.source, "start": self.start, "end": self.end, "text": self.text}
 
 

@@ -6,21 +6,39 @@ so they can be tested with hand-made inputs and serialised as plain dicts.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Callable, Generic, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Callable, Generic, Literal, TypeVar, get_args
 
+if TYPE_CHECKING:
+    from .change import Change
+    from .record import FindingRecord, ModifierRecord, SideLabels, SideScopes, SpanRecord
+
+# The values of the record's fields (LABELS.md), each list written once; the tuples are read from the types.
 Side = Literal["left", "right", "unspecified"]
 Label = Literal["PROXIMAL", "IDDVT", "ICMVT", "DVT_UNSPECIFIED", "INDETERMINATE", "NEGATIVE"]
+Status = Literal["present", "absent", "possible", "historical", "hypothetical", "indication", "not_evaluated"]
+Acuity = Literal["acute", "subacute", "chronic", "acute_on_chronic", "unspecified"]
+Occlusion = Literal["occlusive", "nonocclusive"]
+Group = Literal["proximal", "distal_axial", "distal_muscular", "distal_unspecified", "deep_unspecified", "superficial", "upper"]
+Section = Literal["exam", "indication", "comparison", "technique", "preliminary", "findings", "impression", "addendum", "plan"]
+MentionKind = Literal["segment", "generic_deep", "nonvenous", "side", "thrombus", "normal", "unassessable", "assessable", "explanation"]
+Scope = Literal["complete", "proximal_only", "calf_only", "limited"]
+
+SIDES: tuple[Side, ...] = get_args(Side)
 LABELS: tuple[Label, ...] = get_args(Label)  # most severe first (LABELS.md section 3)
 DVT_LABELS: frozenset[Label] = frozenset(LABELS[:4])
 DISTAL_LABELS: frozenset[Label] = frozenset({"IDDVT", "ICMVT"})
-Status = Literal["present", "absent", "possible", "historical", "hypothetical", "indication", "not_evaluated"]
-Acuity = Literal["acute", "subacute", "chronic", "acute_on_chronic", "unspecified"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+ACUITIES: tuple[Acuity, ...] = get_args(Acuity)
+OCCLUSIONS: tuple[Occlusion, ...] = get_args(Occlusion)
+GROUPS: tuple[Group, ...] = get_args(Group)
+SECTIONS: tuple[Section, ...] = get_args(Section)
+MENTION_KINDS: tuple[MentionKind, ...] = get_args(MentionKind)
+SCOPES: tuple[Scope, ...] = get_args(Scope)
 
-DEEP_GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified")
-GENERIC_DEEP_GROUP = "deep_unspecified"
+DEEP_GROUPS: tuple[Group, ...] = GROUPS[:4]  # the groups of named deep veins (LABELS.md section 1)
+GENERIC_DEEP_GROUP: Group = "deep_unspecified"  # a deep-vein finding with no resolvable segment
 WHOLE_DEEP = "whole_deep"  # the value of a generic deep mention naming all the deep veins of a leg
-WHOLE_DEEP_SEGMENTS = {"proximal_unspecified": "proximal", "calf_unspecified": "distal_unspecified"}  # a thrombus there fills both regions
-SIDES: tuple[str, ...] = ("left", "right", "unspecified")
+WHOLE_DEEP_SEGMENTS: dict[str, Group] = {"proximal_unspecified": "proximal", "calf_unspecified": "distal_unspecified"}  # a thrombus there fills both regions
 T = TypeVar("T")
 
 
@@ -68,7 +86,7 @@ class TextSpan:
     end: int
     text: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> SpanRecord:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
@@ -83,9 +101,9 @@ class Modifier:
     text: str
     tok_start: int
     tok_end: int
-    change: str | None = None  # the interval change its rule states, when not its category's (``change.py``)
+    change: Change | None = None  # the interval change its rule states, when not its category's (``change.py``)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ModifierRecord:
         return {"category": self.category, "start": self.start, "end": self.end, "text": self.text}
 
 
@@ -95,27 +113,28 @@ class Mention:
     """A matched target: a vein segment, a generic deep-vein reference, a non-venous look-alike,
     a thrombus or normal cue, or a side word.
 
-    ``kind`` is one of segment, generic_deep, nonvenous, thrombus, normal, side.
+    ``kind`` is a :data:`MentionKind`: a vein (segment, generic_deep), a look-alike (nonvenous),
+    a side word, or a cue (thrombus, normal, unassessable, assessable, explanation).
     ``value`` is the canonical segment, side, or cue phrase; ``group`` the segment group.
     Cues may carry a fixed ``acuity``/``occlusion``; segments a ``junction`` flag (SFJ/SPJ).
     """
 
-    kind: str
+    kind: MentionKind
     value: str
     start: int
     end: int
     text: str
     tok_start: int
     tok_end: int
-    group: str | None = None
-    acuity: str | None = None
-    occlusion: str | None = None
+    group: Group | None = None
+    acuity: Acuity | None = None
+    occlusion: Occlusion | None = None
     junction: bool = False
     implies: str | None = None
     disease: bool = False  # a cue that names the disease ("DVT", "thrombus"), not a sonographic sign
     modifiers: tuple[Modifier, ...] = ()
-    covers: tuple[tuple[str, str], ...] = ()  # a compound name's veins, (segment, group): "iliofemoral"
-    change: str | None = None  # an interval change the cue states by itself ("now compressible")
+    covers: tuple[tuple[str, Group], ...] = ()  # a compound name's veins, (segment, group): "iliofemoral"
+    change: Change | None = None  # an interval change the cue states by itself ("now compressible")
 
     @property
     def span(self) -> TextSpan:
@@ -136,8 +155,8 @@ class Sentence:
     end: int
     tok_start: int
     tok_end: int
-    section: str  # exam, indication, comparison, technique, findings, impression, addendum
-    heading_side: str | None  # side set by a heading such as "LEFT LEG:"
+    section: Section
+    heading_side: Side | None  # side set by a heading such as "LEFT LEG:"
     paragraph: int  # index of the blank-line-separated block
     section_index: int  # which section (header) of the report the sentence stands in
     tokens: tuple[str, ...]  # lower-cased token texts of the sentence, for clause logic
@@ -162,27 +181,27 @@ class Finding:
     """A (segment, side) assertion with its evidence."""
 
     segment: str | None  # None: DVT asserted or denied with no resolvable segment
-    group: str
-    side: str
-    status: str
-    acuity: str | None
-    occlusion: str | None
-    section: str
+    group: Group
+    side: Side
+    status: Status
+    acuity: Acuity | None
+    occlusion: Occlusion | None
+    section: Section
     anchor: TextSpan
     cue: TextSpan | None
     sentence: tuple[int, int]
     modifiers: tuple[Modifier, ...] = ()
     junction: bool = False
     order: int = 0  # position in the report, for stable output
-    change: str | None = None  # interval change against the comparison study (``change.py``)
+    change: Change | None = None  # interval change against the comparison study (``change.py``)
     change_cue: TextSpan | None = None
-    prior: str | None = None  # a historical finding: what the other exam showed (present / absent), when its cue says
+    prior: Status | None = None  # a historical finding: what the other exam showed (present / absent), when its cue says
 
     @property
     def is_deep(self) -> bool:
         return self.group in DEEP_GROUPS or self.group == GENERIC_DEEP_GROUP
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> FindingRecord:
         return {
             "segment": self.segment,
             "group": self.group,
@@ -206,9 +225,9 @@ class Finding:
 class Classification:
     """The report-level outcome of LABELS.md section 3."""
 
-    label: str
-    side_labels: dict[str, str | None]
-    scope: dict[str, str | None]  # per side: complete, proximal_only, calf_only, limited; None when not examined
+    label: Label
+    side_labels: SideLabels  # None for a side the report does not examine
+    scope: SideScopes  # which deep veins of an examined side were assessed
     distal: bool
     svt: bool
     svt_near_junction: bool

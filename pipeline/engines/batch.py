@@ -35,11 +35,13 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from ..core.record import Record
 from ..io import InputError, JsonlWriter, Row, count_rows, read_reports
 from ..io.carry import Carry
 from ..io.guard import FingerprintFile, OutputLock, check_outputs, fingerprint_path, row_fingerprint
@@ -112,7 +114,7 @@ def run_extract(
     start_method: str | None = None,
     refresh_every: int = REFRESH_EVERY,
     max_in_flight: int | None = None,
-    on_error_row=None,
+    on_error_row: Callable[[Record], object] | None = None,
     lock: bool = True,
     carry: Carry | None = None,
 ) -> dict:
@@ -136,7 +138,7 @@ def run_extract(
 
 def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, count_chronic: bool, *, workers: int, chunk_size: int,
                  resume: bool, debug: bool, progress: BatchProgress | None, start_method: str | None, refresh_every: int,
-                 max_in_flight: int | None, on_error_row, fingerprints: bool, carry: Carry | None = None) -> dict:
+                 max_in_flight: int | None, on_error_row: Callable[[Record], object] | None, fingerprints: bool, carry: Carry | None = None) -> dict:
     begun = time.perf_counter()
     progress = progress or BatchProgress(enabled=False)
     summary = BatchSummary()
@@ -174,10 +176,10 @@ def _run_extract(input_path: str, output_path: str, id_col: str, text_col: str, 
         if state is not None and state.rows:
             progress.resumed_past(state.rows, state.errors)
         clock = time.perf_counter()
-        def fingerprints(chunk: list[Row]) -> bytes:
+        def chunk_fingerprints(chunk: list[Row]) -> bytes:
             return b"".join(row_fingerprint(r.id, r.text, r.error) for r in chunk) if fp_file else b""
 
-        results = _in_order(engine, itertools.chain(_drain(deque(head)), chunks), max_in_flight or 4 * engine.workers, fingerprints)
+        results = _in_order(engine, itertools.chain(_drain(deque(head)), chunks), max_in_flight or 4 * engine.workers, chunk_fingerprints)
         head = []
         try:
             for (records, pid, rss, rebuilds), row_fingerprints in results:
@@ -235,7 +237,7 @@ def _start_engine(read_ahead: int, workers: int, count_chronic: bool, debug: boo
     return WorkerPool(workers, start_method or default_start_method(), count_chronic, debug, refresh_every)
 
 
-def _in_order(engine, chunks: Iterable[list[Row]], in_flight: int, tag: Callable[[list[Row]], object] | None = None) -> Iterator[tuple]:
+def _in_order(engine, chunks: Iterable[list[Row]], in_flight: int, tag: Callable[[list[Row]], object] | None = None) -> Generator[tuple[Any, Any], None, None]:
     """Submit ``chunks`` to ``engine``, at most ``in_flight`` at a time, and yield each one's result
     (records, pid, peak RSS, rebuilds) with ``tag(chunk)`` (taken at submission), in submission
     order; closing the generator cancels the rest. A worker that died raises BrokenProcessPool here."""
@@ -255,7 +257,7 @@ def _in_order(engine, chunks: Iterable[list[Row]], in_flight: int, tag: Callable
 
 
 def extract_records(rows: Iterable[Row], *, workers: int = 1, count_chronic: bool = False, debug: bool = False,
-                    chunk_size: int = DEFAULT_CHUNK_SIZE, start_method: str | None = None) -> Iterator[dict]:
+                    chunk_size: int = DEFAULT_CHUNK_SIZE, start_method: str | None = None) -> Iterator[Record]:
     """The records of ``rows``, in order, computed as :func:`run_extract` computes them (the same
     chunks, worker pool and error rows), for callers that hold the rows in memory rather than in a file."""
     chunks = _chunks(rows, chunk_size, MAX_CHUNK_CHARS)

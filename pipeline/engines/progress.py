@@ -10,7 +10,7 @@ import time
 from collections import deque
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 
 
 def _duration(seconds: float) -> str:
@@ -34,7 +34,7 @@ class BatchProgress:
         self._started = time.perf_counter()
         self._last_line = self._started
         self._live: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
 
     # ------------------------------------------------------------------ feeding
 
@@ -51,7 +51,7 @@ class BatchProgress:
 
     def set_total(self, total: int | None) -> None:
         self.total = total
-        if self._live is not None and total is not None:
+        if self._live is not None and self._task is not None and total is not None:
             self._live.update(self._task, total=total)
 
     def resumed_past(self, rows: int, errors: int) -> None:
@@ -96,5 +96,5 @@ class BatchProgress:
         return " · ".join(parts)
 
     def _refresh(self) -> None:
-        if self._live is not None:
+        if self._live is not None and self._task is not None:
             self._live.update(self._task, completed=self.done, description=self.status())

@@ -90,7 +90,9 @@ def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, coun
         from .workers import redact_error
 
         extractor = default_extractor(count_chronic)  # built once per Python worker
-        number = offsets.get(TaskContext.get().partitionId(), 0)  # absent: an empty partition
+        task = TaskContext.get()
+        assert task is not None, "run inside a Spark task"
+        number = offsets.get(task.partitionId(), 0)  # absent: an empty partition
         columns = carry.columns if carry else ()
         carried = carry.fields if carry else ()
         schema = combined_schema(carried)
@@ -99,8 +101,9 @@ def _extract_partition(offsets: dict[int, int], id_col: str, text_col: str, coun
             extras = {c: batch.column(f"_carry{i}").to_pylist() for i, c in enumerate(columns)}
             for at, (report_id, text) in enumerate(zip(batch.column(id_col).to_pylist(), batch.column(text_col).to_pylist())):
                 record = extractor.extract(text, report_id)
-                if record.get("error") and not debug:
-                    record["error"] = redact_error(record["error"])
+                error = record["error"]
+                if error and not debug:
+                    record["error"] = redact_error(error)
                 if carry:
                     record.update(carry.values({c: values[at] for c, values in extras.items()}))
                 rows.append({**report_row(record, number, carried), "findings": finding_rows(record, number)})
@@ -189,4 +192,5 @@ def run_spark_extract(input_path: str, output_dir: str, master: str | None = Non
         ).first()
     finally:
         combined.unpersist()
+    assert counts is not None  # an aggregate has one row
     return {"rows": counts["rows"], "errors": counts["errors"], "findings": counts["findings"] or 0, "files": paths}

@@ -11,9 +11,10 @@ import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import cast
 
 from ..io import Row
-from ..core.record import error_record
+from ..core.record import Record, error_record
 
 REFRESH_MB = 32  # rebuild a process's pipeline once its memory grew this much since the last build
 REFRESH_EVERY = 50_000  # ... or after this many reports (where current memory cannot be read)
@@ -116,7 +117,7 @@ class _Worker:
     def rules_hash(self) -> str:
         return self.extractor.rules.rules_hash
 
-    def record(self, row: Row) -> dict:
+    def record(self, row: Row) -> Record:
         try:
             if row.error is not None:
                 record = error_record(row.id, row.error, self.rules_hash)
@@ -124,15 +125,16 @@ class _Worker:
                 record = self.extractor.extract(row.text, row.id)
         except Exception as exc:  # noqa: BLE001 - Extractor never raises for bad input; be safe anyway
             record = error_record(row.id, f"processing failed: {type(exc).__name__}: {exc}", self.rules_hash)
-        if record.get("error") and not self.debug:
-            record["error"] = redact_error(record["error"])
+        error = record["error"]
+        if error and not self.debug:
+            record["error"] = redact_error(error)
         if row.note:
             record["input_note"] = row.note
         if row.extra is not None:  # carried columns (patient, exam date, kept ones) right after the id
-            record = {"id": record.pop("id"), **row.extra, **record}
+            record = cast(Record, {"id": record["id"], **row.extra, **record})  # kept columns are keys of their own
         return record
 
-    def run(self, rows: list[Row]) -> list[dict]:
+    def run(self, rows: list[Row]) -> list[Record]:
         if self.since_build and self._grown():
             self._rebuild()
         self.since_build += len(rows)
@@ -166,7 +168,8 @@ def _init_worker(count_chronic: bool, debug: bool, refresh_every: int, parent_pi
     ready.put((os.getpid(), _WORKER.rules_hash, _WORKER.build_seconds))
 
 
-def _work(rows: list[Row]) -> tuple[list[dict], int, float, int]:
+def _work(rows: list[Row]) -> tuple[list[Record], int, float, int]:
+    assert _WORKER is not None, "the pool initializer builds it"
     return _WORKER.run(rows), os.getpid(), peak_rss_mb(), _WORKER.rebuilds
 
 
@@ -209,7 +212,7 @@ class WorkerPool:
             initargs=(count_chronic, debug, refresh_every, os.getpid(), self._ready),
         )
         warm = [self.executor.submit(_noop) for _ in range(workers)]  # launches every worker
-        hashes = set()
+        hashes: set[tuple[int, str]] = set()
         while len(hashes) < workers:
             try:
                 pid, rules_hash, _ = self._ready.get(timeout=0.2)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
+from ..core.record import EvidenceRecord, FindingRecord, Record, SentenceBounds, SpanRecord
 from .types import Disagreement, EvaluationResult
 
 INDENT = "    "
@@ -31,9 +32,9 @@ def _json_records(path: str | Path) -> Iterator[dict[str, Any]]:
                 yield record
 
 
-def _finding_line(f: dict[str, Any]) -> str:
-    evidence = f.get("evidence") or {}
-    status = f.get("status") or "?"
+def _finding_line(f: FindingRecord) -> str:
+    evidence: EvidenceRecord | dict[str, None] = f.get("evidence") or {}
+    status: str = f.get("status") or "?"
     if f.get("acuity") and status in ("present", "possible"):
         status += f"/{f['acuity']}"
     if f.get("occlusion"):
@@ -41,7 +42,7 @@ def _finding_line(f: dict[str, Any]) -> str:
     line = f"{f.get('side')}:{f.get('segment') or f.get('group') or '?'} {status}"
     if evidence.get("text"):
         line += f' mention "{evidence["text"]}"'
-    cue = evidence.get("cue") or {}
+    cue: SpanRecord | dict[str, None] = evidence.get("cue") or {}
     if cue.get("text"):
         line += f' cue "{cue["text"]}"'
     mods = [f'{m.get("category")} "{m.get("text")}"' for m in evidence.get("modifiers") or []]
@@ -62,10 +63,11 @@ def _header(d: Disagreement) -> str:
     return " | ".join(parts)
 
 
-def _record_lines(record: dict[str, Any], text: str | None) -> list[str]:
-    by_sentence: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for f in record.get("findings") or []:
-        sentence = (f.get("evidence") or {}).get("sentence") or {}
+def _record_lines(record: Record | None, text: str | None) -> list[str]:
+    by_sentence: dict[tuple[int, int], list[FindingRecord]] = {}
+    for f in (record.get("findings") if record else None) or []:
+        evidence: EvidenceRecord | dict[str, None] = f.get("evidence") or {}
+        sentence: SentenceBounds | dict[str, int] = evidence.get("sentence") or {}
         by_sentence.setdefault((sentence.get("start", -1), sentence.get("end", -1)), []).append(f)
     lines = []
     for (start, end), findings in sorted(by_sentence.items()):
@@ -77,10 +79,10 @@ def _record_lines(record: dict[str, Any], text: str | None) -> list[str]:
 
 def error_lines(result: EvaluationResult, pred_path: str | Path, gold_path: str | Path) -> list[str]:
     """The disagreements of `result`, each with its findings grouped by sentence."""
-    preds = {str(r["id"]): r for r in _json_records(pred_path)}
+    preds = {str(r["id"]): cast(Record, r) for r in _json_records(pred_path)}
     texts = {str(r["id"]): r["text"] for r in _json_records(gold_path) if isinstance(r.get("text"), str)}
     lines = [f"{len(result.disagreements)} disagreement(s)"]
     for d in result.disagreements:
         lines.append(_header(d))
-        lines += _record_lines(preds.get(d.id, {}), texts.get(d.id))
+        lines += _record_lines(preds.get(d.id), texts.get(d.id))
     return lines

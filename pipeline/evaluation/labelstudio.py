@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..core.model import GROUPS
 from .types import LABELS, SIDES
 
 LABEL_FIELD = "label"
 SIDE_FIELDS = {side: f"side_{side}" for side in SIDES}
 NOTE_FIELD = "note"
 EVIDENCE_FIELD = "evidence"
-GROUPS = ("proximal", "distal_axial", "distal_muscular", "distal_unspecified", "deep_unspecified", "superficial", "upper")
 
 _choices = "".join(f'<Choice value="{label}"/>' for label in LABELS)
 LABEL_CONFIG = (
@@ -38,7 +38,7 @@ def _choice(field: str, value: str) -> dict:
 def label_results(label: str, side_labels: Mapping[str, str | None], note: str | None = None) -> list[dict]:
     """Annotation results for a report label, its side labels and a note."""
     results = [_choice(LABEL_FIELD, label)]
-    results += [_choice(SIDE_FIELDS[side], side_labels[side]) for side in SIDES if side_labels.get(side)]
+    results += [_choice(SIDE_FIELDS[side], value) for side in SIDES if (value := side_labels.get(side))]
     if note:
         results.append({"from_name": NOTE_FIELD, "to_name": "text", "type": "textarea", "value": {"text": [note]}})
     return results

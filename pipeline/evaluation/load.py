@@ -17,10 +17,11 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, cast
 
 import pandas as pd
 
+from ..core.record import FindingRecord, Record
 from .labelstudio import gold_from_task, is_task
 from .types import (
     KNOWN_SEGMENTS,
@@ -37,7 +38,7 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".parquet", ".pq"}
 _NULLS = {"", "null", "none", "nan", "na", "n/a"}
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
-_SIDE_COLUMNS = {side: f"side_label_{side}" for side in SIDES}
+_SIDE_COLUMNS: dict[str, str] = {side: f"side_label_{side}" for side in SIDES}
 
 Row = tuple[str, dict[str, Any]]  # (location for messages, record)
 
@@ -177,7 +178,7 @@ def _span(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _finding(raw: Any, where: str) -> Finding:
+def _finding(raw: FindingRecord, where: str) -> Finding:
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}: each finding must be an object")
     evidence = _span(raw.get("evidence"))
@@ -218,7 +219,8 @@ def _add_unique(records: dict[str, Any], seen: dict[str, str], key: str, value: 
     seen[key] = here
 
 
-def _pred_from_json(where: str, r: Mapping[str, Any]) -> PredRecord:
+def _pred_from_json(where: str, r: Record) -> PredRecord:
+    """A record as ``dvt extract`` writes it; each field is checked as it is read."""
     error = r.get("error")
     return PredRecord(
         id=_id(r, where),
@@ -257,7 +259,7 @@ def load_predictions(path: str | Path) -> Predictions:
         keys: set[str] = set()
         for where, raw in _json_rows(path):
             keys.update(raw)
-            _add_unique(records, seen, _id(raw, where), _pred_from_json(where, raw), where, path)
+            _add_unique(records, seen, _id(raw, where), _pred_from_json(where, cast(Record, raw)), where, path)
         return Predictions(
             records, "findings" in keys, "side_labels" in keys, "svt" in keys, "svt_near_junction" in keys
         )

@@ -161,7 +161,7 @@ def _weigh(units: Iterable[_Unit]) -> Counter[_Sig]:
 
 def _label_counts(w: Weighted) -> dict[str, list[int]]:
     """Per-label [tp, fp, fn]; an error is a false negative of its gold label only."""
-    counts = {label: [0, 0, 0] for label in LABELS}
+    counts: dict[str, list[int]] = {label: [0, 0, 0] for label in LABELS}
     for s, k in w.items():
         if s.gold == s.pred:
             counts[s.gold][0] += k
@@ -190,7 +190,7 @@ def label_metrics(units: Sequence[_Unit]) -> LabelMetrics:
         for label, (tp, fp, fn) in counts.items()
     )
     columns = LABELS + (NO_PREDICTION,)
-    confusion = {g: {p: 0 for p in columns} for g in LABELS}
+    confusion: dict[str, dict[str, int]] = {g: {p: 0 for p in columns} for g in LABELS}
     for s, k in w.items():
         confusion[s.gold][s.pred or NO_PREDICTION] += k
     correct = _correct(w)

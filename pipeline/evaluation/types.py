@@ -6,17 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Mapping
 
-from ..core.model import DISTAL_LABELS as DISTAL_LABELS, DVT_LABELS as DVT_LABELS, LABELS as LABELS  # the vocabulary, re-exported
+from ..core import model
+from ..core.model import DISTAL_LABELS as DISTAL_LABELS, DVT_LABELS as DVT_LABELS, LABELS as LABELS, SIDES as SIDES  # the vocabulary, re-exported
 from ..rules import segment_groups
 
 NO_PREDICTION = "(error)"
-SIDES: tuple[str, ...] = ("left", "right", "unspecified")
 SCORED_SIDES: tuple[str, ...] = ("left", "right")
 
 # Segment groups come from the anatomy lexicon (patterns/anatomy.json), the one place that holds them.
 DEEP_GROUPS: dict[str, tuple[str, ...]] = {
-    group: tuple(s for s, g in segment_groups().items() if g == group)
-    for group in ("proximal", "distal_axial", "distal_muscular", "distal_unspecified")
+    group: tuple(s for s, g in segment_groups().items() if g == group) for group in model.DEEP_GROUPS
 }
 DEEP_SEGMENTS: frozenset[str] = frozenset(s for segs in DEEP_GROUPS.values() for s in segs)
 NON_DEEP_SEGMENTS: frozenset[str] = frozenset(s for s, g in segment_groups().items() if g in ("superficial", "upper"))

@@ -35,6 +35,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from ..core.record import FindingRecord, Record
+
 SIDE_COLUMNS = ("left", "right", "bilateral", "unspecified")
 _DISTAL_SPECIFIC = ("tibial", "peroneal", "calf_muscular")
 _PROXIMAL_SPECIFIC = ("femoral", "iliac", "popliteal")
@@ -67,11 +69,11 @@ def title(code: str) -> str:
     return load_table()["codes"][code]
 
 
-def _acuity(finding: dict) -> str:
+def _acuity(finding: FindingRecord) -> str:
     return "chronic" if finding.get("acuity") == "chronic" else "acute"
 
 
-def suggest(record: dict) -> dict[str, list[str]]:
+def suggest(record: Record) -> dict[str, list[str]]:
     """ICD-10-CM codes per side column (left, right, bilateral, unspecified), in code order."""
     table = load_table()
     stems_by_vein = table["vein_stems"]
@@ -97,7 +99,7 @@ def suggest(record: dict) -> dict[str, list[str]]:
             continue
         if vein == "superficial":
             acuity = "acute"  # one stem, I82.81
-        side = finding.get("side") if finding.get("side") in ("left", "right") else "unspecified"
+        side: str = finding["side"] if finding.get("side") in ("left", "right") else "unspecified"
         found.add((side, vein, acuity))
 
     def drop_general(side: str) -> None:
@@ -128,7 +130,7 @@ def suggest(record: dict) -> dict[str, list[str]]:
     return {column: sorted(codes) for column, codes in out.items()}
 
 
-def suggest_joined(record: dict) -> dict[str, str | None]:
+def suggest_joined(record: Record) -> dict[str, str | None]:
     """:func:`suggest` as ``;``-joined strings (None for a side with no code; None for error rows)."""
     if record.get("error") is not None:
         return {column: None for column in SIDE_COLUMNS}

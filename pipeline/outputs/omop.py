@@ -26,6 +26,7 @@ import re
 import pyarrow as pa
 
 from .._version import __version__
+from ..core.record import FindingRecord, Record
 from .tables import BATCH_ROWS, batches, id_text, iter_findings, read_records, table_writer
 
 NOTE_NLP_SCHEMA = pa.schema([
@@ -125,14 +126,12 @@ def _escape(value: object) -> str:
     return text.replace("%", "%25").replace(";", "%3B").replace("=", "%3D")
 
 
-def _cut(text: str | None, column: str) -> str | None:
-    if text is None:
-        return None
+def _cut(text: str, column: str) -> str:
     limit = VARCHAR_LIMITS[column]
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def term_modifiers(record: dict, finding: dict, decisive: bool, certainty: str) -> str:
+def term_modifiers(record: Record, finding: FindingRecord, decisive: bool, certainty: str) -> str:
     """``key=value`` pairs joined by ``;`` (``%``, ``;`` and ``=`` in values are %-escaped)."""
     ev = finding["evidence"]
     modifiers = ",".join(m["category"] for m in ev.get("modifiers") or [])
@@ -153,7 +152,7 @@ def term_modifiers(record: dict, finding: dict, decisive: bool, certainty: str) 
     return _cut(";".join(f"{k}={_escape(v)}" for k, v in pairs), "term_modifiers")
 
 
-def snippet(finding: dict) -> str:
+def snippet(finding: FindingRecord) -> str:
     """The cue and mention words in text order (records do not carry the report text)."""
     ev = finding["evidence"]
     cue = ev.get("cue")
@@ -167,16 +166,16 @@ def snippet(finding: dict) -> str:
     return f"{first['text']} … {second['text']}"
 
 
-def nlp_system(record: dict) -> str:
+def nlp_system(record: Record) -> str:
     return _cut(f"dvt-duplex {record.get('pipeline_version') or __version__} rules {record['rules_hash']}", "nlp_system")
 
 
-def note_nlp_rows(record: dict, report_row: int, when: dt.datetime) -> list[dict]:
+def note_nlp_rows(record: Record, report_row: int, when: dt.datetime) -> list[dict[str, object]]:
     if record.get("error") is not None:
         return []
     note_id = note_id_for(record["id"])
     system = nlp_system(record)
-    rows = []
+    rows: list[dict[str, object]] = []
     for decisive, index, finding in iter_findings(record):
         exists, temporal, certainty = STATUS_MAP[finding["status"]]
         ev = finding["evidence"]

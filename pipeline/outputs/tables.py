@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core.record import ComparisonRecord, FindingRecord, ModifierRecord, Record, SpanRecord
 from .icd10 import suggest_joined
 
 SCHEMA_VERSION = 2  # 2: interval change, comparison and scope columns (docs/schema.md)
@@ -94,12 +95,12 @@ def id_text(report_id: object) -> str:
     return report_id if isinstance(report_id, str) else json.dumps(report_id, ensure_ascii=False)
 
 
-def report_row(record: dict, row_number: int, carried: tuple[str, ...] = ()) -> dict:
+def report_row(record: Record, row_number: int, carried: tuple[str, ...] = ()) -> dict[str, object]:
     sides = record.get("side_labels") or {}
     scope = record.get("scope") or {}
-    comparison = record.get("comparison") or {}
+    comparison: ComparisonRecord | dict[str, None] = record.get("comparison") or {}
     icd = suggest_joined(record)
-    row = {
+    row: dict[str, object] = {
         "schema_version": SCHEMA_VERSION,
         "row_number": row_number,
         "id": id_text(record["id"]),
@@ -135,25 +136,25 @@ def report_row(record: dict, row_number: int, carried: tuple[str, ...] = ()) -> 
     return row
 
 
-def modifiers_json(modifiers: list[dict]) -> str:
+def modifiers_json(modifiers: list[ModifierRecord]) -> str:
     """Modifiers as a compact JSON array of {category, start, end, text} (``[]`` when none)."""
     return json.dumps(modifiers, ensure_ascii=False, separators=(",", ":"))
 
 
-def iter_findings(record: dict) -> Iterator[tuple[bool, int, dict]]:
+def iter_findings(record: Record) -> Iterator[tuple[bool, int, FindingRecord]]:
     """(decisive, index within its list, finding) for the decisive then the superseded findings."""
-    for decisive, key in ((True, "findings"), (False, "superseded_findings")):
-        for index, finding in enumerate(record.get(key) or []):
+    for decisive, findings in ((True, record.get("findings")), (False, record.get("superseded_findings"))):
+        for index, finding in enumerate(findings or []):
             yield decisive, index, finding
 
 
-def finding_rows(record: dict, row_number: int) -> list[dict]:
-    rows = []
+def finding_rows(record: Record, row_number: int) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
     rid = id_text(record["id"])
     for decisive, index, f in iter_findings(record):
         ev = f["evidence"]
-        cue = ev.get("cue") or {}
-        change_cue = ev.get("change_cue") or {}
+        cue: SpanRecord | dict[str, None] = ev.get("cue") or {}
+        change_cue: SpanRecord | dict[str, None] = ev.get("change_cue") or {}
         rows.append({
             "schema_version": SCHEMA_VERSION,
             "report_row": row_number,
@@ -184,7 +185,7 @@ def finding_rows(record: dict, row_number: int) -> list[dict]:
     return rows
 
 
-def read_records(jsonl_path: str) -> Iterator[dict]:
+def read_records(jsonl_path: str) -> Iterator[Record]:
     """Records of a ``dvt extract`` JSONL file, one at a time."""
     with open(jsonl_path, "rb") as handle:
         for line in handle:
@@ -192,9 +193,9 @@ def read_records(jsonl_path: str) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def batches(records: Iterable[dict], size: int = BATCH_ROWS) -> Iterator[tuple[int, list[dict]]]:
+def batches(records: Iterable[Record], size: int = BATCH_ROWS) -> Iterator[tuple[int, list[Record]]]:
     """(row number of the first record, records) in batches of ``size``."""
-    batch: list[dict] = []
+    batch: list[Record] = []
     first = 0
     for number, record in enumerate(records):
         if not batch:
@@ -207,7 +208,7 @@ def batches(records: Iterable[dict], size: int = BATCH_ROWS) -> Iterator[tuple[i
         yield first, batch
 
 
-def arrow_tables(records: Iterable[dict]) -> tuple[pa.Table, pa.Table]:
+def arrow_tables(records: Iterable[Record]) -> tuple[pa.Table, pa.Table]:
     """The ``reports`` and ``findings`` tables of ``records`` in memory, with their pyarrow schemas:
     the rows :func:`write_flat_tables` writes (:func:`report_row`, :func:`finding_rows`), batch by batch."""
     reports: list[pa.Table] = []

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from ..evaluation.types import LABELS, SIDES
 from .highlight import offset_problems, record_marks, render_html
+from ..core.record import Record
 from .queue import ERROR_LABEL, FLAGS, QueueFilter, next_row, queue_counts, queue_page
 from .section_spans import section_headers
 from .stats import review_stats
@@ -170,7 +171,7 @@ class ReviewApp:
             "patient_exams": self._patient_exams(record),
         })
 
-    def _patient_exams(self, record: dict) -> list[dict]:
+    def _patient_exams(self, record: Record) -> list[dict]:
         """The patient's reports in this review by exam date (when dvt extract carried patient and date), for context."""
         patient = record.get("patient_id")
         if patient is None or not isinstance(patient, (str, int, float)):

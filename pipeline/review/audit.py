@@ -9,9 +9,11 @@ The examples quote report text: share the page only where the reports may go.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.change import CHANGES
+from ..core.record import FindingRecord, Record
 from ..evaluation.types import LABELS, SIDES
 from ..io.guard import check_outputs
 from ..io.writers import write_private
@@ -35,11 +37,11 @@ class AuditSummary:
         self.changes: Counter[tuple[str, str]] = Counter()  # (change, status) of decisive findings
         self.comparisons: Counter[str] = Counter()
         self.scopes: dict[str, Counter[str]] = {side: Counter() for side in SIDES}
-        self.examples: dict[str, list[tuple[dict, str | None]]] = {}
+        self.examples: dict[str, list[tuple[Record, str | None]]] = {}
         self.versions: set[str] = set()
         self.total = 0
 
-    def add(self, record: dict, text: str | None) -> None:
+    def add(self, record: Record, text: str | None) -> None:
         self.total += 1
         label = record.get("label") or ERROR
         self.labels[label] += 1
@@ -47,9 +49,10 @@ class AuditSummary:
             self.sides[side][(record.get("side_labels") or {}).get(side) or "not examined"] += 1
         for finding in record.get("findings") or ():
             self.findings[(finding["group"], finding["status"])] += 1
-            if finding.get("change"):
-                self.changes[(finding["change"], finding["status"])] += 1
-        self.comparisons[(record.get("comparison") or {}).get("source") or "not stated"] += 1
+            if change := finding.get("change"):
+                self.changes[(change, finding["status"])] += 1
+        comparison = record.get("comparison")
+        self.comparisons[(comparison.get("source") if comparison else None) or "not stated"] += 1
         for side in SIDES:
             self.scopes[side][(record.get("scope") or {}).get(side) or "not examined"] += 1
         self.versions.add(f"dvt-duplex {record.get('pipeline_version')} rules {record.get('rules_hash')}")
@@ -58,29 +61,30 @@ class AuditSummary:
             kept.append((record, text))
 
 
-def _table(head: list[str], rows: list[list[object]]) -> str:
+def _table(head: list[str], rows: Sequence[Sequence[object]]) -> str:
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
     return f'<table class="counts"><tr>{cells}</tr>{body}</table>'
 
 
-def sides_text(record: dict) -> str:
+def sides_text(record: Record) -> str:
     """``left PROXIMAL, right NEGATIVE``: the side labels of the sides the report examines."""
     return ", ".join(f"{s} {record['side_labels'][s]}" for s in SIDES if (record.get("side_labels") or {}).get(s)) or "no side examined"
 
 
-def finding_caption(finding: dict) -> str:
+def finding_caption(finding: FindingRecord) -> str:
     """A finding and the words it stands on: ``popliteal · left · present (section: findings): “popliteal vein”``."""
     return f"{finding_title(finding)}: “{finding['evidence']['text']}”"
 
 
-def example_html(record: dict, text: str | None, style: Styler | None = None) -> str:
+def example_html(record: Record, text: str | None, style: Styler | None = None) -> str:
     """One report as the audit page shows it: id, labels, the text with its evidence marked and the
     decisive findings; ``style`` inlines the look of each class (see :func:`render_html`)."""
     def cls(*classes: str) -> str:
         return class_attrs(classes, style)
 
-    compared = comparison_title(record["comparison"]) if record.get("comparison") else "no comparison"
+    comparison = record.get("comparison")
+    compared = comparison_title(comparison) if comparison else "no comparison"
     head = (f"<h4>Report {escape(str(record.get('id')))} — {escape(record.get('label') or ERROR)} "
             f"<span {cls('muted')}>({escape(sides_text(record))}; {escape(compared)})</span></h4>")
     if record.get("error"):

@@ -69,7 +69,7 @@ def labelstudio_tasks(rows: list[dict]) -> list[dict]:
     tasks = []
     for d in rows:
         record = json.loads(d["record"])
-        sides = {side: d[f"side_{side}"] for side in SIDES}
+        sides: dict[str, str | None] = {side: d[f"side_{side}"] for side in SIDES}
         tasks.append({
             "id": d["row"] + 1,
             "data": {"text": d["text"] or "", "report_id": json.loads(d["report_id"]), "dvt_row": d["row"]},

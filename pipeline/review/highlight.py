@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..core.record import ComparisonRecord, FindingRecord, Record
+
 THROMBUS_STATUSES = ("present", "possible", "historical", "hypothetical", "indication")
 Styler = Callable[[tuple[str, ...]], str]  # CSS classes -> inline CSS declarations
 LEGEND = (  # (classes, caption): what the marks look like
@@ -51,7 +53,7 @@ class Mark:
     title: str
 
 
-def finding_title(finding: dict) -> str:
+def finding_title(finding: FindingRecord) -> str:
     """segment · side · status · acuity · occlusion · change · section, for hovering."""
     parts = [finding.get("segment") or "DVT, no segment", finding["side"], finding["status"]]
     parts += [value for value in (finding.get("acuity"), finding.get("occlusion")) if value]
@@ -59,7 +61,7 @@ def finding_title(finding: dict) -> str:
     return " · ".join(parts) + f" (section: {finding.get('section') or 'none'})"
 
 
-def _finding_marks(finding: dict, ref: str, superseded: bool) -> list[Mark]:
+def _finding_marks(finding: FindingRecord, ref: str, superseded: bool) -> list[Mark]:
     evidence = finding["evidence"]
     title = finding_title(finding) + (" — superseded" if superseded else "")
     mention = ("mention", f"g-{finding['group']}", f"st-{finding['status']}") + (("superseded",) if superseded else ())
@@ -77,17 +79,17 @@ def _finding_marks(finding: dict, ref: str, superseded: bool) -> list[Mark]:
     return marks
 
 
-def comparison_title(comparison: dict) -> str:
+def comparison_title(comparison: ComparisonRecord) -> str:
     """"comparison: prior study of 3/1" for hovering and headings."""
     source = {"prior": "prior study", "outside": "outside study", "none": "none"}.get(comparison.get("source"), str(comparison.get("source")))
     return f"comparison: {source}" + (f" of {comparison['date']}" if comparison.get("date") else "")
 
 
-def record_marks(record: dict, sections: list[dict] | None = None) -> list[Mark]:
+def record_marks(record: Record, sections: list[dict] | None = None) -> list[Mark]:
     """Marks for section headers, decisive findings and superseded findings, in that order."""
     marks = [Mark(s["start"], s["end"], ("section",), None, f"section: {s['name']}") for s in sections or ()]
-    if record.get("comparison"):
-        c = record["comparison"]
+    c = record.get("comparison")
+    if c:
         marks.append(Mark(c["start"], c["end"], ("comparison",), None, comparison_title(c)))
     for i, finding in enumerate(record.get("findings") or ()):
         marks += _finding_marks(finding, f"f{i}", superseded=False)
@@ -96,11 +98,11 @@ def record_marks(record: dict, sections: list[dict] | None = None) -> list[Mark]
     return marks
 
 
-def offset_problems(text: str, record: dict) -> list[str]:
+def offset_problems(text: str, record: Record) -> list[str]:
     """Evidence whose offsets do not quote this text (a text that is not the one extracted)."""
     problems = []
-    for key in ("findings", "superseded_findings"):
-        for i, finding in enumerate(record.get(key) or ()):
+    for key, findings in (("findings", record.get("findings")), ("superseded_findings", record.get("superseded_findings"))):
+        for i, finding in enumerate(findings or ()):
             ev = finding["evidence"]
             spans = [ev, *([ev["cue"]] if ev.get("cue") else []), *(ev.get("modifiers") or ()), *([ev["change_cue"]] if ev.get("change_cue") else [])]
             if any(text[s["start"]:s["end"]] != s["text"] for s in spans):

@@ -12,7 +12,9 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeGuard, cast
 
+from ..core.record import Record
 from ..evaluation import load_gold
 from ..io import InputError, read_reports
 from .sampling import Sampling, sample_items
@@ -23,7 +25,7 @@ def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not JSON")
 
 
-def _span_ok(span: object) -> bool:
+def _span_ok(span: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(span, dict) and all(isinstance(span.get(k), int) and not isinstance(span.get(k), bool) for k in ("start", "end"))
 
 
@@ -51,7 +53,7 @@ def record_problem(record: object) -> str | None:
     return None
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict]]:
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -67,7 +69,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def records_with_texts(output: Path, input_path: str | None, id_col: str = "id", text_col: str = "text",
-                       require_text: bool = True) -> Iterator[tuple[dict, str | None]]:
+                       require_text: bool = True) -> Iterator[tuple[Record, str | None]]:
     """(record, text) for every record of ``output``, the texts from ``input_path`` or the records."""
     records = _records(output)
     if input_path is None:
@@ -75,14 +77,14 @@ def records_with_texts(output: Path, input_path: str | None, id_col: str = "id",
             if require_text and not isinstance(record.get("text"), str) and record.get("error") is None:
                 raise ReviewError(f"{output} line {number}: the record holds no report text; pass --input "
                                   "(the file given to dvt extract) so the evidence can be shown in its text")
-            yield record, record.get("text") if isinstance(record.get("text"), str) else None
+            yield cast(Record, record), record.get("text") if isinstance(record.get("text"), str) else None
         return
     rows = read_reports(input_path, id_col=id_col, text_col=text_col)
     for (number, record), row in _zip_strict(records, rows, output, input_path):
         if json.dumps(row.id) != json.dumps(record["id"]):
             raise ReviewError(f"{output} line {number}: id {json.dumps(record['id'])} but row {number} of {input_path} has id "
                               f"{json.dumps(row.id)}; pass the input this output was extracted from")
-        yield record, row.text if isinstance(row.text, str) else None
+        yield cast(Record, record), row.text if isinstance(row.text, str) else None
 
 
 def _zip_strict(records: Iterator, rows: Iterator, output: Path, input_path: str) -> Iterator[tuple]:

@@ -12,7 +12,9 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-Item = tuple[int, dict, "str | None"]  # (row in the extract output, record, text)
+from ..core.record import Record
+
+Item = tuple[int, Record, "str | None"]  # (row in the extract output, record, text)
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class _Reservoir:
     """Algorithm R: a uniform sample of ``size`` items from a stream of unknown length."""
 
     def __init__(self, size: int, rng: random.Random) -> None:
-        self.size, self.rng, self.items, self.seen = size, rng, [], 0
+        self.size, self.rng, self.seen = size, rng, 0
+        self.items: list[Item] = []
 
     def offer(self, item: Item) -> None:
         self.seen += 1

@@ -6,6 +6,7 @@ apart by its file name.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 
 from ..evaluation.agreement import agreement
@@ -13,7 +14,7 @@ from ..evaluation.types import SIDES
 from .queue import ERROR_LABEL
 from .store import ReviewError, ReviewStore
 
-Labels = dict[int, tuple[str, dict]]
+Labels = dict[object, tuple[str, Mapping[str, str | None]]]
 
 
 def _sides(row) -> dict:

@@ -17,12 +17,15 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Literal, overload
 
+from ..core.model import Label
+from ..core.record import Record
 from ..evaluation.types import LABELS, SIDES
 
 SCHEMA_VERSION = "1"
@@ -100,7 +103,7 @@ def _parse_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def is_uncertain(record: dict) -> bool:
+def is_uncertain(record: Record) -> bool:
     """INDETERMINATE, or any finding the report only calls possible."""
     return record.get("label") == "INDETERMINATE" or any(f.get("status") == "possible" for f in record.get("findings") or ())
 
@@ -165,7 +168,7 @@ class ReviewStore:
         with self.connect() as db:
             return db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
 
-    def add_reports(self, items: Iterable[tuple[int, dict, str | None]], meta: dict[str, str], batch: int = 2000) -> int:
+    def add_reports(self, items: Iterable[tuple[int, Record, str | None]], meta: dict[str, str], batch: int = 2000) -> int:
         """Load (row, record, text) triples, ``row`` being the record's position in the extract
         output, in one transaction with ``meta``; returns the count."""
         count = 0
@@ -183,7 +186,7 @@ class ReviewStore:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
         return count
 
-    def set_gold(self, gold: dict[str, tuple[str, dict[str, str | None] | None]], source: str) -> int:
+    def set_gold(self, gold: Mapping[str, tuple[str, Mapping[str, str | None] | None]], source: str) -> int:
         """Attach gold labels by report id (as gold files write it: text), replacing any earlier; returns how many reports got one."""
         with self.transaction() as db:
             db.execute("UPDATE reports SET gold_label = NULL, gold_sides = NULL, disagrees = 0")
@@ -220,7 +223,8 @@ class ReviewStore:
 
     def current_decisions(self, reviewer: str | None = None, row: int | None = None) -> list[sqlite3.Row]:
         """Each reviewer's last decision per report (optionally one reviewer's, one report's), by row."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         if reviewer is not None:
             where.append("reviewer = ?")
             params.append(reviewer)
@@ -319,7 +323,7 @@ _INSERT_REPORT = (
 )
 
 
-def _report_row(row: int, record: dict, text: str | None) -> tuple:
+def _report_row(row: int, record: Record, text: str | None) -> tuple:
     sides = record.get("side_labels") or {}
     return (row, json.dumps(record.get("id"), ensure_ascii=False), record.get("label"),
             sides.get("left"), sides.get("right"), sides.get("unspecified"), record.get("error"),
@@ -332,7 +336,7 @@ def plain_id(id_json: str) -> str:
     return value if isinstance(value, str) else id_json
 
 
-def gold_disagrees(gold_label: str, gold_sides: dict | None, label: str | None, sides: dict) -> bool:
+def gold_disagrees(gold_label: str, gold_sides: Mapping[str, str | None] | None, label: str | None, sides: Mapping[str, str | None]) -> bool:
     """The model's label differs from gold, or a scored side (left, right) does where gold has sides."""
     if label != gold_label:
         return True
@@ -345,12 +349,16 @@ def check_reviewer(name: object) -> str:
     return name.strip()
 
 
-def check_label(value: object, field: str, *, nullable: bool) -> str | None:
+@overload
+def check_label(value: object, field: str, *, nullable: Literal[False]) -> Label: ...
+@overload
+def check_label(value: object, field: str, *, nullable: bool) -> Label | None: ...
+def check_label(value: object, field: str, *, nullable: bool) -> Label | None:
     if value is None and nullable:
         return None
     if value not in LABELS:
         raise ReviewError(f"{field} must be one of {', '.join(LABELS)}{' or null' if nullable else ''}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def check_side_labels(value: object) -> dict[str, str | None]:

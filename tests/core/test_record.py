@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 
 from pipeline import __version__
-from pipeline.core.model import Finding, TextSpan
-from pipeline.core.record import build_record, error_record
+from pipeline.core.comparison import Comparison
+from pipeline.core.model import Finding, Modifier, TextSpan
+from pipeline.core.record import (ComparisonRecord, EvidenceRecord, FindingRecord, ModifierRecord, Record, SideLabels, SideScopes,
+                                  SpanRecord, build_record, error_record)
 
 KEYS = ["id", "label", "distal", "svt", "svt_near_junction", "side_labels", "scope", "comparison", "findings", "superseded_findings", "error",
         "pipeline_version", "rules_hash"]
@@ -63,3 +65,35 @@ def test_chronic_thrombus_counts_only_under_the_policy():
 def test_the_record_is_json_ready():
     rec = record([f("popliteal"), f(None, status="absent", side="right", order=3)], examined=("left", "right"))
     assert json.loads(json.dumps(rec)) == rec
+
+
+def keys(typed_dict) -> set[str]:
+    return set(typed_dict.__annotations__)
+
+
+def test_the_record_type_names_the_keys_of_every_record():
+    assert set(KEYS) == Record.__required_keys__
+
+
+def test_only_the_batch_fields_are_optional():
+    assert Record.__optional_keys__ == {"patient_id", "exam_date", "exam_date_note", "input_note"}
+
+
+def test_a_record_has_the_keys_of_its_type():
+    assert set(record([f("popliteal")])) == Record.__required_keys__
+
+
+def test_an_error_record_has_the_keys_of_its_type():
+    assert set(error_record("r9", "empty text", "hash1")) == Record.__required_keys__
+
+
+def test_a_finding_with_its_evidence_has_the_keys_of_its_types():
+    thrombus = Finding("soleal", "distal_muscular", "left", "present", "acute", "occlusive", "findings", TextSpan(20, 31, "soleal vein"),
+                       TextSpan(0, 18, "occlusive thrombus"), (0, 40), (Modifier("ACUTE", 45, 50, "acute", 9, 10),),
+                       change="new", change_cue=TextSpan(52, 55, "new"))
+    rec = record([thrombus], comparison=Comparison("3/1", "prior", 60, 80, "compared with 3/1"))
+    finding = rec["findings"][0]
+    evidence = finding["evidence"]
+    assert (set(finding), set(evidence)) == (keys(FindingRecord), keys(EvidenceRecord))
+    assert (set(evidence["cue"]), set(evidence["change_cue"]), set(evidence["modifiers"][0])) == (keys(SpanRecord), keys(SpanRecord), keys(ModifierRecord))
+    assert (set(rec["comparison"]), set(rec["side_labels"]), set(rec["scope"])) == (keys(ComparisonRecord), keys(SideLabels), keys(SideScopes))
