@@ -61,7 +61,6 @@ class Lexicon:
     visibility: re.Pattern[str]
     reach_words: frozenset[str]
     origin_words: frozenset[str]
-    study_words: frozenset[str]
     exam_words: re.Pattern[str]
     year: re.Pattern[str]
     today_words: frozenset[str]
@@ -82,6 +81,7 @@ class Lexicon:
 
     # derived once at build time, for the per-sentence tests
     crossing_costs: Mapping[str, int] = field(init=False, repr=False, compare=False)  # "," 3, a strong boundary 100
+    study_or_exam_nouns: frozenset[str] = field(init=False, repr=False, compare=False)  # "duplex", "study"
     anaphors: frozenset[str] = field(init=False, repr=False, compare=False)  # "vein", "the vessel", "the veins"
     definite_anaphors: frozenset[str] = field(init=False, repr=False, compare=False)  # "the vessel", "the veins"
     landmark_words: frozenset[str] = field(init=False, repr=False, compare=False)  # a landmark needs one of them
@@ -91,6 +91,7 @@ class Lexicon:
     def __post_init__(self) -> None:
         derived = {
             "crossing_costs": {",": 3, **dict.fromkeys(self.strong_boundaries, 100)},
+            "study_or_exam_nouns": self.study_nouns | self.exam_nouns,
             "anaphors": self.bare_anaphors | self.singular_anaphors | self.plural_anaphors,
             "definite_anaphors": self.singular_anaphors | self.plural_anaphors,
             "landmark_words": (self.landmark_nouns | self.landmark_relations | self.untold_apart | self.near_words | self.stop_words

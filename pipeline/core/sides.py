@@ -23,7 +23,7 @@ def names_exam(sentence: Sentence, mention: Mention, lexicon: Lexicon) -> bool:
     """A word that qualifies the exam, not a finding: "BILATERAL LE venous duplex:",
     "DVT study (bilat):", "DVT protocol"."""
     off = sentence.tok_start
-    exam_nouns, study_nouns = lexicon.exam_nouns, lexicon.study_nouns
+    exam_nouns, study_nouns = lexicon.study_or_exam_nouns, lexicon.study_nouns
     window = sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6]
     if mention.kind != "side":  # the first word after it
         return next((t for t in window if not t.isspace()), "") in exam_nouns
@@ -91,7 +91,7 @@ def title_side(sentences: list[Sentence], lexicon: Lexicon) -> str | None:
     """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None.
     A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's,
     and an "Exam:" line of a clinical note that names no study ("Exam: L thigh larger than R") is no title."""
-    exam_nouns = lexicon.exam_nouns
+    exam_nouns = lexicon.study_or_exam_nouns
     titles = [s for s in sentences if s.section == "exam" and (any(t in exam_nouns or t in ("venous", "le", "dvt", "pocus") for t in s.tokens) or _side_only(s))]
     sides = {m.value for s in titles for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
     if not sides:

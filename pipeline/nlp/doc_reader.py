@@ -89,7 +89,7 @@ def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str], lexico
             and not m.not_current]
     if any(m.value not in history_cues for m in cues):
         return True
-    return bool(cues) and any(t in lexicon.study_words for t in sentence.tokens)
+    return bool(cues) and any(t in lexicon.study_nouns for t in sentence.tokens)
 
 
 def _names_means(words: tuple[str, ...], means: frozenset[str], studies: frozenset[str]) -> bool:
