@@ -49,7 +49,7 @@ def is_landmark(sentence: Sentence, anchor: Mention, lexicon: Lexicon) -> bool:
     if before[:1] in (["below"], ["above"], ["beyond"]):
         return True  # "thrombus in the calf veins, below the popliteal vein"
     if any(w in lexicon.landmark_relations for w in before[:2]):
-        return any(w in ("cm", "mm", "just", "immediately", "level") for w in before)  # "2 cm below", "to just below", "at any level below"
+        return any(w in lexicon.landmark_measures for w in before)  # "2 cm below", "to just below", "at any level below"
     if len(before) >= 2 and f"{before[1]} {before[0]}" in lexicon.linked_to:
         return True  # "a thrombosed perforator connecting to the posterior tibial veins"
     if before[:1] == ["at"] and before[1:2] and before[1] in lexicon.stop_words:
@@ -57,11 +57,11 @@ def is_landmark(sentence: Sentence, anchor: Mention, lexicon: Lexicon) -> bool:
     return not lexicon.near_words.isdisjoint(before[:2])  # "protruding toward the popliteal v."
 
 
-def _is_preposition_per(sentence: Sentence, m: Mention) -> bool:
+def _is_preposition_per(sentence: Sentence, m: Mention, lexicon: Lexicon) -> bool:
     off = sentence.tok_start
     before = previous_words(sentence, m.tok_start, 1)
     after = [t for t in sentence.tokens[m.tok_end - off: m.tok_end - off + 3] if not t.isspace()]
-    return before[:1] == ["as"] or not after or after[0] not in (":", "c", "nc", "pc", "vein", "veins", "v", "vv", "-", "compressible", "noncompressible", "patent", "thrombus", "thrombosed", "partial", "partially", "occluded", "with", "w/", "+", "(", "comp", "noncomp", "non-comp", "compresses", "neg", "pos", "clot", "nl")
+    return before[:1] == ["as"] or not after or after[0] not in lexicon.peroneal_followers
 
 
 def _restates(previous: Mention, m: Mention, gap: tuple[str, ...]) -> bool:
@@ -153,7 +153,7 @@ def vein_anchors(sentence: Sentence, lexicon: Lexicon) -> list[Mention]:
                 continue  # "thrombus in a varicose tributary, vein partially compressible": that vein again
             if m.text.lower() in lexicon.definite_anaphors:
                 m = replace(m, kind="segment", value=anchors[-1].value, group=anchors[-1].group)  # "... in the popliteal vein ...; the vein compresses": the popliteal again
-        if m.text.lower() == "per" and _is_preposition_per(sentence, m):
+        if m.text.lower() == "per" and _is_preposition_per(sentence, m, lexicon):
             continue  # "as per protocol", "Per OSH records": not the peroneal vein
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue

@@ -342,12 +342,12 @@ def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: s
     return out
 
 
-def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+def _side_from_history(sentences: list[Sentence], findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
     """"Hx: swollen L leg ... Duplex: DVT": with no side outside the history, a sideless present
     thrombus takes the one side the history names (a denial or a midline vein does not)."""
     if not any(f.side == "unspecified" and f.status == "present" for f in findings):
         return findings
-    side = named_side(sentences, ("comparison",))
+    side = named_side(sentences, lexicon, ("comparison",))
     if side not in ("left", "right"):
         return findings
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
@@ -456,7 +456,7 @@ def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_ro
     """
     sentences = list(sentences)
     titled = title_side(sentences, lexicon)
-    exam = titled or named_side(sentences)  # exam_side, with the title computed once
+    exam = titled or named_side(sentences, lexicon)  # exam_side, with the title computed once
     tracker = SideTracker(lexicon)
     findings: list[Finding] = []
     table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
@@ -476,7 +476,7 @@ def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_ro
         findings.extend(found)
         before = _antecedents(sentence, view, found, lexicon) if view.anchors else None
     if exam is None:
-        findings = _side_from_history(sentences, findings)
+        findings = _side_from_history(sentences, findings, lexicon)
     findings = _clinical_suspicions(sentences, _narrated_earlier_exams(sentences, _compounds_named_apart(sentences, findings)), lexicon)
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())

@@ -69,11 +69,11 @@ def finding_sides(sentence: Sentence, lexicon: Lexicon) -> tuple[Mention, ...]:
     return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m, lexicon) and _qualifies_vein(sentence, m))
 
 
-def _names_arm(sentence: Sentence, side: Mention) -> bool:
+def _names_arm(sentence: Sentence, side: Mention, lexicon: Lexicon) -> bool:
     """"left upper extremity", "right internal jugular vein": the side of an arm or neck vein."""
     off = sentence.tok_start
     following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 3] if not t.isspace()]
-    if bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck"):
+    if bool(following) and following[0] in lexicon.arm_words:
         return True
     return any(m.group == "upper" and 0 <= m.tok_start - side.tok_end <= 1 for m in sentence.mentions)
 
@@ -92,8 +92,8 @@ def title_side(sentences: list[Sentence], lexicon: Lexicon) -> str | None:
     A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's,
     and an "Exam:" line of a clinical note that names no study ("Exam: L thigh larger than R") is no title."""
     exam_nouns = lexicon.study_or_exam_nouns
-    titles = [s for s in sentences if s.section == "exam" and (any(t in exam_nouns or t in ("venous", "le", "dvt", "pocus") for t in s.tokens) or _side_only(s))]
-    sides = {m.value for s in titles for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
+    titles = [s for s in sentences if s.section == "exam" and (any(t in exam_nouns or t in lexicon.title_words for t in s.tokens) or _side_only(s))]
+    sides = {m.value for s in titles for m in s.mentions if m.kind == "side" and not _names_arm(s, m, lexicon)}
     if not sides:
         sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m, lexicon)}
     if "bilateral" in sides or {"left", "right"} <= sides:
@@ -105,7 +105,7 @@ def title_side(sentences: list[Sentence], lexicon: Lexicon) -> str | None:
 
 def exam_side(sentences: list[Sentence], lexicon: Lexicon) -> str | None:
     """The exam's side from its title; else the only side the report names outside its history."""
-    return title_side(sentences, lexicon) or named_side(sentences)
+    return title_side(sentences, lexicon) or named_side(sentences, lexicon)
 
 
 def _about_an_arm(sentence: Sentence) -> bool:
@@ -114,9 +114,9 @@ def _about_an_arm(sentence: Sentence) -> bool:
     return bool(veins) and all(g == "upper" for g in veins)
 
 
-def named_side(sentences: list[Sentence], sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
+def named_side(sentences: list[Sentence], lexicon: Lexicon, sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
     """The only side the report names outside ``sections`` (its history), if there is one."""
-    named = {m.value for s in sentences if s.section not in sections and not _about_an_arm(s) for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
+    named = {m.value for s in sentences if s.section not in sections and not _about_an_arm(s) for m in s.mentions if m.kind == "side" and not _names_arm(s, m, lexicon)}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
 

@@ -101,7 +101,7 @@ def test_without_a_title_the_only_side_named_outside_the_history_is_the_exam_sid
 
 def test_named_side_can_read_the_indication_when_asked():
     sentences, _ = report(line("Left leg swelling.", side("Left"), deep("leg"), section="indication"))
-    assert named_side(sentences, ("comparison",)) == "left"
+    assert named_side(sentences, LEXICON, ("comparison",)) == "left"
 
 
 @pytest.mark.parametrize("text, exam, expected", examples(
