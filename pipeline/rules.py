@@ -1,7 +1,7 @@
 """Load and validate the rule files of ``patterns/``; fail loudly, naming the file and entry.
 
 One source of truth per kind of rule:
-    anatomy.json        segments, groups, aliases, compound names, generic deep / whole deep / non-venous / side words
+    anatomy.json        segments, groups, aliases, compound names, row labels, generic deep / whole deep / non-venous / side words
     cues.json           thrombus and normal cues
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
