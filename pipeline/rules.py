@@ -1,12 +1,14 @@
 """Load and validate the rule files of ``patterns/``; fail loudly, naming the file and entry.
 
 One source of truth per kind of rule:
-    anatomy.json        segments, groups, aliases, compound names, generic deep / whole deep / non-venous / side words
+    anatomy.json        segments, groups, aliases, compound names, row labels, generic deep / whole deep / non-venous / side words
     cues.json           thrombus and normal cues
     context_rules.json  ConText modifiers (medspaCy ConTextRule JSON)
     section_rules.json  section headers (medspaCy SectionRule JSON)
     tables.json         worksheet-table column titles and cell words
     comparison.json     how a report names the study it compares with
+    lexicon.json        the words and patterns the resolver and the spaCy components read text by
+                        (contrast words, study nouns, abbreviations, ...): one named list per concept
 """
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ from pathlib import Path
 
 from .core.change import CHANGES, NO_CHANGE
 from .core.comparison import ComparisonVocab, compile_vocab
+from .core.lexicon import Lexicon, build_lexicon, list_kinds
 from .core.model import WHOLE_DEEP, WHOLE_DEEP_SEGMENTS
 
-RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json", "comparison.json")
+RULE_FILES = ("anatomy.json", "cues.json", "context_rules.json", "section_rules.json", "tables.json", "comparison.json", "lexicon.json")
 TABLE_COLUMNS = ("vein", "compressibility", "thrombus", "flow", "acuity", "comment", "right", "left", "side")
 TABLE_CELLS = ("affirmative", "negative", "normal", "thrombus", "partial", "possible", "not_evaluated", "acute", "subacute", "chronic", "acute_on_chronic")
 CUE_POLARITIES = ("thrombus", "normal", "unassessable", "assessable", "explanation")
@@ -63,6 +66,7 @@ class RuleSet:
     section_rules: tuple[dict, ...]
     rules_hash: str
     directory: str
+    lexicon: Lexicon = field(hash=False, compare=False)  # the words and patterns of lexicon.json
     history_cues: frozenset[str] = frozenset()
     table_vocab: dict = field(default_factory=dict, hash=False, compare=False)
     whole_before: frozenset[str] = frozenset()  # "entire", "throughout": before a leg noun, the whole leg's deep veins
@@ -155,7 +159,7 @@ def _add_term(path: Path, seen: dict[str, Term], term: Term, where: str) -> None
 def _anatomy_terms(path: Path, seen: dict[str, Term]) -> frozenset[str]:
     """Add the anatomy terms; return the words that make a generic deep mention the whole leg's ("entire")."""
     data = _read(path)
-    _check_keys(path, "top level", data, {"description", "groups", "segments", "compounds", "generic_deep", "junction_deep", "whole_deep", "whole_deep_before", "nonvenous", "not_side", "sides"}, {"segments", "groups"})
+    _check_keys(path, "top level", data, {"description", "groups", "segments", "compounds", "generic_deep", "junction_deep", "whole_deep", "whole_deep_before", "nonvenous", "not_side", "sides", "row_labels"}, {"segments", "groups"})
     if tuple(data["groups"]) != SEGMENT_GROUPS:
         raise RuleError(f"{path}: groups must be {list(SEGMENT_GROUPS)}")
     names: set[str] = set()
@@ -334,6 +338,53 @@ def _comparison_vocab(path: Path) -> ComparisonVocab:
         raise RuleError(f"{path}: invalid regular expression ({exc})") from exc
 
 
+def _row_labels(path: Path) -> dict[str, tuple[str, ...]]:
+    """The groups of the veins each general row label heads ("Calf veins: thrombus in the medial
+    gastrocnemius veins": the calf label names no vein of its own)."""
+    data = _read(path)
+    labels = data.get("row_labels", {})
+    if not isinstance(labels, dict):
+        raise RuleError(f"{path}: row_labels: must map segments to lists of groups")
+    segments = {seg["segment"] for seg in data["segments"]}
+    for segment, heads in labels.items():
+        if segment not in segments or not isinstance(heads, list) or not heads or any(g not in SEGMENT_GROUPS for g in heads):
+            raise RuleError(f"{path}: row_labels.{segment}: must map a known segment to a non-empty list of groups {list(SEGMENT_GROUPS)}")
+    return {segment: tuple(heads) for segment, heads in labels.items()}
+
+
+def _lexicon(path: Path, row_labels: dict[str, tuple[str, ...]]) -> Lexicon:
+    """Every list of ``lexicon.json``, checked: each one the code reads and no other, its words
+    non-empty lower-case strings (as the code compares them), its regular expression valid."""
+    data = _read(path)
+    kinds = list_kinds()
+    missing = sorted(set(kinds) - set(data))
+    if missing:
+        raise RuleError(f"{path}: missing list(s) {missing}")
+    unknown = sorted(set(data) - set(kinds) - {"description"})
+    if unknown:
+        raise RuleError(f"{path}: unknown list(s) {unknown}")
+    for name, kind in kinds.items():
+        body = "regex" if kind == "regex" else "words"
+        _check_keys(path, name, data[name], {"description", body}, {"description", body})
+        value = data[name][body]
+        if kind == "regex":
+            if not isinstance(value, str) or not value:
+                raise RuleError(f"{path}: {name}: regex must be a non-empty string")
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise RuleError(f"{path}: {name}: invalid regular expression ({exc})") from exc
+            continue
+        if not isinstance(value, list) or not value:
+            raise RuleError(f"{path}: {name}: words must be a non-empty list")
+        for word in value:
+            if not isinstance(word, str) or not word or word != word.lower() or word != word.strip():
+                raise RuleError(f"{path}: {name}: each word must be a non-empty lower-case string without outer spaces, got {word!r}")
+        if len(set(value)) != len(value):
+            raise RuleError(f"{path}: {name}: duplicate word(s) {sorted({w for w in value if value.count(w) > 1})}")
+    return build_lexicon(data, row_labels)
+
+
 @lru_cache(maxsize=8)
 def load_rules(directory: str | None = None) -> RuleSet:
     """Read and validate every rule file of a directory (default: the bundled rules)."""
@@ -349,5 +400,6 @@ def load_rules(directory: str | None = None) -> RuleSet:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
     tables = _table_vocab(folder / "tables.json")
     comparison = _comparison_vocab(folder / "comparison.json")
-    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), history_cues, tables,
+    lexicon = _lexicon(folder / "lexicon.json", _row_labels(folder / "anatomy.json"))
+    return RuleSet(tuple(seen.values()), context, sections, digest.hexdigest()[:12], str(folder), lexicon, history_cues=history_cues, table_vocab=tables,
                    whole_before=whole_before, later_exam=_later_exam(folder / "cues.json"), comparison=comparison)

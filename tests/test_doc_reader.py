@@ -11,7 +11,7 @@ from pipeline.nlp.doc_reader import _answered_no, _drifts_to_findings, _ellipses
 from pipeline.nlp.tokenizer import customize_tokenizer
 from pipeline.rules import Term
 
-from .core.builders import clot, examples, line, mod, normal, report, sentence, side, vein
+from .core.builders import LEXICON, clot, examples, line, mod, normal, report, sentence, side, vein
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def tokens():
 
 def first_is_title(*lines):
     sentences, text = report(*lines, sep="\n")
-    return _is_title(sentences[0], text)
+    return _is_title(sentences[0], text, LEXICON)
 
 
 POP_CLOT = line("Thrombus in the popliteal vein.", clot("Thrombus"), vein("popliteal vein", "popliteal"))
@@ -43,7 +43,7 @@ def test_a_first_line_that_names_the_exam_is_its_title(text, lines, expected):
 
 def test_a_title_must_end_its_line():
     sentences, text = report(line("Right leg venous duplex.", side("Right")), POP_CLOT, sep=" ")
-    assert not _is_title(sentences[0], text)
+    assert not _is_title(sentences[0], text, LEXICON)
 
 
 HISTORY_CUES = frozenset({"dvt", "thrombus"})
@@ -56,11 +56,11 @@ HISTORY_CUES = frozenset({"dvt", "thrombus"})
     ("Noncompressible popliteal vein on a prior study.", [clot("Noncompressible", mod("HISTORICAL", "prior study"))], False),  # another study
 ))
 def test_an_indication_that_describes_the_exam_drifts_into_findings(text, parts, expected):
-    assert _drifts_to_findings(sentence(text, *parts, section="indication"), HISTORY_CUES) is expected
+    assert _drifts_to_findings(sentence(text, *parts, section="indication"), HISTORY_CUES, LEXICON) is expected
 
 
 def quoted(text):
-    return [text[a:b] for a, b in _quoted_spans(text)]
+    return [text[a:b] for a, b in _quoted_spans(text, LEXICON)]
 
 
 @pytest.mark.parametrize("text, expected", examples(
@@ -84,7 +84,7 @@ def test_a_quotation_of_another_report_or_a_patient_holds_no_finding(text, expec
 ))
 def test_a_word_in_the_item_of_an_empty_check_box_is_unsaid(tokens, text, word, expected):
     table = tokens(text)
-    assert _unchecked(table, table.lowers.index(word)) is expected
+    assert _unchecked(table, table.lowers.index(word), LEXICON) is expected
 
 
 @pytest.mark.parametrize("text, expected", examples(
@@ -93,7 +93,7 @@ def test_a_word_in_the_item_of_an_empty_check_box_is_unsaid(tokens, text, word, 
     ("DVT in the popliteal vein.", None),  # no box follows
 ))
 def test_a_question_answered_no_by_its_ticked_box(tokens, text, expected):
-    assert _answered_no(tokens(text), 1) is expected
+    assert _answered_no(tokens(text), 1, LEXICON) is expected
 
 
 @pytest.mark.parametrize("text, expected", examples(
@@ -102,7 +102,7 @@ def test_a_question_answered_no_by_its_ticked_box(tokens, text, expected):
     ("Thrombus possible in the CFV.", None),  # not an answer
 ))
 def test_a_thrombus_cell_answered_with_a_hedge(tokens, text, expected):
-    found = _hedged_answer(tokens(text), 1)
+    found = _hedged_answer(tokens(text), 1, LEXICON)
     assert (found and (found.category, found.text)) == expected
 
 

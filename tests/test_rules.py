@@ -47,6 +47,15 @@ BAD_EDITS = [
     ("compound-unknown-segment", "anatomy.json", lambda d: d["compounds"][0]["covers"].append("thigh"), ["anatomy.json", "compounds[0]", "thigh"]),
     ("section-metadata", "section_rules.json", lambda d: d["section_rules"][0].update(metadata={"after_findings": "epilogue"}), ["section_rules[0]", "after_findings"]),
     ("section-category", "section_rules.json", lambda d: d["section_rules"][0].update(category="epilogue"), ["section_rules.json", "epilogue"]),
+    ("row-label-unknown-group", "anatomy.json", lambda d: d["row_labels"].update(calf_unspecified=["calf"]), ["anatomy.json", "row_labels.calf_unspecified"]),
+    ("lexicon-missing-list", "lexicon.json", lambda d: d.pop("forward_links"), ["lexicon.json", "missing list", "forward_links"]),
+    ("lexicon-unknown-list", "lexicon.json", lambda d: d.update(backward_links={"description": "", "words": ["from"]}), ["lexicon.json", "unknown list", "backward_links"]),
+    ("lexicon-bad-regex", "lexicon.json", lambda d: d["visibility"].update(regex="(seen"), ["lexicon.json", "visibility", "invalid regular expression"]),
+    ("lexicon-non-string-word", "lexicon.json", lambda d: d["study_nouns"]["words"].append(3), ["lexicon.json", "study_nouns", "3"]),
+    ("lexicon-upper-case-word", "lexicon.json", lambda d: d["study_nouns"]["words"].append("Duplex"), ["lexicon.json", "study_nouns", "lower-case", "'Duplex'"]),
+    ("lexicon-empty-list", "lexicon.json", lambda d: d["ticks"].update(words=[]), ["lexicon.json", "ticks", "non-empty"]),
+    ("lexicon-duplicate-word", "lexicon.json", lambda d: d["ticks"]["words"].append("x"), ["lexicon.json", "ticks", "duplicate", "'x'"]),
+    ("lexicon-words-for-a-regex", "lexicon.json", lambda d: d.update(year={"description": "", "words": ["2020"]}), ["lexicon.json", "year", "words"]),
 ]
 
 
@@ -77,3 +86,12 @@ def test_custom_rules_directory_changes_matching(rules_copy):
     assert Extractor().extract(text)["label"] == "NEGATIVE"
     edit(rules_copy, "cues.json", lambda d: d["cues"][0]["phrases"].append("coagulum"))
     assert Extractor(rules_dir=str(rules_copy)).extract(text)["label"] == "PROXIMAL"
+
+
+def test_a_word_removed_from_the_lexicon_changes_an_extraction(rules_copy):
+    from pipeline import Extractor
+
+    text = "Left leg: thrombosed perforator connecting to the posterior tibial veins."  # the PTV is a landmark
+    assert Extractor().extract(text)["label"] == "NEGATIVE"
+    edit(rules_copy, "lexicon.json", lambda d: d["linked_to"]["words"].remove("connecting to"))
+    assert Extractor(rules_dir=str(rules_copy)).extract(text)["label"] == "IDDVT"

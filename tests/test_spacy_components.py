@@ -66,7 +66,7 @@ def test_the_components_bring_their_tokenizer_rules():
 
 def test_the_tokenizer_rules_can_be_left_out():
     nlp = add_dvt_pipes(spacy.blank("en"), tokenizer=False)
-    assert nlp.get_pipe_config("dvt_sentences") == {"factory": "dvt_sentences", "customize_tokenizer": False}
+    assert nlp.get_pipe_config("dvt_sentences") == {"factory": "dvt_sentences", "customize_tokenizer": False, "rules_dir": None}
     assert [t.text for t in nlp.make_doc("the lt. CFV")] == ["the", "lt", ".", "CFV"]
 
 

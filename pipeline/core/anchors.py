@@ -1,29 +1,19 @@
 """Which vein mentions can hold a finding: not arteries or grafts, not landmarks ("2 cm below
 the SFJ"), not a bare "calf" that only places something, not a head noun repeated after a list.
-Pure Python."""
+Pure Python; the words come from the :class:`~pipeline.core.lexicon.Lexicon`."""
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import replace
 
+from .lexicon import Lexicon
 from .linking import between, previous_words
 from .model import Mention, Sentence
 
 ANCHOR_KINDS = ("segment", "generic_deep")
 AXIAL_CHAIN = ("ivc", "common_iliac", "external_iliac", "common_femoral", "femoral", "popliteal", "tibioperoneal_trunk")
-LANDMARK_NOUNS = frozenset({"confluence", "junction", "origin", "inflow", "insertion"})
-LANDMARK_RELATIONS = frozenset({"below", "above", "from", "distal", "proximal", "beyond", "short"})
-CALF_LOCATION_WORDS = frozenset({"mid", "upper", "lower", "proximal", "distal", "medial", "lateral", "posterior", "anterior", "entire", "whole", "mid-calf", "midcalf", "ankle", "knee"})
-_ANAPHORIC = frozenset({"vein", "the vein", "this vein", "vessel", "the vessel", "this vessel", "the veins", "this segment", "the segment"})
-_DEFINITE_ANAPHORIC = frozenset({"the vein", "this vein", "the vessel", "this vessel", "the veins", "this segment", "the segment"})  # "no compressible vein" is any vein
-DEFINITE_ANAPHORS = _DEFINITE_ANAPHORIC
-SINGULAR_ANAPHORS = _DEFINITE_ANAPHORIC - {"the veins"}  # the last vein named, not all
-CALF_PREPOSITIONS = frozenset({"in", "at", "of", "to", "throughout", "within", "into", "through"})
 NEAR_JUNCTION_CM = 3.0
-_FAR_FROM_JUNCTION = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?)\s+(from|below|distal to|caudal to|away from|inferior to)")
-_REMOTE_FROM_JUNCTION = re.compile(r"\b(remote from|distant from|far from|well below|away from|sparing|spares|not involving|does not involve|without involvement of)\b")
 _GENERAL_CALF = ("muscular_calf", "calf_unspecified")
-_VEIN_WORD = re.compile(r"vein|sinus|plexus|\bv\b|vv")
 
 
 def followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[Mention, ...]) -> bool:
@@ -45,38 +35,33 @@ def followed_by_nonvenous(sentence: Sentence, anchor: Mention, mentions: tuple[M
     return False
 
 
-_UNTOLD_APART = frozenset({"distinguish", "differentiate", "separate"})  # "unable to distinguish PTV from peroneal"
-_LINKED_TO = (["to", "connecting"], ["to", "connects"], ["with", "communicating"], ["into", "draining"])  # nearest word first
-_NEAR_WORDS = frozenset({"toward", "towards", "approaching", "abutting"})
-_STOPS = frozenset({"stops", "stopping", "ends", "ending", "terminates", "terminating"})  # "... which stops at the popliteal vein"
-_LANDMARK_WORDS = LANDMARK_NOUNS | LANDMARK_RELATIONS | _UNTOLD_APART | _NEAR_WORDS | _STOPS | {words[1] for words in _LINKED_TO}  # a landmark needs one
 
 
-def is_landmark(sentence: Sentence, anchor: Mention) -> bool:
+def is_landmark(sentence: Sentence, anchor: Mention, lexicon: Lexicon) -> bool:
     """A vein named only to locate something else: "1.5 cm below its confluence with the CFV",
     "protrudes to the confluence with the femoral vein", "5 cm from the popliteal vein",
     "a perforator connecting to the posterior tibial veins"."""
     before = previous_words(sentence, anchor.tok_start, 5)
-    if not _UNTOLD_APART.isdisjoint(before[:4]):
+    if not lexicon.untold_apart.isdisjoint(before[:4]):
         return True  # "calf veins show thrombus (unable to distinguish PTV from peroneal)": neither is named as its site
-    if before[:1] in (["with"], ["of"]) and any(w in LANDMARK_NOUNS for w in before[1:3]):
+    if before[:1] in (["with"], ["of"]) and any(w in lexicon.landmark_nouns for w in before[1:3]):
         return True  # "below its confluence with the CFV", "below the confluence of the ATV"
     if before[:1] in (["below"], ["above"], ["beyond"]):
         return True  # "thrombus in the calf veins, below the popliteal vein"
-    if any(w in LANDMARK_RELATIONS for w in before[:2]):
-        return any(w in ("cm", "mm", "just", "immediately", "level") for w in before)  # "2 cm below", "to just below", "at any level below"
-    if before[:2] in _LINKED_TO:
+    if any(w in lexicon.landmark_relations for w in before[:2]):
+        return any(w in lexicon.landmark_measures for w in before)  # "2 cm below", "to just below", "at any level below"
+    if len(before) >= 2 and f"{before[1]} {before[0]}" in lexicon.linked_to:
         return True  # "a thrombosed perforator connecting to the posterior tibial veins"
-    if before[:1] == ["at"] and before[1:2] and before[1] in _STOPS:
+    if before[:1] == ["at"] and before[1:2] and before[1] in lexicon.stop_words:
         return True  # "TPT thrombus which stops at the popliteal vein": its upper limit, not a vein it fills
-    return not _NEAR_WORDS.isdisjoint(before[:2])  # "protruding toward the popliteal v."
+    return not lexicon.near_words.isdisjoint(before[:2])  # "protruding toward the popliteal v."
 
 
-def _is_preposition_per(sentence: Sentence, m: Mention) -> bool:
+def _is_preposition_per(sentence: Sentence, m: Mention, lexicon: Lexicon) -> bool:
     off = sentence.tok_start
     before = previous_words(sentence, m.tok_start, 1)
     after = [t for t in sentence.tokens[m.tok_end - off: m.tok_end - off + 3] if not t.isspace()]
-    return before[:1] == ["as"] or not after or after[0] not in (":", "c", "nc", "pc", "vein", "veins", "v", "vv", "-", "compressible", "noncompressible", "patent", "thrombus", "thrombosed", "partial", "partially", "occluded", "with", "w/", "+", "(", "comp", "noncomp", "non-comp", "compresses", "neg", "pos", "clot", "nl")
+    return before[:1] == ["as"] or not after or after[0] not in lexicon.peroneal_followers
 
 
 def _restates(previous: Mention, m: Mention, gap: tuple[str, ...]) -> bool:
@@ -96,21 +81,19 @@ def _deep_junction(m: Mention, mentions: tuple[Mention, ...]) -> bool:
         x.kind == "segment" and x.group not in ("superficial", "upper") for x in mentions)
 
 
-_ROW_LABEL_GROUPS = {"calf_unspecified": ("distal_axial", "distal_muscular"), "superficial_other": ("superficial",)}
 
 
-def _heads_named_veins(sentence: Sentence, m: Mention) -> bool:
+def _heads_named_veins(sentence: Sentence, m: Mention, row_labels: Mapping[str, tuple[str, ...]]) -> bool:
     """"Calf veins: thrombus in the medial gastrocnemius veins", "Superficial: thrombus in the
     GSV": a general row label followed by a named vein of its kind names no vein of its own."""
     after = [t for t in sentence.tokens[m.tok_end - sentence.tok_start:] if not t.isspace()]
-    groups = _ROW_LABEL_GROUPS[m.value]
+    groups = row_labels[m.value]
     return after[:1] == [":"] and any(x.tok_start > m.tok_end and x.group in groups and x.value != m.value for x in sentence.mentions)
 
 
-_LIST_WORDS = frozenset({"and", "or", ",", "/", "&", "the", "a", "an", "both"})
 
 
-def _glosses(sentence: Sentence) -> list[tuple[int, int]]:
+def _glosses(sentence: Sentence, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Token spans of parentheses that define the vein before them: "soleal veins (deep
     veins that drain into the popliteal vein)", "TPT (the short vein formed by the PTV
     and peroneal veins)": a vein noun within its first two words, then more words."""
@@ -125,7 +108,7 @@ def _glosses(sentence: Sentence) -> list[tuple[int, int]]:
         if first is not None and first - off - i <= 4:
             close = next((k for k in range(i, len(tokens)) if tokens[k] == ")"), len(tokens))
             named = sentence.named_tokens
-            if any(not tokens[k].isspace() and tokens[k] not in _LIST_WORDS and off + k not in named for k in range(i + 1, close)):
+            if any(not tokens[k].isspace() and tokens[k] not in lexicon.gloss_list_words and off + k not in named for k in range(i + 1, close)):
                 spans.append((first, off + close))  # not a bare list of veins ("calf veins (posterior tibial and peroneal)")
     return spans
 
@@ -142,15 +125,16 @@ def _companion_vein(sentence: Sentence, m: Mention) -> bool:
     return any(x.kind == "segment" and x.text.lower().split()[0] == name for x in sentence.mentions)
 
 
-def vein_anchors(sentence: Sentence) -> list[Mention]:
+def vein_anchors(sentence: Sentence, lexicon: Lexicon) -> list[Mention]:
     """Vein mentions that can hold a finding (not arteries, grafts, landmarks, or the head noun of a list)."""
     mentions = sentence.mentions
-    glosses = _glosses(sentence) if "(" in sentence.tokens else []
+    glosses = _glosses(sentence, lexicon) if "(" in sentence.tokens else []
+    row_labels = lexicon.row_labels
     anchors: list[Mention] = []
     nonvenous = any(m.kind == "nonvenous" for m in mentions)  # else nothing is followed by one
-    landmarks = not _LANDMARK_WORDS.isdisjoint(sentence.tokens)  # else no vein is a landmark
+    landmarks = not lexicon.landmark_words.isdisjoint(sentence.tokens)  # else no vein is a landmark
     for m in mentions:
-        if m.kind not in ANCHOR_KINDS or (nonvenous and followed_by_nonvenous(sentence, m, mentions)) or (landmarks and is_landmark(sentence, m)):
+        if m.kind not in ANCHOR_KINDS or (nonvenous and followed_by_nonvenous(sentence, m, mentions)) or (landmarks and is_landmark(sentence, m, lexicon)):
             continue
         if nonvenous and m.kind == "generic_deep" and _companion_vein(sentence, m):
             continue
@@ -158,18 +142,18 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
             continue
         if glosses and m.kind == "segment" and any(lo < m.tok_start < hi for lo, hi in glosses):
             continue  # a vein named in a definition of another vein: "(deep veins that drain into the popliteal vein)"
-        if m.value in _ROW_LABEL_GROUPS and _heads_named_veins(sentence, m):
+        if m.value in row_labels and _heads_named_veins(sentence, m, row_labels):
             continue
         if m.kind == "generic_deep" and m.tok_start > sentence.tok_start and sentence.tokens[m.tok_start - sentence.tok_start - 1] == ")":
             continue  # "deep femoral (profunda) vein": the head noun after a parenthesis
-        if m.value in ("gastrocnemius", "soleal") and not _VEIN_WORD.search(m.text.lower()) and any(x.kind == "nonvenous" for x in mentions):
+        if m.value in ("gastrocnemius", "soleal") and not lexicon.vein_word.search(m.text.lower()) and any(x.kind == "nonvenous" for x in mentions):
             continue  # "in the medial gastrocnemius is a haematoma": the muscle, not its veins
-        if m.kind == "generic_deep" and m.text.lower() in _ANAPHORIC and anchors and anchors[-1].kind == "segment":
+        if m.kind == "generic_deep" and m.text.lower() in lexicon.anaphors and anchors and anchors[-1].kind == "segment":
             if anchors[-1].group == "superficial":
                 continue  # "thrombus in a varicose tributary, vein partially compressible": that vein again
-            if m.text.lower() in _DEFINITE_ANAPHORIC:
+            if m.text.lower() in lexicon.definite_anaphors:
                 m = replace(m, kind="segment", value=anchors[-1].value, group=anchors[-1].group)  # "... in the popliteal vein ...; the vein compresses": the popliteal again
-        if m.text.lower() == "per" and _is_preposition_per(sentence, m):
+        if m.text.lower() == "per" and _is_preposition_per(sentence, m, lexicon):
             continue  # "as per protocol", "Per OSH records": not the peroneal vein
         if m.kind == "generic_deep" and anchors and anchors[-1].kind == "segment" and m.tok_start == anchors[-1].tok_end:
             continue
@@ -182,23 +166,22 @@ def vein_anchors(sentence: Sentence) -> list[Mention]:
 
 
 REGION_SEGMENTS = ("calf_unspecified", "proximal_unspecified")
-_BARE_REGIONS = frozenset({"calf", "below knee", "below-knee", "thigh", "above knee", "above-knee", "proximal lower extremity", "proximal lower limb"})
 
 
-def is_bare_calf(anchor: Mention) -> bool:
+def is_bare_calf(anchor: Mention, lexicon: Lexicon) -> bool:
     """"calf", "thigh", "below knee" alone, with no vein word: a place or a symptom ("calf pain",
     "thigh swelling") unless a cue makes it the region's deep veins."""
-    return anchor.value in REGION_SEGMENTS and anchor.text.lower() in _BARE_REGIONS
+    return anchor.value in REGION_SEGMENTS and anchor.text.lower() in lexicon.bare_regions
 
 
-def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention]) -> bool:
+def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, anchors: list[Mention], lexicon: Lexicon) -> bool:
     """'calf' (or 'below knee') alone names the calf veins ("left calf DVT", "calf and soleal
     veins", "below knee DVT"), not a place ("below-knee GSV thrombus").
 
     It is a place after a location word ("the mid calf") or after a preposition that follows a
     named vein ("peroneal vein in the calf"), and in a sentence about a superficial vein.
     """
-    if not is_bare_calf(anchor):
+    if not is_bare_calf(anchor, lexicon):
         return True
     if cue is None or any(a.group == "superficial" for a in anchors):
         return False
@@ -213,14 +196,12 @@ def bare_calf_ok(sentence: Sentence, anchor: Mention, cue: Mention | None, ancho
     if len(gap) > 2:
         return False  # "calf tenderness and a Doppler study showed no DVT": the DVT is not the calf's
     before = [w for w in previous_words(sentence, anchor.tok_start) if w != "-"]  # "mid-calf"
-    if before and before[0] in CALF_LOCATION_WORDS:
+    if before and before[0] in lexicon.calf_location_words:
         return False
     named_before = any(a.kind == "segment" and a.value not in REGION_SEGMENTS and a.tok_end <= anchor.tok_start for a in anchors)
-    return not (before and before[0] in CALF_PREPOSITIONS and named_before)
+    return not (before and before[0] in lexicon.calf_prepositions and named_before)
 
 
-_RANGE_WORDS = frozenset({"through", "thru"})  # "common femoral thru popliteal": a range on its own
-_RANGE_ENDS = frozenset({"through", "to", "into", "thru"})  # after "from": "from the CFV to the popliteal"
 _CALF_END = AXIAL_CHAIN.index("popliteal") + 0.5  # "clot ran from the CFV to the calf veins": down to the popliteal
 
 
@@ -231,21 +212,21 @@ def _chain_position(m: Mention) -> float | None:
     return _CALF_END if m.group in ("distal_axial", "distal_unspecified") else None
 
 
-def _is_range(before: tuple[str, ...], gap: tuple[str, ...]) -> bool:
+def _is_range(before: tuple[str, ...], gap: tuple[str, ...], lexicon: Lexicon) -> bool:
     """"from the CFV to the popliteal", "CFV thru popliteal", "the CFV up to the popliteal vein"."""
-    if "from" in before and not _RANGE_ENDS.isdisjoint(gap):
+    if "from" in before and not lexicon.range_ends.isdisjoint(gap):
         return True
-    return not _RANGE_WORDS.isdisjoint(gap) or ("to" in gap and ("up" in gap or "down" in gap))
+    return not lexicon.range_words.isdisjoint(gap) or ("to" in gap and ("up" in gap or "down" in gap))
 
 
-def range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]]) -> list[tuple[Mention, Mention | None]]:
+def range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]], lexicon: Lexicon) -> list[tuple[Mention, Mention | None]]:
     """'from the CFV through the popliteal vein' also involves the femoral vein between them, and
     'iliofemoral' every vein it covers (``Mention.covers``)."""
     off = sentence.tok_start
     extra = [(replace(a, value=value, group=group, covers=()), c) for a, c in pairs if a.covers and c is not None for value, group in a.covers if value != a.value]
     segs = [(a, c, p) for a, c in pairs if a.kind == "segment" and c is not None and (p := _chain_position(a)) is not None]
     for (a, ca, pa), (b, cb, pb) in zip(segs, segs[1:]):
-        if ca is not cb or not _is_range(sentence.tokens[max(a.tok_start - off - 3, 0): a.tok_start - off], between(sentence, a, b)):
+        if ca is not cb or not _is_range(sentence.tokens[max(a.tok_start - off - 3, 0): a.tok_start - off], between(sentence, a, b), lexicon):
             continue
         lo, hi = sorted((pa, pb))
         for value in AXIAL_CHAIN[int(lo) + 1: int(hi + 0.5)]:
@@ -254,11 +235,11 @@ def range_fill(sentence: Sentence, pairs: list[tuple[Mention, Mention | None]]) 
     return pairs + extra
 
 
-def near_junction(sentence: Sentence, text: str, anchor: Mention) -> bool:
+def near_junction(sentence: Sentence, text: str, anchor: Mention, lexicon: Lexicon) -> bool:
     """A superficial thrombus at or into the SFJ/SPJ (not 'N cm from' it, N > 3)."""
     body = text[sentence.start:sentence.end].lower()
     junction_named = anchor.junction or "junction" in body or any(m.junction for m in sentence.mentions)
     if not junction_named:
         return False
-    far = [float(m.group(1)) for m in _FAR_FROM_JUNCTION.finditer(body)]
-    return not any(cm > NEAR_JUNCTION_CM for cm in far) and not _REMOTE_FROM_JUNCTION.search(body)
+    far = [float(m.group(1)) for m in lexicon.far_from_junction.finditer(body)]
+    return not any(cm > NEAR_JUNCTION_CM for cm in far) and not lexicon.remote_from_junction.search(body)

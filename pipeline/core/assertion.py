@@ -22,12 +22,10 @@ Pure decision logic. Precedence, first match wins::
 """
 from __future__ import annotations
 
-import re
-
+from .lexicon import Lexicon
 from .model import Mention, Modifier
 
 FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
-_VISIBILITY = re.compile(r"\b(seen|visuali[sz]ed|identified|imaged|demonstrated)\b")
 POSTPOSED_NEGATION_REACH = 1  # "popliteal neg", "popliteal vein is spared"
 NORMAL_NEGATION_REACH = 0  # "not patent", "no augmentation"; farther ("no thrombus, normal flow") it is about something else
 CURRENT_CHANGE_CATEGORIES = frozenset({"PERSISTENT", "EXTENDED", "IMPROVED"})  # "the known thrombus now extends": this exam
@@ -67,8 +65,9 @@ def _cats(mods: tuple[Modifier, ...]) -> set[str]:
     return {m.category for m in mods}
 
 
-def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> tuple[str | None, tuple[Modifier, ...]]:
-    """The status of an (anchor, cue) pair and the modifiers that set it; None: no finding."""
+def decide_status(anchor: Mention | None, cue: Mention | None, section: str, lexicon: Lexicon) -> tuple[str | None, tuple[Modifier, ...]]:
+    """The status of an (anchor, cue) pair and the modifiers that set it; None: no finding.
+    ``lexicon.visibility`` tells a denial about seeing ("not visualized") from one about a thrombus."""
     mods = _merged(anchor, cue)
     cats = _cats(mods)
     primary = cue or anchor
@@ -96,7 +95,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         if not negation or nearest_possible < min(_distance(m, target) for m in negation):
             return "possible", mods
     if cue is None:
-        if "NOT_EVALUATED" in own or any(_VISIBILITY.search(m.text.lower()) for m in negation):
+        if "NOT_EVALUATED" in own or any(lexicon.visibility.search(m.text.lower()) for m in negation):
             return "not_evaluated", mods  # "CFV: not seen" is about the vein, not a thrombus
         if own & {"OCCLUSIVE", "NONOCCLUSIVE"}:
             return "present", mods
@@ -112,7 +111,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str) -> 
         return "not_evaluated", mods  # "..., the peroneal veins are not visualized": the vein's own predicate
     if "NOT_EVALUATED" in own and primary is not None:
         unseen = [m for m in primary.modifiers if m.category == "NOT_EVALUATED"]
-        if cue.kind == "thrombus" and all(_VISIBILITY.search(m.text.lower()) for m in unseen):
+        if cue.kind == "thrombus" and all(lexicon.visibility.search(m.text.lower()) for m in unseen):
             return "absent", mods  # "thrombus is not visualized": none seen
         return "not_evaluated", mods  # "DVT cannot be evaluated"
     thrombus = cue.kind == "thrombus"

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal, cast, get_args
 
+from .lexicon import Lexicon
 from .model import Finding, Mention, Modifier, Sentence, TextSpan
 
 Change = Literal["new", "extended", "unchanged", "improved", "resolved"]
@@ -36,8 +37,6 @@ NO_CHANGE = "none"  # a rule's metadata: its category states no interval change 
 CATEGORY_CHANGE: dict[str, Change] = {"NEW": "new", "EXTENDED": "extended", "PERSISTENT": "unchanged", "IMPROVED": "improved", "RESOLVED": "resolved"}
 _CLOT_CHANGES = frozenset({"new", "extended", "unchanged", "improved"})
 FITS: dict[str, frozenset[str]] = {"present": _CLOT_CHANGES, "possible": _CLOT_CHANGES, "absent": frozenset({"resolved"})}
-REACH_WORDS = frozenset({"into", "to", "through", "involve", "involves", "involving", "reach", "reaches", "reaching", "reached"})
-ORIGIN_WORDS = frozenset({"from"})  # "new extension from the PTV": where the clot came from
 
 
 def _as_change(value: str | None) -> Change | None:
@@ -56,22 +55,23 @@ def _distance(part: Modifier | Mention, target: Mention) -> int:
     return min(abs(part.tok_start - target.tok_end), abs(target.tok_start - part.tok_end))
 
 
-def _origin(anchor: Mention | None, modifier: Modifier, sentence: Sentence | None) -> bool:
+def _origin(anchor: Mention | None, modifier: Modifier, sentence: Sentence | None, lexicon: Lexicon) -> bool:
     """Whether the vein is where an extension started, not the vein it reached: a vein after
     "from", or one that a reach word after the extension cue still lies ahead of."""
     if anchor is None or sentence is None:
         return False
     off, tokens = sentence.tok_start, sentence.tokens
+    reach_words, origin_words = lexicon.reach_words, lexicon.origin_words
     last = None  # the direction word nearest before the vein, from the cue on
     for i in range(modifier.tok_start, anchor.tok_start):
-        if tokens[i - off] in REACH_WORDS or tokens[i - off] in ORIGIN_WORDS:
+        if tokens[i - off] in reach_words or tokens[i - off] in origin_words:
             last = tokens[i - off]
     if last is not None:
-        return last in ORIGIN_WORDS
-    return any(tokens[i - off] in REACH_WORDS for i in range(max(modifier.tok_start, anchor.tok_end), sentence.tok_end))
+        return last in origin_words
+    return any(tokens[i - off] in reach_words for i in range(max(modifier.tok_start, anchor.tok_end), sentence.tok_end))
 
 
-def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modifiers: tuple[Modifier, ...],
+def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modifiers: tuple[Modifier, ...], lexicon: Lexicon,
                   related: tuple[Mention, ...] = (), sentence: Sentence | None = None) -> tuple[Change | None, TextSpan | None]:
     """The change of a finding and the cue that states it, or (None, None).
 
@@ -84,7 +84,7 @@ def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modi
     best: tuple[int, int, int, Change, TextSpan] | None = None
     for m in modifiers:
         change = change_of(m)
-        if change in fits and not (change == "extended" and _origin(anchor, m, sentence)):
+        if change in fits and not (change == "extended" and _origin(anchor, m, sentence, lexicon)):
             key = (0, _distance(m, target), m.start, change, TextSpan(m.start, m.end, m.text))
             best = key if best is None or key[:3] < best[:3] else best
     for c in (cue, *related):  # a state that implies a change ranks after a change word: "partially recanalized, unchanged"

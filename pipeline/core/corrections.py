@@ -16,17 +16,15 @@ original's findings of the wrong vein to the named one.
 """
 from __future__ import annotations
 
+from .lexicon import Lexicon
 from .model import Finding, Mention, Sentence
 
-_CORRECTION_WORDS = ("erroneous", "erroneously", "incorrect", "incorrectly", "mislabeled", "mislabelled", "corrected", "correction")
-_CORRECTION_PHRASES = ("in error", "should read", "should have read", "wrong side")
-_WRONG_MARKERS = ("not", "stated", "read", "labeled", "labelled", "dictated", "'", '"', "‘", "“")
 
 
-def _is_correction(sentence: Sentence) -> bool:
+def _is_correction(sentence: Sentence, lexicon: Lexicon) -> bool:
     words = sentence.tokens
     joined = " ".join(words)
-    return any(w in words for w in _CORRECTION_WORDS) or any(p in joined for p in _CORRECTION_PHRASES)
+    return any(w in words for w in lexicon.correction_words) or any(p in joined for p in lexicon.correction_phrases)
 
 
 def _swap(wrong: set[str], right: set[str]) -> tuple[str, str] | None:
@@ -36,7 +34,7 @@ def _swap(wrong: set[str], right: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _by_marker(sentence: Sentence, mentions: list[Mention]) -> tuple[set[str], set[str]]:
+def _by_marker(sentence: Sentence, mentions: list[Mention], lexicon: Lexicon) -> tuple[set[str], set[str]]:
     """(values named as wrong, values named as right) among mentions of one sentence: one after
     "not", "stated", a quote mark ("not the right", "stated 'right'", "not the peroneal veins") is
     the wrong one."""
@@ -44,71 +42,71 @@ def _by_marker(sentence: Sentence, mentions: list[Mention]) -> tuple[set[str], s
     right: set[str] = set()
     for m in mentions:
         before = [t for t in sentence.tokens[max(m.tok_start - sentence.tok_start - 3, 0):m.tok_start - sentence.tok_start] if not t.isspace()]
-        (wrong if any(t in _WRONG_MARKERS for t in before[-2:]) else right).add(m.value)
+        (wrong if any(t in lexicon.wrong_markers for t in before[-2:]) else right).add(m.value)
     return wrong, right
 
 
-def _sides_by_marker(sentence: Sentence) -> tuple[set[str], set[str]]:
+def _sides_by_marker(sentence: Sentence, lexicon: Lexicon) -> tuple[set[str], set[str]]:
     """(sides named as wrong, sides named as right) in one sentence."""
-    return _by_marker(sentence, [m for m in sentence.mentions if m.kind == "side" and m.value in ("left", "right")])
+    return _by_marker(sentence, [m for m in sentence.mentions if m.kind == "side" and m.value in ("left", "right")], lexicon)
 
 
-def corrected_side(addendum: list[Sentence]) -> tuple[str, str] | None:
+def corrected_side(addendum: list[Sentence], lexicon: Lexicon) -> tuple[str, str] | None:
     """(wrong leg, right leg) when a correcting addendum moves the whole exam; else None."""
     if any(m.kind == "segment" for s in addendum for m in s.mentions):
         return None  # a vein is re-read, not the exam's side
     wrong: set[str] = set()
     right: set[str] = set()
     for sentence in addendum:
-        sentence_wrong, sentence_right = _sides_by_marker(sentence)
+        sentence_wrong, sentence_right = _sides_by_marker(sentence, lexicon)
         wrong |= sentence_wrong
         right |= sentence_right
     return _swap(wrong, right)
 
 
-def corrected_veins(addendum: list[Sentence]) -> list[tuple[str, str, str]]:
+def corrected_veins(addendum: list[Sentence], lexicon: Lexicon) -> list[tuple[str, str, str]]:
     """(segment, wrong leg, right leg) for each vein a correcting addendum moves to the other leg:
     "Correction - the thrombus described is in the LEFT popliteal vein, not the right"."""
     moves = []
     for sentence in addendum:
-        swap = _swap(*_sides_by_marker(sentence))
+        swap = _swap(*_sides_by_marker(sentence, lexicon))
         if swap:
             moves += [(m.value, *swap) for m in sentence.mentions if m.kind == "segment"]
     return moves
 
 
-def corrected_segments(addendum: list[Sentence]) -> list[tuple[str, Mention]]:
+def corrected_segments(addendum: list[Sentence], lexicon: Lexicon) -> list[tuple[str, Mention]]:
     """(wrong segment, the right segment's mention) for each vein an addendum renames:
     "the thrombus is in the posterior tibial veins, not the peroneal veins as dictated"."""
     moves = []
     for sentence in addendum:
         veins = [m for m in sentence.mentions if m.kind == "segment"]
-        swap = _swap(*_by_marker(sentence, veins)) if len(veins) == 2 else None
+        swap = _swap(*_by_marker(sentence, veins, lexicon)) if len(veins) == 2 else None
         if swap:
             moves.append((swap[0], next(m for m in veins if m.value == swap[1])))
     return moves
 
 
-def apply_side_correction(findings: list[Finding], examined: set[str], sentences: list[Sentence]) -> None:
+def apply_side_correction(findings: list[Finding], examined: set[str], sentences: list[Sentence], lexicon: Lexicon) -> None:
     """Move findings (and the examined leg) from the wrong leg to the corrected one, in place:
     the whole exam's, or one re-read vein's; findings of a renamed vein move to the right vein."""
     addendum = [s for s in sentences if s.section == "addendum"]
-    if not any(_is_correction(s) for s in addendum):
+    if not any(_is_correction(s, lexicon) for s in addendum):
         return
 
     def original(finding: Finding) -> bool:
         return not any(s.start <= finding.anchor.start < s.end for s in addendum)
 
-    for wrong_segment, vein in corrected_segments(addendum):
+    for wrong_segment, vein in corrected_segments(addendum, lexicon):
         for finding in findings:
             if finding.segment == wrong_segment and original(finding):
                 finding.segment, finding.group = vein.value, vein.group or finding.group
-    for segment, wrong_leg, right_leg in corrected_veins(addendum):
+    for segment, wrong_leg, right_leg in corrected_veins(addendum, lexicon):
         for finding in findings:
             if finding.segment == segment and finding.side == wrong_leg and original(finding):
                 finding.side = right_leg
                 examined.add(right_leg)
-    correction = corrected_side(addendum)
+    correction = corrected_side(addendum, lexicon)
     if correction is None:
         return
     wrong, right = correction

@@ -1,6 +1,7 @@
 """Which cue and which side word belong to a mention: token-distance scores inside a sentence.
 
 Pure functions over a :class:`~pipeline.core.model.Sentence`. A lower score is a closer link.
+The words (contrast words, forward links, list glue, ...) come from the :class:`~pipeline.core.lexicon.Lexicon`.
 
 * A list of veins followed by its predicate links every vein to it
   ("the CFV, FV, and popliteal veins are compressible"), and a forward-reading cue links
@@ -16,22 +17,16 @@ from __future__ import annotations
 from itertools import repeat
 from operator import itemgetter
 
+from .lexicon import Lexicon
 from .model import Mention, Sentence
 
-STRONG_BOUNDARIES = frozenset({";", "|", "but", "however", "although", "though", "whereas", "while", "except", "exception", "apart", "aside", "otherwise", "."})
-FORWARD_LINKS = frozenset({"in", "within", "of", "involving", "involves", "at", "throughout", "into", "from", "filling", "fills", "along", "extending", "extends", "affecting", "occluding", "occupying", "distending", "expanding", "noted", "seen", "identified", "present", "visualized", "demonstrated", "detected", "observed", "on", "through", "extension", "propagating", "including"})
-FORWARD_STOPS = frozenset({",", ";", "and", "or", ".", ":"})
-LIST_GLUE = frozenset({",", "and", "or", "the", "a", "an", "both", "all", "paired", "/", "&", "as", "well", "vv", "vv.", "v.", "v"})
-PREDICATE_VERBS = frozenset({"is", "are", "was", "were", "remain", "remains", "appear", "appears", "appeared", "show", "shows", "showed", "demonstrate", "demonstrates", "demonstrated", "reveal", "reveals", "exhibit", "exhibits", "have", "has", "had", "all", "each", "again", "also", "seen", "be", "to", ":", "-"})
 FORWARD_CUE_AFTER_PENALTY = 20
-EXTENSION_GLUE = frozenset({"into", "the", "and", "extending", "extends", "extended", "propagating", "to", "then", "further", "from", "through", "thru", "down", "up"})
 EXTENSION_SCORE = 1
 LIST_PREDICATE_SCORE = 1
 LIST_FORWARD_SCORE = 2
 LINK_LIMIT = 60
 SIDE_LIMIT = 60
 _SCORE_THEN_POSITION = itemgetter(0, 1)  # of (score, token start, mention)
-_CROSSING_COSTS = {",": 3, **dict.fromkeys(STRONG_BOUNDARIES, 100)}
 
 
 def between(sentence: Sentence, a: Mention, b: Mention) -> tuple[str, ...]:
@@ -51,9 +46,9 @@ def _gap_without_mentions(sentence: Sentence, a: Mention, b: Mention) -> list[st
     return [t for i, t in enumerate(sentence.tokens[lo - off: hi - off], lo) if i not in covered and not t.isspace()]
 
 
-def _crossing_cost(tokens: tuple[str, ...]) -> int:
+def _crossing_cost(tokens: tuple[str, ...], lexicon: Lexicon) -> int:
     """100 per contrast word, 3 per comma (summed in C: no Python step per token)."""
-    return sum(map(_CROSSING_COSTS.get, tokens, repeat(0)))
+    return sum(map(lexicon.crossing_costs.get, tokens, repeat(0)))
 
 
 def _word_count(tokens: tuple[str, ...]) -> int:
@@ -61,13 +56,14 @@ def _word_count(tokens: tuple[str, ...]) -> int:
     return len(tokens) - sum(map(str.isspace, tokens))
 
 
-def reads_forward(sentence: Sentence, cue: Mention) -> bool:
+def reads_forward(sentence: Sentence, cue: Mention, lexicon: Lexicon) -> bool:
     """True when the words after a cue point to a vein that follows ("thrombus is seen in the ...")."""
     off = sentence.tok_start
+    stops, links = lexicon.forward_stops, lexicon.forward_links
     for token in sentence.tokens[cue.tok_end - off: cue.tok_end - off + 4]:
-        if token in FORWARD_STOPS:
+        if token in stops:
             return False
-        if token in FORWARD_LINKS:
+        if token in links:
             return True
     return False
 
@@ -77,9 +73,9 @@ def _listed(sentence: Sentence, anchor: Mention, lo: int, hi: int) -> int:
     return sum(1 for m in sentence.mentions if m.kind in ("segment", "generic_deep") and lo < m.tok_start < hi and m is not anchor)
 
 
-def _extends(glue: list[str]) -> bool:
+def _extends(glue: list[str], lexicon: Lexicon) -> bool:
     """Glue words that carry a thrombus on into the next vein: "into", or a "from ... to/through" range."""
-    return ("into" in glue or ("from" in glue and ("to" in glue or "through" in glue or "thru" in glue))) and set(glue) <= EXTENSION_GLUE
+    return ("into" in glue or ("from" in glue and ("to" in glue or "through" in glue or "thru" in glue))) and set(glue) <= lexicon.extension_glue
 
 
 def _opens_list(sentence: Sentence, cue: Mention, anchor: Mention) -> bool:
@@ -88,7 +84,7 @@ def _opens_list(sentence: Sentence, cue: Mention, anchor: Mention) -> bool:
     return 0 <= i < len(sentence.tokens) and sentence.tokens[i] == "(" and ")" not in between(sentence, cue, anchor)
 
 
-def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...]) -> int:
+def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Mention, ...], lexicon: Lexicon) -> int:
     """How far a cue is from an anchor, in tokens plus penalties."""
     lo, hi = (anchor.tok_start, cue.tok_start) if anchor.tok_start <= cue.tok_start else (cue.tok_start, anchor.tok_start)
     crossed = sum(1 for c in cues if lo < c.tok_start < hi and c is not cue)
@@ -96,28 +92,29 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
         glue = _gap_without_mentions(sentence, anchor, cue)
         if cue.tok_end <= anchor.tok_start and _opens_list(sentence, cue, anchor):
             return LIST_FORWARD_SCORE + _listed(sentence, anchor, lo, hi)  # "thrombosis (left peroneal veins; right posterior tibial veins)": the veins it lists
-        if cue.tok_end <= anchor.tok_start and _extends(glue):
+        if cue.tok_end <= anchor.tok_start and _extends(glue, lexicon):
             return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv", "thrombus from the EIV down to the CFV": it extends into it
-        if cue.tok_start >= anchor.tok_end and all(t in LIST_GLUE or t in PREDICATE_VERBS for t in glue):
+        list_glue, predicate_verbs = lexicon.list_glue, lexicon.predicate_verbs
+        if cue.tok_start >= anchor.tok_end and all(t in list_glue or t in predicate_verbs for t in glue):
             return LIST_PREDICATE_SCORE + _listed(sentence, anchor, lo, hi)
         # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"
         # opens a new noun phrase, which the forward cue does not reach
-        if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue) and glue.count("the") <= 1 and all(t in LIST_GLUE or t in FORWARD_LINKS or t in PREDICATE_VERBS for t in glue):
+        if cue.tok_end <= anchor.tok_start and reads_forward(sentence, cue, lexicon) and glue.count("the") <= 1 and all(t in list_glue or t in lexicon.forward_links or t in predicate_verbs for t in glue):
             return LIST_FORWARD_SCORE + _listed(sentence, anchor, lo, hi)
     gap_tokens = between(sentence, anchor, cue)
     words = _word_count(gap_tokens)
-    score = words + _crossing_cost(gap_tokens) + 10 * crossed
+    score = words + _crossing_cost(gap_tokens, lexicon) + 10 * crossed
     if cue.tok_end <= anchor.tok_start:
-        if words > 2 and not reads_forward(sentence, cue):
+        if words > 2 and not reads_forward(sentence, cue, lexicon):
             score += 15
-    elif reads_forward(sentence, cue):
+    elif reads_forward(sentence, cue, lexicon):
         score += FORWARD_CUE_AFTER_PENALTY  # "... and thrombus in the GSV": that cue is about what follows it
     return score
 
 
-def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
+def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...], lexicon: Lexicon) -> Mention | None:
     """The cue that describes an anchor, or None when none is close enough."""
-    scored = [(score, c) for c in cues if (score := cue_score(sentence, anchor, c, cues)) < LINK_LIMIT]
+    scored = [(score, c) for c in cues if (score := cue_score(sentence, anchor, c, cues, lexicon)) < LINK_LIMIT]
     if len(scored) < 2:
         return scored[0][1] if scored else None
     best = min(score for score, _ in scored)
@@ -134,12 +131,12 @@ def _gap(a: Mention, b: Mention) -> int:
     return max(b.tok_start - a.tok_end, a.tok_start - b.tok_end, 0)
 
 
-def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...]) -> Mention | None:
+def best_side(sentence: Sentence, target: Mention, sides: tuple[Mention, ...], lexicon: Lexicon) -> Mention | None:
     """The side word that qualifies a target: the nearest in its clause, preferring one before it."""
     scored = []
     for side in sides:
         gap_tokens = between(sentence, target, side)
-        score = _word_count(gap_tokens) + _crossing_cost(gap_tokens) + (0 if side.tok_end <= target.tok_start else 2)
+        score = _word_count(gap_tokens) + _crossing_cost(gap_tokens, lexicon) + (0 if side.tok_end <= target.tok_start else 2)
         scored.append((score, side.tok_start, side))
     scored = [s for s in scored if s[0] < SIDE_LIMIT]
     return min(scored, key=_SCORE_THEN_POSITION)[2] if scored else None

@@ -13,12 +13,13 @@ from dataclasses import replace
 from itertools import product
 from typing import NamedTuple
 
-from .anchors import ANCHOR_KINDS, DEFINITE_ANAPHORS, REGION_SEGMENTS, SINGULAR_ANAPHORS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
+from .anchors import ANCHOR_KINDS, REGION_SEGMENTS, bare_calf_ok, is_bare_calf, near_junction, range_fill, vein_anchors
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .change import decide_change, prior_state
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
 from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, TextSpan
-from .sides import STUDY_NOUNS, SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
+from .lexicon import Lexicon
+from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .corrections import apply_side_correction
 from .worksheets import Reading, Row, Table
 
@@ -27,9 +28,6 @@ MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
 
 
-_NOT_IMAGED = ("not examined", "not imaged", "not scanned", "not performed", "not included", "not studied", "were not included")
-_NOT_IMAGED_FIRST = frozenset(p.split()[0] for p in _NOT_IMAGED)
-_BARE_RESULTS = frozenset({"neg", "negative", "nad"})
 
 
 def _only_veins_not_assessed(findings: list[Finding]) -> bool:
@@ -38,27 +36,27 @@ def _only_veins_not_assessed(findings: list[Finding]) -> bool:
     return bool(findings) and all(f.status == "not_evaluated" and f.segment is not None for f in findings)
 
 
-def _says_not_imaged(sentence: Sentence) -> bool:
+def _says_not_imaged(sentence: Sentence, lexicon: Lexicon) -> bool:
     """A sentence that only says a leg was not imaged ("not examined.", "not scanned - pt to theatre")."""
     first = next((t for t in sentence.tokens if not t.isspace()), "")
-    return first in _NOT_IMAGED_FIRST and " ".join(t for t in sentence.tokens if not t.isspace()).startswith(_NOT_IMAGED)
+    return first in lexicon.not_imaged_first and " ".join(t for t in sentence.tokens if not t.isspace()).startswith(lexicon.not_imaged)
 
 
-def _says_negative(sentence: Sentence, skip: frozenset[int] = frozenset()) -> bool:
+def _says_negative(sentence: Sentence, lexicon: Lexicon, skip: frozenset[int] = frozenset()) -> bool:
     """A sentence that is only a negative result word ("neg.", "Negative"): under a side heading
     ("RLE: neg.") it reports that leg's study; so does one with only side words besides
     ("Left negative.", "Duplex negative bilaterally."; ``skip`` holds their token positions)."""
     off = sentence.tok_start
     words = [t for i, t in enumerate(sentence.tokens, off) if not t.isspace() and t not in (".", ",", ";") and i not in skip]
     if skip:
-        words = [w for w in words if w not in STUDY_NOUNS]
-    return len(words) == 1 and words[0] in _BARE_RESULTS
+        words = [w for w in words if w not in lexicon.study_nouns]
+    return len(words) == 1 and words[0] in lexicon.bare_results
 
 
-def not_imaged(anchor: Mention) -> bool:
+def not_imaged(anchor: Mention, lexicon: Lexicon) -> bool:
     """'the left leg was not examined': that leg is not part of the exam (a null side label),
     unlike 'bandages preclude evaluation of the right leg veins' (examined, not assessable)."""
-    return anchor.kind == "generic_deep" and any(m.category == "NOT_EVALUATED" and m.text.lower().startswith(_NOT_IMAGED) for m in anchor.modifiers)
+    return anchor.kind == "generic_deep" and any(m.category == "NOT_EVALUATED" and m.text.lower().startswith(lexicon.not_imaged) for m in anchor.modifiers)
 
 
 class _View(NamedTuple):
@@ -70,20 +68,20 @@ class _View(NamedTuple):
     anchor_sides: dict[int, Mention | None]  # id(anchor) -> its side word
 
 
-_EXPLAINED_AS = frozenset({"represents", "represent", "represented", "reflects", "reflected", "is", "was", "are", "were", "likely", "probably", "most", "due", "to", "secondary", "actually", "merely", "simply", "a", "an", "the"})
 
 
-def _is_explained_as(sentence: Sentence, cue: Mention, explanations: list[Mention]) -> bool:
+def _is_explained_as(sentence: Sentence, cue: Mention, explanations: list[Mention], lexicon: Lexicon) -> bool:
     """"the apparent thrombus represents sluggish flow": the thrombus word itself is explained away."""
     off = sentence.tok_start
+    explained_as = lexicon.explained_as
     for e in explanations:
         words = [t for t in sentence.tokens[cue.tok_end - off: e.tok_start - off] if not t.isspace()]
-        if e.tok_start >= cue.tok_end and 0 < len(words) <= 4 and words[0] in _EXPLAINED_AS and all(w in _EXPLAINED_AS for w in words):
+        if e.tok_start >= cue.tok_end and 0 < len(words) <= 4 and words[0] in explained_as and all(w in explained_as for w in words):
             return True
     return False
 
 
-def _explained(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+def _explained(sentence: Sentence, cues: tuple[Mention, ...], lexicon: Lexicon) -> tuple[Mention, ...]:
     """Echoes "consistent with slow flow", artifact or a cyst's compression are not thrombus: in a
     sentence with an explanation, echo, material, defect and compressibility cues count as
     normal, and so does a thrombus word that the explanation names ("the apparent thrombus
@@ -95,7 +93,7 @@ def _explained(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, 
     hedges = tuple(m for e in explanations for m in e.modifiers if m.category == "POSSIBLE_EXISTENCE" and "likely" not in m.text.lower())
 
     def explain(c: Mention) -> Mention:
-        if c.kind != "thrombus" or not (any(w in c.value for w in ("echo", "material", "defect", "compress")) or _is_explained_as(sentence, c, explanations)):
+        if c.kind != "thrombus" or not (any(w in c.value for w in ("echo", "material", "defect", "compress")) or _is_explained_as(sentence, c, explanations, lexicon)):
             return c
         return replace(c, modifiers=c.modifiers + hedges) if hedges else replace(c, kind="normal")
 
@@ -119,14 +117,14 @@ def _flow_of_nonvenous(sentence: Sentence) -> set[int]:
     return {m.tok_start for m in sentence.mentions if m.tok_start in after and m.kind in ("thrombus", "normal") and "flow" in m.value}
 
 
-def _view(sentence: Sentence) -> _View:
+def _view(sentence: Sentence, lexicon: Lexicon) -> _View:
     if not sentence.mentions:
         return _EMPTY_VIEW
-    anchors = vein_anchors(sentence)
-    sides = finding_sides(sentence)
+    anchors = vein_anchors(sentence, lexicon)
+    sides = finding_sides(sentence, lexicon)
     not_venous = _flow_of_nonvenous(sentence) if any(m.kind == "nonvenous" for m in sentence.mentions) else set()
-    cues = _explained(sentence, tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m) and m.tok_start not in not_venous))
-    return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides) if sides else None for a in anchors})
+    cues = _explained(sentence, tuple(m for m in sentence.mentions if m.kind in _VIEW_CUE_KINDS and not names_exam(sentence, m, lexicon) and m.tok_start not in not_venous), lexicon)
+    return _View(anchors, sides, cues, {id(a): best_side(sentence, a, sides, lexicon) if sides else None for a in anchors})
 
 
 def _central_obstruction(sentence: Sentence, cue: Mention) -> bool:
@@ -155,11 +153,11 @@ def _characterises(sentence: Sentence, cue: Mention) -> bool:
     return any(words[i] == "with" and words[i + 1] in ("consistent", "compatible") for i in range(len(words) - 1))
 
 
-def _related_cues(sentence: Sentence, anchor: Mention, cue: Mention | None, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+def _related_cues(sentence: Sentence, anchor: Mention, cue: Mention | None, cues: tuple[Mention, ...], lexicon: Lexicon) -> tuple[Mention, ...]:
     """Other thrombus cues that describe the same clot as the anchor's cue: near it, or a verdict after it."""
     if cue is None or cue.kind != "thrombus":
         return ()
-    return tuple(c for c in cues if c.kind == "thrombus" and c is not cue and (cue_score(sentence, anchor, c, cues) <= RELATED_CUE_LIMIT or (c.tok_start > cue.tok_start and _characterises(sentence, c))))
+    return tuple(c for c in cues if c.kind == "thrombus" and c is not cue and (cue_score(sentence, anchor, c, cues, lexicon) <= RELATED_CUE_LIMIT or (c.tok_start > cue.tok_start and _characterises(sentence, c))))
 
 
 def _denies_apart(cue: Mention, nonvenous_cues: set[int]) -> bool:
@@ -173,14 +171,14 @@ def _alternative_to(cue: Mention, nonvenous: list[Mention]) -> bool:
     return any(m.category == "POSSIBLE_EXISTENCE" and cue.tok_end <= m.tok_start and any(0 <= n.tok_start - m.tok_end <= 3 for n in nonvenous) for m in cue.modifiers)
 
 
-def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...]) -> Mention | None:
+def _describing_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...], lexicon: Lexicon) -> Mention | None:
     """The anchor's best cue; "was well visualized" (an assessable cue that nothing negates) says
     the vein was seen, so a thrombus or normal cue of the same vein describes it instead:
     "The popliteal vein was well visualized and is noncompressible"."""
-    cue = best_cue(sentence, anchor, cues)
+    cue = best_cue(sentence, anchor, cues, lexicon)
     if cue is None or cue.kind != "assessable" or any(m.category in ("NEGATED_EXISTENCE", "NOT_EVALUATED") for m in (*cue.modifiers, *anchor.modifiers)):
         return cue
-    return best_cue(sentence, anchor, tuple(c for c in cues if c.kind != "assessable")) or cue
+    return best_cue(sentence, anchor, tuple(c for c in cues if c.kind != "assessable"), lexicon) or cue
 
 
 def _of_another_exam(cue: Mention) -> bool:
@@ -210,7 +208,7 @@ def _with_extension(pairs: list[tuple[Mention, Mention | None]], anchor: Mention
     return replace(cue, modifiers=cue.modifiers + shared) if shared else cue
 
 
-def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None) -> list[Finding]:
+def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None, lexicon: Lexicon) -> list[Finding]:
     mentions = sentence.mentions
     if not view.cues and not view.anchors:
         return []
@@ -219,12 +217,12 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     # place ("the femoral vein below the thrombus")
     cues = tuple(c for c in cues if not (_central_obstruction(sentence, c) or (c.kind == "thrombus" and _locates(sentence, c))))
     nonvenous = [m for m in mentions if m.kind == "nonvenous"]
-    pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues)) for a in anchors]
+    pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues, lexicon)) for a in anchors]
     owned = {id(c): a.tok_end for a, c in pairs if c is not None and "obstruct" in c.value and a.tok_end == c.tok_start}
     if owned:  # "CFV waveforms suggest iliac vein obstruction": the obstruction is the iliac vein's only
         pairs = [(a, None if c is not None and owned.get(id(c), a.tok_end) != a.tok_end else c) for a, c in pairs]
     calf = any(a.value in REGION_SEGMENTS for a in anchors)  # the filters below drop only a bare calf or thigh or a generic vein
-    places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors)} if calf else set()  # "right calf tenderness"
+    places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors, lexicon)} if calf else set()  # "right calf tenderness"
     if places:
         pairs = [(a, c) for a, c in pairs if id(a) not in places]
     claimed = {id(c) for _, c in pairs if c is not None}
@@ -236,13 +234,13 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     if any(a.kind == "generic_deep" for a in anchors):
         named = {id(c) for a, c in pairs if c is not None and (a.kind == "segment" or a.value == WHOLE_DEEP)}
         pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and a.value != WHOLE_DEEP and c is not None and id(c) in named)]  # "in the lower leg": a place
-    pairs = range_fill(sentence, pairs)
+    pairs = range_fill(sentence, pairs, lexicon)
     # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
     # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand
     # across a contrast word ("no DVT in either leg; chronic scarring of the femoral vein");
     # a vein named only as a landmark counts
     veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
-    not_venous = {id(best_cue(sentence, m, cues)) for m in nonvenous} if nonvenous else set()  # "graft patent"
+    not_venous = {id(best_cue(sentence, m, cues, lexicon)) for m in nonvenous} if nonvenous else set()  # "graft patent"
     cue: Mention | None  # a sentence's cue here; below, a vein's cue or None
     for cue in cues:
         if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous) and not _alternative_to(cue, nonvenous)) or (veins and all(v.group in ("upper", "superficial") for v in veins) and not (cue.junction and cue.group == "proximal")):
@@ -252,12 +250,12 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
             continue  # "Partial compressibility." alone describes a vein named elsewhere; "cannot exclude nonocclusive thrombus", "no non-compressible segment in either leg" do not
         if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
-        if cue.implies or all(cue_score(sentence, v, cue, cues) >= LINK_LIMIT for v in veins):
+        if cue.implies or all(cue_score(sentence, v, cue, cues, lexicon) >= LINK_LIMIT for v in veins):
             pairs.append((cue, cue))  # "thigh DVT, calf veins clear": a cue naming its own region needs no vein
     if any(c is not None and c is not a and _of_another_exam(c) for a, c in pairs):
         pairs += _described_again(pairs, cues)
     findings = []
-    both_here = any(m.kind == "side" and m.value == "bilateral" and names_exam(sentence, m) for m in mentions)  # "a bilateral lower extremity Doppler showed ..."
+    both_here = any(m.kind == "side" and m.value == "bilateral" and names_exam(sentence, m, lexicon) for m in mentions)  # "a bilateral lower extremity Doppler showed ..."
     if both_here:
         carried = None  # the sentence names a two-leg exam: a side carried from before does not reach its veins
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
@@ -267,15 +265,15 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         implied = anchor.implies if anchor.kind in CUE_KINDS else cue.implies if anchor.kind == "generic_deep" and cue is not None else None  # "proximal DVT of the left leg"
         is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
         vein = None if anchor.kind in CUE_KINDS else anchor
-        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides)
+        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides, lexicon)
         if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
             previous_side = side_word.value  # even a vein with no cue of its own sides the clause after it
-        status, mods = decide_status(vein, _with_extension(pairs, anchor, cue) if extending else cue, sentence.section)
-        if status is None or (status == "not_evaluated" and not_imaged(anchor)):
+        status, mods = decide_status(vein, _with_extension(pairs, anchor, cue) if extending else cue, sentence.section, lexicon)
+        if status is None or (status == "not_evaluated" and not_imaged(anchor, lexicon)):
             continue
         if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
             status = "not_evaluated"  # "distal DVT not assessed by the POCUS protocol", "Nondiagnostic for DVT."
-        related = _related_cues(sentence, anchor, cue, cues)
+        related = _related_cues(sentence, anchor, cue, cues, lexicon)
         hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
         if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
             status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
@@ -296,7 +294,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
         loose = tuple(m for c in unclaimed for m in c.modifiers)  # "noncompressible with thrombus that was not seen before"
-        change, change_cue = decide_change(vein, cue, status, mods + loose if loose else mods, related + unclaimed, sentence)
+        change, change_cue = decide_change(vein, cue, status, mods + loose if loose else mods, lexicon, related + unclaimed, sentence)
         for one_side, segment in product(expand_side(side, previous_side or (exam if exam in ("left", "right") else carried or sentence.heading_side)), regions):  # "contralateral": opposite the leg just described
             findings.append(Finding(
                 segment=segment,
@@ -310,7 +308,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
                 cue=cue.span if cue is not None else None,
                 sentence=(sentence.start, sentence.end),
                 modifiers=mods,
-                junction=group == "superficial" and near_junction(sentence, text, anchor),
+                junction=group == "superficial" and near_junction(sentence, text, anchor, lexicon),
                 order=anchor.start,
                 change=change,
                 change_cue=change_cue,
@@ -344,12 +342,12 @@ def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: s
     return out
 
 
-def _side_from_history(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+def _side_from_history(sentences: list[Sentence], findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
     """"Hx: swollen L leg ... Duplex: DVT": with no side outside the history, a sideless present
     thrombus takes the one side the history names (a denial or a midline vein does not)."""
     if not any(f.side == "unspecified" and f.status == "present" for f in findings):
         return findings
-    side = named_side(sentences, ("comparison",))
+    side = named_side(sentences, lexicon, ("comparison",))
     if side not in ("left", "right"):
         return findings
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
@@ -364,17 +362,17 @@ class _Antecedents(NamedTuple):
     sides: frozenset[str]  # the side words of those veins
 
 
-def _antecedents(sentence: Sentence, view: _View, found: list[Finding]) -> _Antecedents | None:
+def _antecedents(sentence: Sentence, view: _View, found: list[Finding], lexicon: Lexicon) -> _Antecedents | None:
     veins = [a for a in view.anchors if a.kind == "segment" and a.group not in ("superficial", "upper")]
     if not veins:
         return None
     cued = {(f.anchor.start, f.anchor.end) for f in found if f.cue is not None}
-    filled = [a for a, _ in range_fill(sentence, [(a, veins[0]) for a in veins])]  # one shared stand-in cue
+    filled = [a for a, _ in range_fill(sentence, [(a, veins[0]) for a in veins], lexicon)]  # one shared stand-in cue
     sides = frozenset(side.value for a in veins if (side := view.anchor_sides.get(id(a))) is not None)
     return _Antecedents((sentence.paragraph, sentence.section_index), filled, not any((a.start, a.end) in cued for a in veins), sides)
 
 
-def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], before: _Antecedents | None) -> list[Finding]:
+def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], before: _Antecedents | None, lexicon: Lexicon) -> list[Finding]:
     """"Scans were taken of the right femoral vein. Absent compressibility of this vessel was
     consistent with clot.": "the vessel" (or "the vein(s)") in a sentence that names no vein is the
     vein just named; a bare "veins" ("noncompressible veins throughout") is the veins of the
@@ -387,8 +385,8 @@ def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], bef
     for f in found:
         word = f.anchor.text.lower()
         refs: list[Mention] = []
-        if f.segment is None and f.group == GENERIC_DEEP_GROUP and (word in DEFINITE_ANAPHORS or (word == "veins" and before.uncued)):
-            refs = before.veins[-1:] if word in SINGULAR_ANAPHORS else before.veins
+        if f.segment is None and f.group == GENERIC_DEEP_GROUP and (word in lexicon.definite_anaphors or (word == "veins" and before.uncued)):
+            refs = before.veins[-1:] if word in lexicon.singular_anaphors else before.veins
         if refs:
             out.extend(replace(f, segment=a.value, group=a.group or "") for a in refs)
         else:
@@ -415,7 +413,7 @@ def _narrated_earlier_exams(sentences: list[Sentence], findings: list[Finding]) 
     return [replace(f, status="historical") if superseded(f) else f for f in findings]
 
 
-def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding]) -> list[Finding]:
+def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding], lexicon: Lexicon) -> list[Finding]:
     """"an aching left thigh, concerning for a clot. The left leg scan was normal.": a vein-less
     possible DVT in a sentence that names no study, no vein and no other cue, told before any
     study is named and before a study's definite result on that side, is the clinical suspicion
@@ -423,8 +421,8 @@ def _clinical_suspicions(sentences: list[Sentence], findings: list[Finding]) -> 
     told = [f for f in findings if f.status in ("present", "absent")]
     if not any(f.status == "possible" and f.segment is None for f in findings) or not told:
         return findings
-    bare = {(s.start, s.end) for s in sentences if s.section == "findings" and not s.names_study and sum((m.kind in ANCHOR_KINDS and not is_bare_calf(m)) or m.kind in CUE_KINDS for m in s.mentions) <= 2
-            and not any(m.kind == "segment" and not is_bare_calf(m) for m in s.mentions)}  # "thigh pain" names no vein
+    bare = {(s.start, s.end) for s in sentences if s.section == "findings" and not s.names_study and sum((m.kind in ANCHOR_KINDS and not is_bare_calf(m, lexicon)) or m.kind in CUE_KINDS for m in s.mentions) <= 2
+            and not any(m.kind == "segment" and not is_bare_calf(m, lexicon) for m in s.mentions)}  # "thigh pain" names no vein
     studied = {(s.start, s.end) for s in sentences if s.names_study}
     first_study = min((start for start, _ in studied), default=0)  # a report titled "LEFT LEG DUPLEX" tells no suspicion before it
 
@@ -451,19 +449,19 @@ def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -
     return [f for f in findings if not summary(f)]
 
 
-def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
+def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
     """All findings of a report and the sides it examines.
 
     Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.
     """
     sentences = list(sentences)
-    titled = title_side(sentences)
-    exam = titled or named_side(sentences)  # exam_side, with the title computed once
-    tracker = SideTracker()
+    titled = title_side(sentences, lexicon)
+    exam = titled or named_side(sentences, lexicon)  # exam_side, with the title computed once
+    tracker = SideTracker(lexicon)
     findings: list[Finding] = []
     table_spans = sorted({(table.start, table.end) for table, _, _ in table_rows})
     rows_by_start = {row.start: (row, readings) for _, row, readings in table_rows}
-    views = [_view(sentence) for sentence in sentences]
+    views = [_view(sentence, lexicon) for sentence in sentences]
     before: _Antecedents | None = None
     for sentence, view in zip(sentences, views):
         carried = tracker.update(sentence, _Carried({id(a): view.anchor_sides[id(a)] for a in view.anchors if a.group != "upper" and not a.not_current}))
@@ -474,35 +472,35 @@ def resolve(sentences: Iterable[Sentence], text: str, table_rows: Sequence[tuple
                 if sentence.start <= row_start < sentence.end:
                     findings.extend(_row_findings(sentence, row, readings, exam))
             continue
-        found = _resolve_anaphora(sentence, view, _sentence_findings(sentence, view, text, exam, carried), before)
+        found = _resolve_anaphora(sentence, view, _sentence_findings(sentence, view, text, exam, carried, lexicon), before, lexicon)
         findings.extend(found)
-        before = _antecedents(sentence, view, found) if view.anchors else None
+        before = _antecedents(sentence, view, found, lexicon) if view.anchors else None
     if exam is None:
-        findings = _side_from_history(sentences, findings)
-    findings = _clinical_suspicions(sentences, _narrated_earlier_exams(sentences, _compounds_named_apart(sentences, findings)))
+        findings = _side_from_history(sentences, findings, lexicon)
+    findings = _clinical_suspicions(sentences, _narrated_earlier_exams(sentences, _compounds_named_apart(sentences, findings)), lexicon)
     examined = {f.side for f in findings if f.status in ("present", "absent", "possible", "not_evaluated") and f.group != "upper"}
     examined.update(expand_side(titled, titled) if titled else ())
     unimaged: set[str] = set()  # legs said not to have been imaged ("the left leg was not examined")
     for sentence, view in zip(sentences, views):
         if sentence.heading_side in ("left", "right"):
-            if _says_not_imaged(sentence):
+            if _says_not_imaged(sentence, lexicon):
                 unimaged.add(sentence.heading_side)  # "Right leg: not examined.", "Left: Not examined - below knee amputation"
-            elif not sentence.mentions and _says_negative(sentence):
+            elif not sentence.mentions and _says_negative(sentence, lexicon):
                 examined.add(sentence.heading_side)  # "RLE: neg."
-        if sentence.mentions and sentence.section not in ("indication", "comparison") and all(m.kind == "side" for m in sentence.mentions) and _says_negative(sentence, skip=sentence.side_tokens):
+        if sentence.mentions and sentence.section not in ("indication", "comparison") and all(m.kind == "side" for m in sentence.mentions) and _says_negative(sentence, lexicon, skip=sentence.side_tokens):
             examined.update(s for m in sentence.mentions for s in expand_side(m.value, exam))  # "Left negative.", "Duplex negative bilaterally."
         for m in view.anchors:
             side_word = view.anchor_sides[id(m)]
             if side_word is None:
                 continue
-            if not_imaged(m):
+            if not_imaged(m, lexicon):
                 unimaged.update(expand_side(side_word.value, exam))
-            elif sentence.section not in ("indication", "comparison") and m.group != "upper" and not m.not_current and not (is_bare_calf(m) and not view.cues) and side_word.value in ("left", "right", "bilateral"):
+            elif sentence.section not in ("indication", "comparison") and m.group != "upper" and not m.not_current and not (is_bare_calf(m, lexicon) and not view.cues) and side_word.value in ("left", "right", "bilateral"):
                 examined.update(expand_side(side_word.value, exam))
     examined -= unimaged - {f.side for f in findings if f.group != "upper"}  # "Bilateral venous US ... Left leg not examined (amputation)."
     other_leg = {"left": "right", "right": "left"}.get(titled or "")
     if other_leg and _only_veins_not_assessed([f for f in findings if f.side == other_leg and f.group != "upper"]):
         examined.discard(other_leg)
-    apply_side_correction(findings, examined, sentences)
+    apply_side_correction(findings, examined, sentences, lexicon)
     findings.sort(key=lambda f: (f.order, f.side))
     return findings, examined

@@ -1,11 +1,12 @@
 """Which side a mention is on: side words that qualify a finding or name the exam, the exam's
-side from its title, and the side carried from one sentence to the next. Pure Python."""
+side from its title, and the side carried from one sentence to the next. Pure Python; the words
+come from the :class:`~pipeline.core.lexicon.Lexicon`."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Protocol
 
+from .lexicon import Lexicon
 from .linking import previous_words
 from .model import Mention, Sentence
 
@@ -16,38 +17,34 @@ class SentenceView(Protocol):
     def anchor_sides(self) -> Mapping[int, Mention | None]: ...
 
 
-EXAM_PHRASE_WORDS = frozenset({"lower", "extremity", "extremities", "le", "les", "leg", "legs", "limb", "limbs", "venous", "vein", "veins", "deep", "dvt", "-", "(", ")", "duplex", "doppler"})
-STUDY_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "sonography", "scan", "dup", "uss"})
-EXAM_NOUNS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "sonography", "exam", "examination", "study", "scan", "evaluation", "imaging", "dup", "uss"})
-_RESULT_WORDS = frozenset({"negative", "positive", "normal", "unremarkable", "abnormal"})
-_LIST_MARKER = re.compile(r"^(\(?\d{1,2}[.)]?|[-*•])$")
 
 
-def names_exam(sentence: Sentence, mention: Mention) -> bool:
+def names_exam(sentence: Sentence, mention: Mention, lexicon: Lexicon) -> bool:
     """A word that qualifies the exam, not a finding: "BILATERAL LE venous duplex:",
     "DVT study (bilat):", "DVT protocol"."""
     off = sentence.tok_start
+    exam_nouns, study_nouns = lexicon.study_or_exam_nouns, lexicon.study_nouns
     window = sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6]
     if mention.kind != "side":  # the first word after it
-        return next((t for t in window if not t.isspace()), "") in EXAM_NOUNS
+        return next((t for t in window if not t.isspace()), "") in exam_nouns
     following = [t for t in window if not t.isspace()][:4]
     preceding = previous_words(sentence, mention.tok_start, 3)
-    if preceding[:1] and preceding[0] in _RESULT_WORDS and any(m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions):
+    if preceding[:1] and preceding[0] in lexicon.result_words and any(m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions):
         return False  # "Negative right leg venous duplex": the result of that leg
     for token in following:  # "left lower extremity venous duplex", not "left arm pain; an ultrasound"
-        if token in EXAM_NOUNS:
+        if token in exam_nouns:
             return True
-        if token not in EXAM_PHRASE_WORDS:
+        if token not in lexicon.exam_phrase_words:
             break
-    if preceding[:1] and preceding[0] in STUDY_NOUNS:
+    if preceding[:1] and preceding[0] in study_nouns:
         return True  # "venous duplex bilat LE"
     vein_follows = any(m.kind == "segment" and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions)
-    if preceding[:2] and preceding[0] == "," and preceding[1] in STUDY_NOUNS and not vein_follows:
+    if preceding[:2] and preceding[0] == "," and preceding[1] in study_nouns and not vein_follows:
         return True  # "Venous doppler, bilateral - thrombus in ...", not "on duplex, left CFV ..."
-    if "of" in preceding[:2] and any(t in STUDY_NOUNS for t in preceding) and not vein_follows:
+    if "of" in preceding[:2] and any(t in study_nouns for t in preceding) and not vein_follows:
         return True  # "venous duplex of the lower extremities", not "duplex of the left calf veins"
     before = preceding[:2]  # previous_words(..., 2)
-    return "(" in before and bool(following) and following[0] == ")" and any(t in EXAM_NOUNS for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
+    return "(" in before and bool(following) and following[0] == ")" and any(t in exam_nouns for t in sentence.tokens[max(mention.tok_start - off - 4, 0): mention.tok_start - off])
 
 
 def _qualifies_vein(sentence: Sentence, side: Mention) -> bool:
@@ -67,16 +64,16 @@ def _qualifies_vein(sentence: Sentence, side: Mention) -> bool:
     return True
 
 
-def finding_sides(sentence: Sentence) -> tuple[Mention, ...]:
+def finding_sides(sentence: Sentence, lexicon: Lexicon) -> tuple[Mention, ...]:
     """The side words of a sentence that can qualify a finding."""
-    return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m) and _qualifies_vein(sentence, m))
+    return tuple(m for m in sentence.mentions if m.kind == "side" and not names_exam(sentence, m, lexicon) and _qualifies_vein(sentence, m))
 
 
-def _names_arm(sentence: Sentence, side: Mention) -> bool:
+def _names_arm(sentence: Sentence, side: Mention, lexicon: Lexicon) -> bool:
     """"left upper extremity", "right internal jugular vein": the side of an arm or neck vein."""
     off = sentence.tok_start
     following = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 3] if not t.isspace()]
-    if bool(following) and following[0] in ("upper", "arm", "arms", "ue", "neck"):
+    if bool(following) and following[0] in lexicon.arm_words:
         return True
     return any(m.group == "upper" and 0 <= m.tok_start - side.tok_end <= 1 for m in sentence.mentions)
 
@@ -90,14 +87,15 @@ def _side_only(sentence: Sentence) -> bool:
     return not any(t.isalnum() for t in rest)
 
 
-def title_side(sentences: list[Sentence]) -> str | None:
+def title_side(sentences: list[Sentence], lexicon: Lexicon) -> str | None:
     """left, right or bilateral as the exam title, EXAM section or an exam phrase says; else None.
     A side of an arm in a combined title ("RIGHT UPPER EXTREMITY AND LEFT LOWER EXTREMITY") is not a leg's,
     and an "Exam:" line of a clinical note that names no study ("Exam: L thigh larger than R") is no title."""
-    titles = [s for s in sentences if s.section == "exam" and (any(t in EXAM_NOUNS or t in ("venous", "le", "dvt", "pocus") for t in s.tokens) or _side_only(s))]
-    sides = {m.value for s in titles for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
+    exam_nouns = lexicon.study_or_exam_nouns
+    titles = [s for s in sentences if s.section == "exam" and (any(t in exam_nouns or t in lexicon.title_words for t in s.tokens) or _side_only(s))]
+    sides = {m.value for s in titles for m in s.mentions if m.kind == "side" and not _names_arm(s, m, lexicon)}
     if not sides:
-        sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m)}
+        sides = {m.value for s in sentences if s.section not in ("indication", "comparison") for m in s.mentions if m.kind == "side" and names_exam(s, m, lexicon)}
     if "bilateral" in sides or {"left", "right"} <= sides:
         return "bilateral"
     if len(sides) == 1 and sides <= {"left", "right"}:
@@ -105,9 +103,9 @@ def title_side(sentences: list[Sentence]) -> str | None:
     return None
 
 
-def exam_side(sentences: list[Sentence]) -> str | None:
+def exam_side(sentences: list[Sentence], lexicon: Lexicon) -> str | None:
     """The exam's side from its title; else the only side the report names outside its history."""
-    return title_side(sentences) or named_side(sentences)
+    return title_side(sentences, lexicon) or named_side(sentences, lexicon)
 
 
 def _about_an_arm(sentence: Sentence) -> bool:
@@ -116,9 +114,9 @@ def _about_an_arm(sentence: Sentence) -> bool:
     return bool(veins) and all(g == "upper" for g in veins)
 
 
-def named_side(sentences: list[Sentence], sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
+def named_side(sentences: list[Sentence], lexicon: Lexicon, sections: tuple[str, ...] = ("indication", "comparison")) -> str | None:
     """The only side the report names outside ``sections`` (its history), if there is one."""
-    named = {m.value for s in sentences if s.section not in sections and not _about_an_arm(s) for m in s.mentions if m.kind == "side" and not _names_arm(s, m)}
+    named = {m.value for s in sentences if s.section not in sections and not _about_an_arm(s) for m in s.mentions if m.kind == "side" and not _names_arm(s, m, lexicon)}
     named &= {"left", "right", "bilateral"}
     return next(iter(named)) if len(named) == 1 else None
 
@@ -138,13 +136,14 @@ class SideTracker:
     There is thrombus in the popliteal vein."), not one of a lymph node or a cyst.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.list_marker = lexicon.list_marker
         self.key: tuple[int, int] | None = None
         self.side: str | None = None
 
     def update(self, sentence: Sentence, view: SentenceView) -> str | None:
         key = (sentence.paragraph, sentence.section_index)
-        if key != self.key or _LIST_MARKER.match(next((t for t in sentence.tokens if not t.isspace()), "")):
+        if key != self.key or self.list_marker.match(next((t for t in sentence.tokens if not t.isspace()), "")):
             self.key, self.side = key, None  # numbered impression items stand alone
         carried = self.side
         arm = {id(m) for m in sentence.mentions if m.group == "upper"}  # "clot in the right internal jugular vein ... lower limbs: no DVT": an arm or neck side stays there

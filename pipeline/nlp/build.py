@@ -60,7 +60,9 @@ def add_dvt_pipes(nlp: Language, rules_dir: str | None = None, count_chronic: bo
     # about it on every document.
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
     for name in PIPE_NAMES:
-        config = {"customize_tokenizer": tokenizer} if name == "dvt_sentences" else {"rules_dir": rules_dir}
+        config: dict[str, object] = {"rules_dir": rules_dir}
+        if name == "dvt_sentences":
+            config["customize_tokenizer"] = tokenizer
         if name == "dvt_findings":
             config["count_chronic"] = count_chronic
         nlp.add_pipe(name, config=config)

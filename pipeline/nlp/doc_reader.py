@@ -18,6 +18,7 @@ from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
 
 from ..core.change import change_of
+from ..core.lexicon import Lexicon
 from ..core.model import WHOLE_DEEP, Mention, Modifier, Sentence
 from ..rules import RuleSet, Term
 from .extensions import MODIFIERS_ATTRIBUTE, TARGETS_ATTRIBUTE
@@ -27,8 +28,6 @@ _HEADING_SIDES = {"side_right": "right", "side_left": "left"}
 _SIDED_SECTIONS = ("preliminary", "findings", "impression", "addendum")
 _PREAMBLE_SECTIONS = ("exam", "indication", "comparison", "plan")
 _ONE_LINE_SECTIONS = ("exam", "comparison")
-_STUDY_WORDS = frozenset({"duplex", "doppler", "dopplers", "ultrasound", "ultrasonography", "us", "sonogram", "pocus", "scan", "uss"})
-_EXAM_WORDS = re.compile(r"duplex|doppler|ultraso|sonogra|\bstudy\b|\bexam|worksheet|venous|\bUS\b|\bDVT study|pocus|point-of-care|\d-point|bedside|protocol|compression", re.IGNORECASE)
 
 
 class _Part(NamedTuple):
@@ -69,7 +68,7 @@ def _lines_after_header(text: str, header_offset: int, position: int) -> int:
     return max(lines - (1 if bare and lines else 0), 0)
 
 
-def _is_title(sentence: Sentence, text: str) -> bool:
+def _is_title(sentence: Sentence, text: str, lexicon: Lexicon) -> bool:
     """The first line of a report that names the exam ("RT LE DVT STUDY", "Right leg venous duplex.")."""
     line = text[sentence.start:sentence.end]
     followed = text[sentence.end:].strip() != ""
@@ -80,17 +79,17 @@ def _is_title(sentence: Sentence, text: str) -> bool:
     shouting = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
     newline = text.find("\n", sentence.start)
     ends_line = newline != -1 and newline <= sentence.end + 1
-    return ends_line and (not has_cue or shouting or bool(_EXAM_WORDS.search(line)))
+    return ends_line and (not has_cue or shouting or bool(lexicon.exam_words.search(line)))
 
 
-def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str]) -> bool:
+def _drifts_to_findings(sentence: Sentence, history_cues: frozenset[str], lexicon: Lexicon) -> bool:
     """An indication sentence that describes the exam ("the CFV is compressible") or reports its
     result ("BLE dopplers ordered to r/o DVT: no evidence of DVT") ends the indication."""
     cues = [m for m in sentence.mentions if m.kind in ("thrombus", "normal", "unassessable", "assessable")
             and not m.not_current]
     if any(m.value not in history_cues for m in cues):
         return True
-    return bool(cues) and any(t in _STUDY_WORDS for t in sentence.tokens)
+    return bool(cues) and any(t in lexicon.study_nouns for t in sentence.tokens)
 
 
 def _names_means(words: tuple[str, ...], means: frozenset[str], studies: frozenset[str]) -> bool:
@@ -105,7 +104,6 @@ def _diagnosed_now(m: Mention) -> Mention:
     return m if len(kept) == len(m.modifiers) else replace(m, modifiers=kept)
 
 
-_YEAR = re.compile(r"^(19|20)\d\d$")
 _UNASSERTED = frozenset({"POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE"})
 
 
@@ -115,13 +113,12 @@ def _asserts(sentence: Sentence) -> bool:
     return any(m.kind == "thrombus" and _UNASSERTED.isdisjoint(x.category for x in m.modifiers) for m in sentence.mentions)
 
 
-_TODAY = frozenset({"today", "currently", "presently", "now"})
 
 
-def _speaks_of_today(sentence: Sentence) -> bool:
+def _speaks_of_today(sentence: Sentence, lexicon: Lexicon) -> bool:
     """A later sentence on a COMPARISON line that reports this exam: "Comparison: outside duplex of
     9/2. Today there is new thrombus in the CFV." (a time word, or a stated change)."""
-    return any(t in _TODAY for t in sentence.tokens) or any(m.change or any(change_of(x) for x in m.modifiers) for m in sentence.mentions)
+    return any(t in lexicon.today_words for t in sentence.tokens) or any(m.change or any(change_of(x) for x in m.modifiers) for m in sentence.mentions)
 
 
 class _Tokens:
@@ -145,67 +142,61 @@ class _Tokens:
 
 
 _CHECKABLE = frozenset({"side", "thrombus", "normal", "unassessable", "assessable"})
-_TICKS = frozenset({"x", "✓", "✔", "*", "v"})
-_TICKED_BOXES = frozenset({"☒", "☑", "✅"})
-_BOXES = _TICKED_BOXES | {"☐"}
-_BOX_CHARS = ("[", *_BOXES)  # a report without any of them has no check box to read
-_NO_ANSWERS = frozenset({"no", "n", "negative", "absent"})
 _BOX_REACH = 6  # words from a box to the end of its item ("[ ] Positive for DVT")
 
 
-def _box_at(tokens: _Tokens, end: int) -> bool | None:
+def _box_at(tokens: _Tokens, end: int, lexicon: Lexicon) -> bool | None:
     """The check box that ends right before token ``end``: ticked (True), empty (False) or none."""
     lowers = tokens.lowers
-    if end >= 1 and lowers[end - 1] in _BOXES:
-        return lowers[end - 1] != "☐"
+    if end >= 1 and lowers[end - 1] in lexicon.boxes:
+        return lowers[end - 1] not in lexicon.empty_boxes
     if end >= 2 and lowers[end - 1] == "]":
         inner = lowers[end - 2]
         if inner == "[" or (inner.isspace() and end >= 3 and lowers[end - 3] == "["):
             return False
-        return True if inner in _TICKS and end >= 3 and lowers[end - 3] == "[" else None
+        return True if inner in lexicon.ticks and end >= 3 and lowers[end - 3] == "[" else None
     return None
 
 
-def _unchecked(tokens: _Tokens, start: int) -> bool:
+def _unchecked(tokens: _Tokens, start: int, lexicon: Lexicon) -> bool:
     """Whether a token stands in the item of an empty check box on its line ("[ ] Right",
     "☐ Right", "[ ] Positive for DVT"); the nearest box before it decides."""
     for i in range(start, max(start - _BOX_REACH, 1) - 1, -1):
         if "\n" in tokens.lowers[i - 1]:
             return False  # an item ends at its line
-        box = _box_at(tokens, i)
+        box = _box_at(tokens, i, lexicon)
         if box is not None:
             return not box
     return False
 
 
-def _answered_no(tokens: _Tokens, end: int) -> bool | None:
+def _answered_no(tokens: _Tokens, end: int, lexicon: Lexicon) -> bool | None:
     """A question answered by boxes after it on its line ("DVT present: [ ] Yes [X] No"):
     True when the ticked box says no, None when no box follows, False otherwise."""
     boxes = []
     for i in range(end, min(end + 12, len(tokens.lowers))):
         if "\n" in tokens.lowers[i]:
             break
-        box = _box_at(tokens, i)
+        box = _box_at(tokens, i, lexicon)
         if box is not None:
             boxes.append((box, tokens.lowers[i] if not tokens.spaces[i] else ""))
         elif not boxes and i - end > 4:
             return None  # the boxes must follow the question ("Thrombus seen: [ ] ...")
     if not boxes:
         return None
-    return any(ticked and word in _NO_ANSWERS for ticked, word in boxes)
+    return any(ticked and word in lexicon.no_answers for ticked, word in boxes)
 
 
-_HEDGED_ANSWERS = frozenset({"possible", "equivocal", "questionable", "uncertain"})
 
 
-def _hedged_answer(tokens: _Tokens, end: int) -> Modifier | None:
+def _hedged_answer(tokens: _Tokens, end: int, lexicon: Lexicon) -> Modifier | None:
     """A thrombus cell answered with a hedge ("Thrombus: Possible | Flow: ..."): that answer
     makes the cue possible, as "possible thrombus" would."""
     i = end + (end < len(tokens.lowers) and tokens.spaces[end])
     if i + 1 >= len(tokens.lowers) or tokens.lowers[i] != ":":
         return None
     j = i + 1 + (tokens.spaces[i + 1] and "\n" not in tokens.lowers[i + 1])
-    if j >= len(tokens.lowers) or tokens.lowers[j] not in _HEDGED_ANSWERS:
+    if j >= len(tokens.lowers) or tokens.lowers[j] not in lexicon.hedged_answers:
         return None
     begin, finish, text = tokens.chars(j, j + 1)
     return Modifier("POSSIBLE_EXISTENCE", begin, finish, text, j, j + 1)
@@ -230,21 +221,18 @@ def _mention(start: int, end: int, term: Term, modifiers: list[Modifier], tokens
     )
 
 
-_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|(?<!\w)\'[^\'\n]{1,300}\'(?!\w)')
-_QUOTING = re.compile(r"\b(described|reported|stated|read as|called|dictated|documented)\W*$", re.IGNORECASE)
-_HEARSAY = re.compile(r"\b(pt|patient|he|she|they)\s+(states|stated|says|said|reports|reported|believes|thinks)\W*$", re.IGNORECASE)
 
 
-def _quoted_spans(text: str) -> list[tuple[int, int]]:
+def _quoted_spans(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """A report quoting an earlier one ('the original report described "thrombus in ..."') or a
     patient's words (pt states 'they found a clot'): the quotation holds no finding. A note
     quoting a whole result is read as usual; single quotes count only for a patient's words."""
     if '"' not in text and "“" not in text and "'" not in text and "‘" not in text:
         return []
     spans = []
-    for m in _QUOTED.finditer(text):
+    for m in lexicon.quoted.finditer(text):
         before = text[max(m.start() - 40, 0):m.start()]
-        if _HEARSAY.search(before) or (m.group()[0] in '"“' and _QUOTING.search(before)):
+        if lexicon.hearsay.search(before) or (m.group()[0] in '"“' and lexicon.quoting.search(before)):
             spans.append((m.start(), m.end()))
     return spans
 
@@ -271,10 +259,9 @@ def _ellipses(mentions: list[Mention], tokens: "_Tokens", aliases: dict[str, Ter
     return extra
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their"})
 
 
-def _whole_leg(mentions: list[Mention], lowers: list[str], spaces: list[bool], words: frozenset[str]) -> list[Mention]:
+def _whole_leg(mentions: list[Mention], lowers: list[str], spaces: list[bool], words: frozenset[str], determiners: frozenset[str]) -> list[Mention]:
     """"DVT of the entire left leg", "thrombus throughout the left lower limb": a generic deep
     mention right after a whole-leg word (determiners and side words aside) names all its deep veins."""
     if not any(m.kind == "generic_deep" for m in mentions):
@@ -284,7 +271,7 @@ def _whole_leg(mentions: list[Mention], lowers: list[str], spaces: list[bool], w
     for m in mentions:
         if m.kind == "generic_deep" and m.value != WHOLE_DEEP:
             i = m.tok_start - 1
-            while i >= 0 and (spaces[i] or i in sides or lowers[i] in _DETERMINERS):
+            while i >= 0 and (spaces[i] or i in sides or lowers[i] in determiners):
                 i -= 1
             if i >= 0 and lowers[i] in words:
                 m = replace(m, value=WHOLE_DEEP)
@@ -321,8 +308,9 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
     tokens = _Tokens(doc, text)
     mods = _modifiers(doc, tokens)
     lowers, offsets, spaces, starts = tokens.lowers, tokens.offsets, tokens.spaces, tokens.starts
-    quoted = _quoted_spans(text)
-    boxes = any(c in text for c in _BOX_CHARS)
+    lexicon = rules.lexicon
+    quoted = _quoted_spans(text, lexicon)
+    boxes = "[" in text or any(c in text for c in lexicon.boxes)  # else no check box to read
     aliases, history, whole_before = rules.aliases, rules.history_cues, rules.whole_before
     qualifiers, studies, results, confirming, means, past = rules.later_exam
     sentences: list[Sentence] = []
@@ -365,22 +353,22 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             found = terms[term]
             if found.kind in ("not_side", "not_cue"):
                 continue  # "right at the SFJ", "DVT prophylaxis": they only outmatch the side word or cue
-            if boxes and found.kind in _CHECKABLE and _unchecked(tokens, start):
+            if boxes and found.kind in _CHECKABLE and _unchecked(tokens, start, lexicon):
                 continue  # "[ ] Right  [x] Left", "CFV [x] compressible [ ] thrombus": a box left empty on a worksheet
             mention = _mention(start, end, found, mods.get((start, end), []), tokens, history)
-            if boxes and found.kind in ("thrombus", "normal") and _answered_no(tokens, end):  # "DVT present: [ ] Yes [X] No"
+            if boxes and found.kind in ("thrombus", "normal") and _answered_no(tokens, end, lexicon):  # "DVT present: [ ] Yes [X] No"
                 mention = replace(mention, kind="normal" if found.kind == "thrombus" else "thrombus", disease=False)
-            elif found.kind == "thrombus" and (hedge := _hedged_answer(tokens, end)) is not None:
+            elif found.kind == "thrombus" and (hedge := _hedged_answer(tokens, end, lexicon)) is not None:
                 mention = replace(mention, modifiers=mention.modifiers + (hedge,))  # "Thrombus: Possible"
             inside.append(mention)
         if whole_before and inside:
-            inside = _whole_leg(inside, lowers, spaces, whole_before)
+            inside = _whole_leg(inside, lowers, spaces, whole_before, lexicon.determiners)
         extra = _ellipses(inside, tokens, aliases) if inside else None
         if extra:  # the targets come sorted by position
             inside += extra
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         words = tuple(lowers[sent_start:sent_end])
-        dated = not past.isdisjoint(words) or any(_YEAR.match(w) for w in words)  # "a repeat duplex 2 years ago": an earlier exam
+        dated = not past.isdisjoint(words) or any(lexicon.year.match(w) for w in words)  # "a repeat duplex 2 years ago": an earlier exam
         later = _later_exam(tokens, sent_start, sent_end, qualifiers, studies, results) if not qualifiers.isdisjoint(words) and not dated else None
         if inside and "diagnosed" in words and _names_means(words, means, studies):
             inside = [_diagnosed_now(m) for m in inside]  # "diagnosed with a popliteal DVT on duplex": this exam's
@@ -390,15 +378,15 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             tokens=words, mentions=tuple(inside), later_exam=later, confirms=later is not None and not confirming.isdisjoint(words), names_study=not studies.isdisjoint(words),
         )
         if section == "comparison":
-            if index in compared and _speaks_of_today(sentence):
+            if index in compared and _speaks_of_today(sentence, lexicon):
                 sentence = replace(sentence, section="findings")
             compared.add(index)
         if late and section != late and _asserts(sentence):
             sentence = replace(sentence, section=late)  # "Diagnosis: acute DVT of the left PTV." states a finding, unlike "Diagnosis: ?DVT"
-        elif section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues)):
+        elif section == "indication" and (index in drifted or _drifts_to_findings(sentence, rules.history_cues, lexicon)):
             drifted.add(index)
             sentence = replace(sentence, section="findings")
-        if not sentences and section == "findings" and _is_title(sentence, text):
+        if not sentences and section == "findings" and _is_title(sentence, text, lexicon):
             sentence = replace(sentence, section="exam")
         sentences.append(sentence)
         findings_read = findings_read or (sentence.section == "findings" and bool(sentence.mentions))

@@ -13,13 +13,14 @@ from ..rules import load_rules
 from .tokenizer import customize_tokenizer as add_shorthand_rules
 
 
-@Language.factory("dvt_sentences", default_config={"customize_tokenizer": True})
-def make_sentences(nlp: Language, name: str, customize_tokenizer: bool) -> DuplexSentencizer:
+@Language.factory("dvt_sentences", default_config={"customize_tokenizer": True, "rules_dir": None})
+def make_sentences(nlp: Language, name: str, customize_tokenizer: bool, rules_dir: Optional[str]) -> DuplexSentencizer:
     """The first dvt component; by default it also adds the report-shorthand rules to ``nlp.tokenizer``
     (:func:`pipeline.nlp.tokenizer.customize_tokenizer`), which the later components were written for."""
+    lexicon = load_rules(rules_dir).lexicon
     if customize_tokenizer:
-        add_shorthand_rules(nlp)
-    return DuplexSentencizer(nlp, name)
+        add_shorthand_rules(nlp, lexicon)
+    return DuplexSentencizer(nlp, lexicon, name)
 
 
 @Language.factory("dvt_sections", default_config={"rules_dir": None})

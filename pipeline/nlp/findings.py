@@ -32,7 +32,7 @@ class DuplexFindings:
         text = doc.text
         rows, legends = read_tables(text, self.rules.table_vocab)
         sentences = read_sentences(doc, self.rules, text)
-        findings, examined = resolve(sentences, text, rows, legends)
+        findings, examined = resolve(sentences, text, self.rules.lexicon, rows, legends)
         comparison = None
         if self.rules.comparison is not None:
             findings, comparison = follow_up(sentences, text, self.rules.comparison, findings)

@@ -3,7 +3,8 @@
 A line break ends a sentence unless it only wraps prose (the line ends in a lower-case word
 or a comma and the next starts in lower case, or an all-capitals line of 50+ characters stops
 mid-phrase and the next is no "FIELD:" line). A period ends a sentence unless it closes an
-abbreviation ("Lt.", "approx."). Orders of magnitude faster than PyRuSH.
+abbreviation ("Lt.", "approx."; ``abbreviations`` and ``abbreviations_before_lower`` of
+``patterns/lexicon.json``). Orders of magnitude faster than PyRuSH.
 """
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from spacy.attrs import ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
-ABBREVIATIONS = frozenset({"lt", "rt", "approx", "pt", "pts", "dr", "vs", "e.g", "i.e", "bilat", "mr", "mrs", "ms", "fig"})
-# "femoral v. Interval resolution ...": these end a sentence when a capital follows
-ABBREVIATIONS_BEFORE_LOWER = frozenset({"v", "vv", "ext", "int", "post", "ant", "prox", "dist", "mid", "sig", "no", "st", "pop", "sapheno", "approx", "com", "fem", "sup", "inf", "gastroc", "saph", "tib", "per", "med", "lat"})
+from ..core.lexicon import Lexicon
+
 _ENDERS = frozenset({".", "!", "?"})
 WRAP_WIDTH = 50  # a line this long that stops mid-phrase was wrapped by the report system
 _LAST_CHARS = frozenset(".!?")  # a token that ends otherwise never ends a sentence
@@ -23,8 +23,10 @@ _LAST_CHARS = frozenset(".!?")  # a token that ends otherwise never ends a sente
 class DuplexSentencizer:
     """Sets ``is_sent_start`` on every token."""
 
-    def __init__(self, nlp: Language, name: str = "dvt_sentences") -> None:
+    def __init__(self, nlp: Language, lexicon: Lexicon, name: str = "dvt_sentences") -> None:
         self.name = name
+        self.abbreviations = lexicon.abbreviations
+        self.abbreviations_before_lower = lexicon.abbreviations_before_lower  # "femoral v. Interval resolution ...": they end a sentence before a capital
 
     @staticmethod
     def _wrapped(prev_word: str, next_word: str) -> bool:
@@ -43,20 +45,19 @@ class DuplexSentencizer:
         line = "".join(t + " " * table[j][1] for j, t in enumerate(texts[line_start:newline], line_start))  # table: [orth, trailing space]
         return len(line) >= WRAP_WIDTH and line.upper() == line
 
-    @staticmethod
-    def _ends_sentence(text: str, nxt: str, prev_word: str, glued: bool = False) -> bool:
+    def _ends_sentence(self, text: str, nxt: str, prev_word: str, glued: bool = False) -> bool:
         """Whether a non-space token closes its sentence, given the next word and the previous one."""
         if text == "?" and glued:
             return False  # "?DVT": a query mark on the next word
         capital_next = nxt[:1].isupper()
         if text.endswith(".") and len(text) > 1:  # an abbreviation token ("v.", "Lt.") or an initial ("C.")
-            return text.lower().rstrip(".") not in ABBREVIATIONS and capital_next
+            return text.lower().rstrip(".") not in self.abbreviations and capital_next
         if text not in _ENDERS:
             return False
         before = prev_word.lower().rstrip(".")
-        if before in ABBREVIATIONS:
+        if before in self.abbreviations:
             return False
-        if before in ABBREVIATIONS_BEFORE_LOWER:
+        if before in self.abbreviations_before_lower:
             return capital_next
         # "PERO: ? thrombus": a question mark before a lower-case word is a query, not an end
         return text != "?" or not nxt[:1].islower()

@@ -8,7 +8,8 @@ and computes character and token offsets, as ``pipeline.nlp.doc_reader`` would::
 A mention phrase matches whole words, case-insensitively; a phrase named twice takes its next
 occurrence (or ``nth=``). A modifier phrase takes its first occurrence (or ``nth=``), so one
 "No" can reach both a cue and a vein, as ConText's modifiers do. Segment groups, side words and
-disease words below are small hand-made tables in the shape of the bundled rules, not the rules.
+disease words below are small hand-made tables in the shape of the bundled rules, not the rules;
+``LEXICON`` is the bundled lexicon, which the functions under test read words by.
 """
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 import pytest
 
 from pipeline.core.model import Mention, Modifier, Sentence
+from pipeline.rules import load_rules
+
+LEXICON = load_rules().lexicon  # the bundled words and patterns (patterns/lexicon.json)
 
 GROUPS = {  # segment -> group, as the anatomy rules group them
     "ivc": "proximal", "common_iliac": "proximal", "external_iliac": "proximal", "common_femoral": "proximal",

@@ -8,7 +8,7 @@ import pytest
 from pipeline.core.anchors import bare_calf_ok, near_junction, range_fill, vein_anchors
 from pipeline.core.linking import best_cue
 
-from .builders import clot, cue, deep, examples, normal, sentence, side, vein
+from .builders import LEXICON, clot, cue, deep, examples, normal, sentence, side, vein
 
 POP, CFV, FV, GSV = vein("popliteal vein", "popliteal"), vein("CFV", "common_femoral"), vein("FV", "femoral"), vein("GSV", "great_saphenous")
 SFJ = vein("SFJ", "great_saphenous", junction=True)
@@ -17,7 +17,7 @@ CALF = vein("calf", "calf_unspecified")
 
 def anchors(text, parts):
     """The values of the vein mentions that can hold a finding."""
-    return [a.value for a in vein_anchors(sentence(text, *parts))]
+    return [a.value for a in vein_anchors(sentence(text, *parts), LEXICON)]
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(
@@ -99,9 +99,9 @@ def test_a_vein_named_twice_is_one_anchor_and_the_specific_name_wins(text, parts
 def calf_ok(text, parts):
     """Whether the sentence's first "calf" names the calf veins, given the cue that links to it."""
     s = sentence(text, *parts)
-    found = vein_anchors(s)
+    found = vein_anchors(s, LEXICON)
     calf = next(a for a in found if a.value == "calf_unspecified")
-    return bare_calf_ok(s, calf, best_cue(s, calf, tuple(m for m in s.mentions if m.kind in ("thrombus", "normal"))), found)
+    return bare_calf_ok(s, calf, best_cue(s, calf, tuple(m for m in s.mentions if m.kind in ("thrombus", "normal")), LEXICON), found, LEXICON)
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(
@@ -126,7 +126,7 @@ def filled(text, parts):
     """The segments of a sentence after range filling, every vein paired with the sentence's first cue."""
     s = sentence(text, *parts)
     the_cue = next(m for m in s.mentions if m.kind == "thrombus")
-    return [a.value for a, _ in range_fill(s, [(a, the_cue) for a in vein_anchors(s)])]
+    return [a.value for a, _ in range_fill(s, [(a, the_cue) for a in vein_anchors(s, LEXICON)], LEXICON)]
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(
@@ -145,13 +145,13 @@ def test_range_fill_adds_the_axial_veins_between_the_ends_of_a_range(text, parts
 def test_range_fill_needs_one_cue_for_both_ends():
     s = sentence("Thrombus from the CFV; thrombus through the popliteal vein.", clot("Thrombus"), CFV, clot("thrombus"), POP)
     first, cfv, second, pop = s.mentions
-    assert [a.value for a, _ in range_fill(s, [(cfv, first), (pop, second)])] == ["common_femoral", "popliteal"]
+    assert [a.value for a, _ in range_fill(s, [(cfv, first), (pop, second)], LEXICON)] == ["common_femoral", "popliteal"]
 
 
 def at_junction(text, parts):
     """Whether the sentence's first superficial vein is at or into the saphenous junction."""
     s = sentence(text, *parts)
-    return near_junction(s, text, next(m for m in s.mentions if m.group == "superficial"))
+    return near_junction(s, text, next(m for m in s.mentions if m.group == "superficial"), LEXICON)
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(

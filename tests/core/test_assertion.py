@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.core.assertion import decide_acuity, decide_occlusion, decide_status
 
-from .builders import clot, cue, deep, examples, hedge, mod, neg, normal, sentence, unseen, vein
+from .builders import LEXICON, clot, cue, deep, examples, hedge, mod, neg, normal, sentence, unseen, vein
 
 CUES = ("thrombus", "normal", "unassessable", "assessable")
 
@@ -20,7 +20,7 @@ def pair(text, parts):
 
 
 def status(text, parts, section="findings"):
-    return decide_status(*pair(text, parts), section)[0]
+    return decide_status(*pair(text, parts), section, LEXICON)[0]
 
 
 def POP(*mods):
@@ -109,7 +109,7 @@ def test_a_vein_without_a_cue(text, parts, expected):
 
 def acuity(text, parts, related=()):
     anchor, the_cue = pair(text, parts)
-    _, mods = decide_status(anchor, the_cue, "findings")
+    _, mods = decide_status(anchor, the_cue, "findings", LEXICON)
     return decide_acuity(anchor, the_cue, mods, related)
 
 
@@ -150,12 +150,12 @@ def test_an_acute_clot_on_a_related_chronic_cue_is_acute_on_chronic():
 ))
 def test_occlusion(text, parts, expected):
     anchor, the_cue = pair(text, parts)
-    assert decide_occlusion(the_cue, decide_status(anchor, the_cue, "findings")[1]) == expected
+    assert decide_occlusion(the_cue, decide_status(anchor, the_cue, "findings", LEXICON)[1]) == expected
 
 
 def test_the_modifiers_returned_are_each_once_in_text_order():
     anchor, the_cue = pair("No thrombus in the popliteal vein.", [clot("thrombus", neg("No")), POP(neg("No"))])
-    assert [m.text for m in decide_status(anchor, the_cue, "findings")[1]] == ["No"]
+    assert [m.text for m in decide_status(anchor, the_cue, "findings", LEXICON)[1]] == ["No"]
 
 
 def test_a_generic_deep_vein_takes_a_status_like_a_named_one():

@@ -9,7 +9,7 @@ from pipeline.core.assertion import decide_status
 from pipeline.core.change import contrast_changes, decide_change, without_follow_up
 from pipeline.core.model import Finding, TextSpan
 
-from .builders import GROUPS, clot, examples, mod, neg, normal, sentence, vein
+from .builders import LEXICON, GROUPS, clot, examples, mod, neg, normal, sentence, vein
 
 CUES = ("thrombus", "normal")
 
@@ -19,7 +19,7 @@ def change(text, parts, status):
     anchor = next(m for m in s.mentions if m.kind == "segment")
     cue = next((m for m in s.mentions if m.kind in CUES), None)
     mods = tuple(sorted({x for m in s.mentions for x in m.modifiers}, key=lambda x: x.start))
-    found, evidence = decide_change(anchor, cue, status, mods, sentence=s)
+    found, evidence = decide_change(anchor, cue, status, mods, LEXICON, sentence=s)
     if found is not None:
         assert text[evidence.start:evidence.end] == evidence.text
     return found
@@ -55,7 +55,7 @@ def test_decide_change(text, parts, status, expected):
 def first_status(text, parts):
     s = sentence(text, *parts)
     anchor = next(m for m in s.mentions if m.kind == "segment")
-    return decide_status(anchor, next(m for m in s.mentions if m.kind in CUES), "findings")[0]
+    return decide_status(anchor, next(m for m in s.mentions if m.kind in CUES), "findings", LEXICON)[0]
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(  # a change stated for this exam keeps a finding current

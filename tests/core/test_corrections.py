@@ -6,7 +6,7 @@ import pytest
 from pipeline.core.corrections import apply_side_correction, corrected_segments, corrected_side, corrected_veins
 from pipeline.core.model import Finding, TextSpan
 
-from .builders import clot, deep, examples, line, report, side, vein
+from .builders import LEXICON, clot, deep, examples, line, report, side, vein
 
 STATED_RIGHT = line("The prior report erroneously stated 'right'.", side("right"), section="addendum")
 WAS_LEFT = line("The examination was of the LEFT lower extremity.", side("LEFT"), deep("lower extremity"), section="addendum")
@@ -24,25 +24,25 @@ def addendum(*lines):
     ("Correction: the thrombus is in the left popliteal vein, not the right.", [line("Correction: the thrombus is in the left popliteal vein, not the right.", clot("thrombus"), side("left"), vein("popliteal vein", "popliteal"), side("right"), section="addendum")], None),  # a vein re-read
 ))
 def test_the_exam_side_correction(text, lines, expected):
-    assert corrected_side(addendum(*lines)) == expected
+    assert corrected_side(addendum(*lines), LEXICON) == expected
 
 
 def test_a_bilateral_exam_named_right_is_no_side_swap():
     both = line("Correction: this was a bilateral study, not the right.", side("bilateral"), side("right"), section="addendum")
-    assert corrected_side(addendum(both)) is None
+    assert corrected_side(addendum(both), LEXICON) is None
 
 
 def test_a_vein_re_read_on_the_other_leg_moves_that_vein():
     re_read = line("Correction: the thrombus described is in the LEFT popliteal vein, not the right.", clot("thrombus"),
                    side("LEFT"), vein("popliteal vein", "popliteal"), side("right"), section="addendum")
-    assert corrected_veins(addendum(re_read)) == [("popliteal", "right", "left")]
+    assert corrected_veins(addendum(re_read), LEXICON) == [("popliteal", "right", "left")]
 
 
 def test_a_vein_re_read_as_another_vein_renames_it():
     renamed = line("Correction: the thrombus is in the posterior tibial veins, not the peroneal veins as dictated.",
                    clot("thrombus"), vein("posterior tibial veins", "posterior_tibial"), vein("peroneal veins", "peroneal"),
                    section="addendum")
-    assert [(wrong, right.value) for wrong, right in corrected_segments(addendum(renamed))] == [("peroneal", "posterior_tibial")]
+    assert [(wrong, right.value) for wrong, right in corrected_segments(addendum(renamed), LEXICON)] == [("peroneal", "posterior_tibial")]
 
 
 def finding(segment, side, start=0, status="present"):
@@ -57,7 +57,7 @@ def corrected(*addendum_lines, findings_of=lambda text: [finding("popliteal", "r
     """(segment, side) of the findings and the examined legs after the addendum's corrections."""
     sentences, text = report(ORIGINAL, *addendum_lines)
     findings, legs = findings_of(text), set(examined)
-    apply_side_correction(findings, legs, sentences)
+    apply_side_correction(findings, legs, sentences, LEXICON)
     return [(f.segment, f.side) for f in findings], legs
 
 
@@ -97,5 +97,5 @@ def test_a_renamed_vein_moves_the_original_findings_to_the_named_vein():
                    section="addendum")
     sentences, text = report(ORIGINAL, renamed)
     findings = [finding("soleal", "right"), finding("popliteal", "right")]
-    apply_side_correction(findings, {"right"}, sentences)
+    apply_side_correction(findings, {"right"}, sentences, LEXICON)
     assert [(f.segment, f.group) for f in findings] == [("posterior_tibial", "distal_axial"), ("popliteal", "proximal")]

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.core.linking import EXTENSION_SCORE, LINK_LIMIT, best_cue, best_side, cue_score, previous_words, reads_forward
 
-from .builders import clot, examples, normal, sentence, side, vein
+from .builders import LEXICON, clot, examples, normal, sentence, side, vein
 
 CFV, FV, POP = vein("CFV", "common_femoral"), vein("FV", "femoral"), vein("popliteal vein", "popliteal")
 PTV, PER = vein("PTV", "posterior_tibial"), vein("peroneal", "peroneal")
@@ -19,7 +19,7 @@ def links(text, parts):
     """The text of each vein's cue (None: no cue close enough), in text order."""
     s = sentence(text, *parts)
     cues = tuple(m for m in s.mentions if m.kind in CUES)
-    return [getattr(best_cue(s, v, cues), "text", None) for v in s.mentions if v.kind in VEINS]
+    return [getattr(best_cue(s, v, cues, LEXICON), "text", None) for v in s.mentions if v.kind in VEINS]
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(
@@ -56,7 +56,7 @@ def test_a_cue_after_a_vein_that_reads_forward_belongs_to_what_follows_it():
 
 def test_a_cue_that_extends_into_the_next_vein_links_closely():
     s = sentence("Occlusive DVT left CFV into the FV.", clot("Occlusive DVT"), side("left"), CFV, FV)
-    assert cue_score(s, s.mentions[3], s.mentions[0], (s.mentions[0],)) == EXTENSION_SCORE
+    assert cue_score(s, s.mentions[3], s.mentions[0], (s.mentions[0],), LEXICON) == EXTENSION_SCORE
 
 
 def far_cue(words):
@@ -77,14 +77,14 @@ def test_a_cue_beyond_the_link_limit_links_to_nothing():
 ))
 def test_reads_forward(text, parts, expected):
     s = sentence(text, *parts)
-    assert reads_forward(s, s.mentions[0]) is expected
+    assert reads_forward(s, s.mentions[0], LEXICON) is expected
 
 
 def side_links(text, parts):
     """The side word of each vein, in text order."""
     s = sentence(text, *parts)
     sides = tuple(m for m in s.mentions if m.kind == "side")
-    return [getattr(best_side(s, v, sides), "value", None) for v in s.mentions if v.kind in VEINS]
+    return [getattr(best_side(s, v, sides, LEXICON), "value", None) for v in s.mentions if v.kind in VEINS]
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(

@@ -9,7 +9,7 @@ import pytest
 from pipeline.core.resolve import resolve
 from pipeline.core.worksheets import Cell, Reading, Row, Table
 
-from .builders import Line, clot, cue, deep, hedge, line, mod, neg, normal, report, side, unseen, vein
+from .builders import LEXICON, Line, clot, cue, deep, hedge, line, mod, neg, normal, report, side, unseen, vein
 
 POP, CFV, PTV = vein("popliteal vein", "popliteal"), vein("CFV", "common_femoral"), vein("PTV", "posterior_tibial")
 GSV, IVC = vein("GSV", "great_saphenous"), vein("IVC", "ivc")
@@ -30,7 +30,7 @@ def cases(*rows):
 
 def run(lines, **kw):
     sentences, text = report(*lines)
-    return resolve(sentences, text, **kw)
+    return resolve(sentences, text, LEXICON, **kw)
 
 
 def found(lines, **kw):
@@ -226,7 +226,7 @@ def table_findings(vein_cell="CFV", reading_side=None, after=(), **options):
     cell = Cell(row_text.index("Noncompressible"), len(row_text), "Noncompressible", "compressibility")
     row = Row(0, len(row_text), Cell(0, len(vein_cell), vein_cell, "vein"), (cell,))
     rows = [(Table(0, len(row_text), (row,)), row, [Reading("thrombus", "acute", None, cell, reading_side)])]
-    return [(f.segment, f.group, f.side, f.status, f.acuity) for f in resolve(sentences, text, rows)[0]]
+    return [(f.segment, f.group, f.side, f.status, f.acuity) for f in resolve(sentences, text, LEXICON, rows)[0]]
 
 
 ROW = ("common_femoral", "proximal")
@@ -250,4 +250,4 @@ def test_prose_after_a_worksheet_is_read_as_prose():
 
 def test_a_skipped_span_holds_only_its_own_sentences():
     sentences, text = report(line("C = compressible, NC = noncompressible."), POP_CLOT)
-    assert [f.segment for f in resolve(sentences, text, skip=[(0, sentences[0].end)])[0]] == ["popliteal"]
+    assert [f.segment for f in resolve(sentences, text, LEXICON, skip=[(0, sentences[0].end)])[0]] == ["popliteal"]

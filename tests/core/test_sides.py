@@ -9,14 +9,14 @@ import pytest
 
 from pipeline.core.sides import SideTracker, exam_side, expand_side, finding_sides, named_side, names_exam, title_side
 
-from .builders import clot, deep, examples, line, report, sentence, side, vein
+from .builders import LEXICON, clot, deep, examples, line, report, sentence, side, vein
 
 CFV, POP = vein("CFV", "common_femoral"), vein("popliteal vein", "popliteal")
 
 
 def first_side_names_exam(text, parts):
     s = sentence(text, *parts)
-    return names_exam(s, next(m for m in s.mentions if m.kind == "side"))
+    return names_exam(s, next(m for m in s.mentions if m.kind == "side"), LEXICON)
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(
@@ -38,11 +38,11 @@ def test_a_side_word_that_qualifies_the_exam(text, parts, expected):
 
 def test_a_cue_before_an_exam_noun_names_the_exam():
     s = sentence("DVT study of the left leg.", clot("DVT"), side("left"), deep("leg"))
-    assert names_exam(s, s.mentions[0])
+    assert names_exam(s, s.mentions[0], LEXICON)
 
 
 def sides(text, parts):
-    return [m.value for m in finding_sides(sentence(text, *parts))]
+    return [m.value for m in finding_sides(sentence(text, *parts), LEXICON)]
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(
@@ -60,7 +60,7 @@ def test_side_words_that_can_qualify_a_finding(text, parts, expected):
 
 
 def titled(*lines):
-    return title_side(report(*lines)[0])
+    return title_side(report(*lines)[0], LEXICON)
 
 
 @pytest.mark.parametrize("text, parts, expected", examples(
@@ -86,7 +86,7 @@ def test_an_exam_phrase_in_the_history_gives_no_title_side():
 def test_the_exam_side_is_the_title_side_first():
     sentences, _ = report(line("Right leg venous duplex.", side("Right"), section="exam"),
                           line("Thrombus in the left CFV.", clot("Thrombus"), side("left"), CFV))
-    assert exam_side(sentences) == "right"
+    assert exam_side(sentences, LEXICON) == "right"
 
 
 @pytest.mark.parametrize("text, parts, section, expected", examples(
@@ -96,12 +96,12 @@ def test_the_exam_side_is_the_title_side_first():
     ("The CFV is compressible.", [CFV], "findings", None),
 ))
 def test_without_a_title_the_only_side_named_outside_the_history_is_the_exam_side(text, parts, section, expected):
-    assert exam_side(report(line(text, *parts, section=section))[0]) == expected
+    assert exam_side(report(line(text, *parts, section=section))[0], LEXICON) == expected
 
 
 def test_named_side_can_read_the_indication_when_asked():
     sentences, _ = report(line("Left leg swelling.", side("Left"), deep("leg"), section="indication"))
-    assert named_side(sentences, ("comparison",)) == "left"
+    assert named_side(sentences, LEXICON, ("comparison",)) == "left"
 
 
 @pytest.mark.parametrize("text, exam, expected", examples(
@@ -122,7 +122,7 @@ class View(NamedTuple):
 def track(*lines):
     """The side carried into each sentence: a side word qualifying the sentence's first vein feeds the tracker."""
     sentences, _ = report(*lines)
-    tracker = SideTracker()
+    tracker = SideTracker(LEXICON)
     carried = []
     for s in sentences:
         word = next((m for m in s.mentions if m.kind == "side"), None)
@@ -149,7 +149,7 @@ def test_a_numbered_item_stands_alone():
 
 def test_two_sides_carry_nothing():
     both = line("The right and left CFV are compressible.", side("right"), side("left"), CFV)
-    tracker = SideTracker()
+    tracker = SideTracker(LEXICON)
     sentences, _ = report(both, line(*THEN_POP))
     tracker.update(sentences[0], View({0: sentences[0].mentions[0], 1: sentences[0].mentions[1]}))
     assert tracker.update(sentences[1], View({})) is None
