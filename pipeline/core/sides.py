@@ -19,6 +19,19 @@ class SentenceView(Protocol):
 
 
 
+def _names_purpose(sentence: Sentence, mention: Mention, following_word: str, study_nouns: frozenset[str]) -> bool:
+    """A disease word that names what the exam looks for: "POCUS for DVT attempted", "US DVT (EM):";
+    not "duplex for DVT of the left CFV" nor "Doppler DVT left popliteal" (a vein or side follows)."""
+    before = previous_words(sentence, mention.tok_start, 2)
+    if not before:
+        return False
+    if any(m.kind in ("segment", "generic_deep", "side") and 0 <= m.tok_start - mention.tok_end <= 2 for m in sentence.mentions):
+        return False
+    if before[0] == "for":
+        return len(before) > 1 and before[1] in study_nouns
+    return before[0] in study_nouns and following_word in ("", "(", ":", ",")
+
+
 def names_exam(sentence: Sentence, mention: Mention, lexicon: Lexicon) -> bool:
     """A word that qualifies the exam, not a finding: "BILATERAL LE venous duplex:",
     "DVT study (bilat):", "DVT protocol"."""
@@ -26,7 +39,8 @@ def names_exam(sentence: Sentence, mention: Mention, lexicon: Lexicon) -> bool:
     exam_nouns, study_nouns = lexicon.study_or_exam_nouns, lexicon.study_nouns
     window = sentence.tokens[mention.tok_end - off: mention.tok_end - off + 6]
     if mention.kind != "side":  # the first word after it
-        return next((t for t in window if not t.isspace()), "") in exam_nouns
+        following_word = next((t for t in window if not t.isspace()), "")
+        return following_word in exam_nouns or (mention.disease and _names_purpose(sentence, mention, following_word, study_nouns))
     following = [t for t in window if not t.isspace()][:4]
     preceding = previous_words(sentence, mention.tok_start, 3)
     if preceding[:1] and preceding[0] in lexicon.result_words and any(m.kind in ("segment", "generic_deep") and 0 <= m.tok_start - mention.tok_end <= 1 for m in sentence.mentions):

@@ -36,9 +36,17 @@ def test_a_side_word_that_qualifies_the_exam(text, parts, expected):
     assert first_side_names_exam(text, parts) is expected
 
 
-def test_a_cue_before_an_exam_noun_names_the_exam():
-    s = sentence("DVT study of the left leg.", clot("DVT"), side("left"), deep("leg"))
-    assert names_exam(s, s.mentions[0], LEXICON)
+@pytest.mark.parametrize("text, parts, expected", examples(
+    ("DVT study of the left leg.", [clot("DVT"), side("left"), deep("leg")], True),        # before an exam noun
+    ("POCUS for DVT attempted, no adequate images.", [clot("DVT")], True),                  # what the exam looks for
+    ("US DVT (EM): pop v compressible.", [clot("DVT"), vein("pop v", "popliteal")], True),  # the study's name
+    ("Duplex for DVT of the left CFV: occlusive.", [clot("DVT"), side("left"), CFV], False),  # a vein follows
+    ("Doppler DVT left popliteal vein.", [clot("DVT"), side("left"), POP], False),              # a side follows
+    ("Duplex showed DVT.", [clot("DVT")], False),                                          # a result
+))
+def test_a_disease_word_that_names_the_exam(text, parts, expected):
+    s = sentence(text, *parts)
+    assert names_exam(s, s.mentions[0], LEXICON) is expected
 
 
 def sides(text, parts):
