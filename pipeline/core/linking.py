@@ -107,9 +107,25 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
     if cue.tok_end <= anchor.tok_start:
         if words > 2 and not reads_forward(sentence, cue, lexicon):
             score += 15
-    elif reads_forward(sentence, cue, lexicon):
-        score += FORWARD_CUE_AFTER_PENALTY  # "... and thrombus in the GSV": that cue is about what follows it
+    elif reads_forward(sentence, cue, lexicon) or _before_another_vein(sentence, anchor, cue):
+        score += FORWARD_CUE_AFTER_PENALTY  # "... and thrombus in the GSV", "... with patent proximal deep veins": that cue is about what follows it
     return score
+
+
+def _before_another_vein(sentence: Sentence, anchor: Mention, cue: Mention) -> bool:
+    """A cue right before another named vein (a side word between at most) qualifies that vein,
+    not a named vein before it ("thrombosis of the soleal veins with patent proximal deep veins");
+    a bare "vein" on either side may be the same vein ("a non-compressible vein ..., probably
+    thrombosed soleal vein", "the soleal sinus ... a noncompressible vein")."""
+    if anchor.kind != "segment":
+        return False
+    following = cue.tok_end
+    for m in sentence.mentions:
+        if m.tok_start == following and m.kind == "side":
+            following = m.tok_end
+        elif m.tok_start == following and m.kind == "segment" and m is not anchor:
+            return True
+    return False
 
 
 def best_cue(sentence: Sentence, anchor: Mention, cues: tuple[Mention, ...], lexicon: Lexicon) -> Mention | None:

@@ -26,6 +26,8 @@ def links(text, parts):
     ("The CFV is compressible and the popliteal vein is noncompressible.", [CFV, normal("compressible"), POP, clot("noncompressible")], ["compressible", "noncompressible"]),
     ("Noncompressible CFV, popliteal vein patent.", [clot("Noncompressible"), CFV, POP, normal("patent")], ["Noncompressible", "patent"]),
     ("Thrombus in the PTV, popliteal vein patent.", [clot("Thrombus"), PTV, POP, normal("patent")], ["Thrombus", "patent"]),
+    ("Thrombosis of the PTV with patent popliteal veins.", [clot("Thrombosis"), PTV, normal("patent"), vein("popliteal veins", "popliteal")], ["Thrombosis", "patent"]),  # an adjective of the next vein
+    ("Thrombosis of the PTV with patent right popliteal veins.", [clot("Thrombosis"), PTV, normal("patent"), side("right"), vein("popliteal veins", "popliteal")], ["Thrombosis", "patent"]),
 ))
 def test_each_vein_takes_its_nearest_cue(text, parts, expected):
     assert links(text, parts) == expected
