@@ -95,7 +95,8 @@ def cue_score(sentence: Sentence, anchor: Mention, cue: Mention, cues: tuple[Men
         if cue.tok_end <= anchor.tok_start and _extends(glue, lexicon):
             return EXTENSION_SCORE  # "occlusive dvt rt cfv into fv", "thrombus from the EIV down to the CFV": it extends into it
         list_glue, predicate_verbs = lexicon.list_glue, lexicon.predicate_verbs
-        if cue.tok_start >= anchor.tok_end and all(t in list_glue or t in predicate_verbs for t in glue):
+        if cue.tok_start >= anchor.tok_end and all(t in list_glue or t in predicate_verbs for t in glue) and not ("," in glue and _before_another_vein(sentence, anchor, cue)):
+            # "CFV, FV and popliteal veins are compressible", "pop patent calf patent"; not "gastrocnemius vein, patent popliteal vein"
             return LIST_PREDICATE_SCORE + _listed(sentence, anchor, lo, hi)
         # "thrombosis of the PTV and peroneal veins and the CFV ... are patent": a second "the"
         # opens a new noun phrase, which the forward cue does not reach

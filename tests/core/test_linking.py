@@ -27,6 +27,7 @@ def links(text, parts):
     ("Noncompressible CFV, popliteal vein patent.", [clot("Noncompressible"), CFV, POP, normal("patent")], ["Noncompressible", "patent"]),
     ("Thrombus in the PTV, popliteal vein patent.", [clot("Thrombus"), PTV, POP, normal("patent")], ["Thrombus", "patent"]),
     ("Thrombosis of the PTV with patent popliteal veins.", [clot("Thrombosis"), PTV, normal("patent"), vein("popliteal veins", "popliteal")], ["Thrombosis", "patent"]),  # an adjective of the next vein
+    ("Thrombus in the PTV, patent popliteal veins.", [clot("Thrombus"), PTV, normal("patent"), vein("popliteal veins", "popliteal")], ["Thrombus", "patent"]),
     ("Thrombosis of the PTV with patent right popliteal veins.", [clot("Thrombosis"), PTV, normal("patent"), side("right"), vein("popliteal veins", "popliteal")], ["Thrombosis", "patent"]),
 ))
 def test_each_vein_takes_its_nearest_cue(text, parts, expected):
