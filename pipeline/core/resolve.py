@@ -17,9 +17,9 @@ from .anchors import ANCHOR_KINDS, REGION_SEGMENTS, bare_calf_ok, is_bare_calf, 
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .change import decide_change, prior_state
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
-from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, TextSpan
+from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, Side, Status, TextSpan
 from .lexicon import Lexicon
-from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
+from .sides import LEGS, SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .corrections import apply_side_correction
 from .worksheets import Reading, Row, Table
 
@@ -280,7 +280,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
         if both_here and side == "unspecified" and status in ("absent", "not_evaluated"):
             side = "bilateral"  # "bilateral lower extremity duplex revealed the popliteal veins were normal": both legs
-        group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or ""
+        group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or GENERIC_DEEP_GROUP
         segment = None if is_generic else implied or anchor.value
         if cue is not None and cue.junction and cue.group not in (None, "superficial"):
             saphenous = anchor if anchor.kind == "segment" and anchor.implies else next((m for m in mentions if m.kind == "segment" and m.implies), None)
@@ -317,7 +317,7 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     return findings
 
 
-_TABLE_STATUS = {"normal": "absent", "thrombus": "present", "possible": "possible", "not_evaluated": "not_evaluated"}
+_TABLE_STATUS: dict[str, Status] = {"normal": "absent", "thrombus": "present", "possible": "possible", "not_evaluated": "not_evaluated"}
 
 
 def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: str | None) -> list[Finding]:
@@ -333,7 +333,7 @@ def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: s
         for one_side in expand_side("unspecified" if vein.value in MIDLINE_SEGMENTS else side, exam):
             status = _TABLE_STATUS[reading.status]
             out.append(Finding(
-                segment=None if is_generic else vein.value, group=GENERIC_DEEP_GROUP if is_generic else vein.group or "",
+                segment=None if is_generic else vein.value, group=GENERIC_DEEP_GROUP if is_generic else vein.group or GENERIC_DEEP_GROUP,
                 side=one_side, status=status, acuity=(reading.acuity or "unspecified") if status in ("present", "possible") else None,
                 occlusion=reading.occlusion, section=sentence.section, anchor=vein.span,
                 cue=TextSpan(reading.cell.start, reading.cell.end, reading.cell.text), sentence=(sentence.start, sentence.end),
@@ -347,8 +347,8 @@ def _side_from_history(sentences: list[Sentence], findings: list[Finding], lexic
     thrombus takes the one side the history names (a denial or a midline vein does not)."""
     if not any(f.side == "unspecified" and f.status == "present" for f in findings):
         return findings
-    side = named_side(sentences, lexicon, ("comparison",))
-    if side not in ("left", "right"):
+    side = LEGS.get(named_side(sentences, lexicon, ("comparison",)) or "")
+    if side is None:
         return findings
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
 
@@ -388,7 +388,7 @@ def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], bef
         if f.segment is None and f.group == GENERIC_DEEP_GROUP and (word in lexicon.definite_anaphors or (word == "veins" and before.uncued)):
             refs = before.veins[-1:] if word in lexicon.singular_anaphors else before.veins
         if refs:
-            out.extend(replace(f, segment=a.value, group=a.group or "") for a in refs)
+            out.extend(replace(f, segment=a.value, group=a.group or GENERIC_DEEP_GROUP) for a in refs)
         else:
             out.append(f)
     return out
@@ -449,7 +449,7 @@ def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -
     return [f for f in findings if not summary(f)]
 
 
-def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
+def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[Side]]:
     """All findings of a report and the sides it examines.
 
     Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.
