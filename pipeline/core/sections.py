@@ -86,7 +86,7 @@ def speaks_of_today(sentence: Sentence, lexicon: Lexicon) -> bool:
 
 class SectionTracker:
     """The section of each sentence of one report, read in order: :meth:`by_layout` before its
-    mentions are read, :meth:`by_content` once the sentence is built."""
+    mentions are read (it places the sentence), :meth:`by_content` once the sentence is built."""
 
     def __init__(self, text: str, parts: list[Part], lexicon: Lexicon, history_cues: frozenset[str]) -> None:
         self.text, self.parts, self.lexicon, self.history_cues = text, parts, lexicon, history_cues
@@ -98,16 +98,15 @@ class SectionTracker:
         self.compared: set[int] = set()  # comparison sections whose first sentence has been read
         self.drifted: set[int] = set()  # indications that drifted into findings
 
-    def part_of(self, token: int) -> int:
-        """The index of the section a token stands in."""
-        return max(bisect.bisect_right(self.starts, token) - 1, 0)
-
     def paragraph(self, offset: int) -> int:
         """The blank-line-separated block a character stands in."""
         return bisect.bisect_right(self.blank_lines, offset)
 
-    def by_layout(self, index: int, first: int, paragraph: int) -> Section:
-        """The section of a sentence in section ``index`` whose first word is at character ``first``."""
+    def by_layout(self, token: int, first: int, start: int) -> tuple[int, int, Section]:
+        """(section index, paragraph, section) of a sentence that starts at character ``start``, its
+        first word at token ``token``, character ``first``."""
+        index = max(bisect.bisect_right(self.starts, token) - 1, 0)
+        paragraph = bisect.bisect_right(self.blank_lines, start)
         part = self.parts[index]
         section = part.section
         if part.late and self.findings_read:
@@ -125,7 +124,7 @@ class SectionTracker:
             section = "findings"  # "EXAM: ...", "Comparison: 03/2021." name one line; what follows is read
         elif section == "indication" and lines_after_header(text, header, first) > 1:
             section = "findings"  # an indication is its header's line (or the line after a bare header)
-        return section
+        return index, paragraph, section
 
     def by_content(self, sentence: Sentence) -> Sentence:
         """The sentence, its section (from :meth:`by_layout`) moved by what it says."""

@@ -105,9 +105,7 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
         first = sent_start if not spaces[sent_start] else next((i for i in range(sent_start, sent_end) if not spaces[i]), None)
         if first is None:
             continue
-        index = tracker.part_of(first)
-        paragraph = tracker.paragraph(offsets[sent_start])
-        section = tracker.by_layout(index, offsets[first], paragraph)
+        index, paragraph, section = tracker.by_layout(first, offsets[first], offsets[sent_start])
         while cursor < len(targets) and targets[cursor][0] < sent_start:
             cursor += 1
         inside = []

@@ -85,7 +85,7 @@ def layout(text, word, section, **kw):
     """The section of the sentence starting at ``word`` in a report of one header at its start."""
     tracker = SectionTracker(text, [part(section, **kw)], LEXICON, HISTORY_CUES)
     first = text.index(word)
-    return tracker.by_layout(0, first, tracker.paragraph(first))
+    return tracker.by_layout(0, first, first)[2]
 
 
 @pytest.mark.parametrize("text, word, section, expected", examples(
@@ -106,17 +106,19 @@ def test_the_layout_ends_a_section(text, word, section, expected):
 def test_a_one_sentence_header_holds_two_sentences():
     text = "Comparison is made to the May study. It was normal. Thrombus is seen in the CFV."
     tracker = SectionTracker(text, [part("comparison", one_sentence=True)], LEXICON, HISTORY_CUES)
-    assert [tracker.by_layout(0, 0, 0) for _ in range(3)] == ["comparison", "comparison", "findings"]
+    assert [tracker.by_layout(0, 0, 0)[2] for _ in range(3)] == ["comparison", "comparison", "findings"]
 
 
 def test_a_closing_header_means_its_late_section_once_findings_were_read():
     lines = [line("Thrombus in the popliteal vein.", clot("Thrombus"), vein("popliteal vein", "popliteal")),
              line("Diagnosis: possible DVT.", clot("DVT", hedge("possible")), section="indication")]
     sentences, text = report(*lines, sep="\n\n")
-    tracker = SectionTracker(text, [part("findings"), part("indication", late="impression")], LEXICON, HISTORY_CUES)
-    assert tracker.by_layout(1, 0, 0) == "indication"  # no findings read yet
+    parts = [part("findings"), Part(sentences[1].tok_start, sentences[1].start, "indication", None, "impression", False)]
+    tracker = SectionTracker(text, parts, LEXICON, HISTORY_CUES)
+    diagnosis = (sentences[1].tok_start, sentences[1].start, sentences[1].start)
+    assert tracker.by_layout(*diagnosis)[2] == "indication"  # no findings read yet
     tracker.by_content(sentences[0])
-    assert tracker.by_layout(1, 0, 0) == "impression"
+    assert tracker.by_layout(*diagnosis)[2] == "impression"
 
 
 def read(lines, parts, sep="\n"):
