@@ -26,6 +26,7 @@ from .worksheets import Reading, Row, Table
 CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
 MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
+Pair = tuple[Mention, Mention | None]  # an anchor (a vein, or a cue standing for one) and its cue
 
 
 
@@ -185,12 +186,12 @@ def _of_another_exam(cue: Mention) -> bool:
     return any(m.category == "HISTORICAL" for m in cue.modifiers)
 
 
-def _described_again(pairs: list[tuple[Mention, Mention | None]], cues: tuple[Mention, ...]) -> list[tuple[Mention, Mention | None]]:
+def _described_again(pairs: list[Pair], cues: tuple[Mention, ...]) -> list[Pair]:
     """"The left popliteal vein, thrombosed on 2/2, is now fully compressible": a vein whose cue
     speaks of another exam is described again by a later cue of this exam that nothing claims."""
     claimed = {id(c) for _, c in pairs if c is not None}
     free = [c for c in cues if id(c) not in claimed and c.kind in ("thrombus", "normal") and not _of_another_exam(c)]
-    extra: list[tuple[Mention, Mention | None]] = []
+    extra: list[Pair] = []
     for anchor, cue in pairs if free else ():
         if cue is not None and cue is not anchor and _of_another_exam(cue):
             later = next((c for c in free if c.tok_start > cue.tok_end), None)
@@ -199,16 +200,13 @@ def _described_again(pairs: list[tuple[Mention, Mention | None]], cues: tuple[Me
     return extra
 
 
-def _with_extension(pairs: list[tuple[Mention, Mention | None]], anchor: Mention, cue: Mention | None) -> Mention | None:
+def _with_extension(pairs: list[Pair], anchor: Mention, cue: Mention | None) -> Mention | None:
     """The cue with the extension that another vein of its clot states: "known popliteal DVT with
     interval extension into the femoral vein" speaks of the popliteal clot today too."""
     if cue is None:
         return None
     shared = tuple(m for a, c in pairs if c is cue and a is not anchor for m in a.modifiers if m.category == "EXTENDED")
     return replace(cue, modifiers=cue.modifiers + shared) if shared else cue
-
-
-Pair = tuple[Mention, Mention | None]  # an anchor (a vein, or a cue standing for one) and its cue
 
 
 def _naming_cues(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
