@@ -23,7 +23,7 @@ Pure decision logic. Precedence, first match wins::
 from __future__ import annotations
 
 from .lexicon import Lexicon
-from .model import Mention, Modifier
+from .model import Acuity, Mention, Modifier, Occlusion, Section, Status
 
 FINDING_SECTIONS_EXCLUDED = ("technique", "exam")
 POSTPOSED_NEGATION_REACH = 1  # "popliteal neg", "popliteal vein is spared"
@@ -31,7 +31,7 @@ NORMAL_NEGATION_REACH = 0  # "not patent", "no augmentation"; farther ("no throm
 CURRENT_CHANGE_CATEGORIES = frozenset({"PERSISTENT", "EXTENDED", "IMPROVED"})  # "the known thrombus now extends": this exam
 _CURRENT_CHANGES = frozenset({"unchanged", "extended", "improved"})  # stated by a rule of another category ("now nonocclusive")
 _ACUTE = frozenset({"ACUTE", "NEW"})  # a new thrombus is acute
-_ACUITY_CATEGORIES = {"ACUTE": "acute", "NEW": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
+_ACUITY_CATEGORIES: dict[str, Acuity] = {"ACUTE": "acute", "NEW": "acute", "SUBACUTE": "subacute", "CHRONIC": "chronic", "ACUTE_ON_CHRONIC": "acute_on_chronic", "AGE_INDETERMINATE": "unspecified"}
 
 
 def _merged(*mentions: Mention | None) -> tuple[Modifier, ...]:
@@ -65,7 +65,7 @@ def _cats(mods: tuple[Modifier, ...]) -> set[str]:
     return {m.category for m in mods}
 
 
-def decide_status(anchor: Mention | None, cue: Mention | None, section: str, lexicon: Lexicon) -> tuple[str | None, tuple[Modifier, ...]]:
+def decide_status(anchor: Mention | None, cue: Mention | None, section: Section, lexicon: Lexicon) -> tuple[Status | None, tuple[Modifier, ...]]:
     """The status of an (anchor, cue) pair and the modifiers that set it; None: no finding.
     ``lexicon.visibility`` tells a denial about seeing ("not visualized") from one about a thrombus."""
     mods = _merged(anchor, cue)
@@ -122,7 +122,7 @@ def decide_status(anchor: Mention | None, cue: Mention | None, section: str, lex
     return ("present" if thrombus else "absent"), mods
 
 
-def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modifier, ...], related: tuple[Mention, ...] = ()) -> str:
+def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modifier, ...], related: tuple[Mention, ...] = ()) -> Acuity:
     """acute, subacute, chronic, acute_on_chronic or unspecified, from cue words and modifiers.
 
     ``related`` are other thrombus cues of the same clause ("partially compressible with synechiae").
@@ -149,7 +149,7 @@ def decide_acuity(anchor: Mention | None, cue: Mention | None, mods: tuple[Modif
     return cue_acuity or "unspecified"
 
 
-def decide_occlusion(cue: Mention | None, mods: tuple[Modifier, ...]) -> str | None:
+def decide_occlusion(cue: Mention | None, mods: tuple[Modifier, ...]) -> Occlusion | None:
     """occlusive, nonocclusive or None (not stated)."""
     cats = _cats(mods)
     if "NONOCCLUSIVE" in cats:

@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Literal, cast, get_args
 
 from .lexicon import Lexicon
-from .model import Finding, Mention, Modifier, Sentence, TextSpan
+from .model import Finding, Mention, Modifier, Sentence, Status, TextSpan
 
 Change = Literal["new", "extended", "unchanged", "improved", "resolved"]
 CHANGES: tuple[str, ...] = get_args(Change)
@@ -95,7 +95,7 @@ def decide_change(anchor: Mention | None, cue: Mention | None, status: str, modi
     return (best[3], best[4]) if best else (None, None)
 
 
-def prior_state(cue: Mention | None, modifiers: tuple[Modifier, ...]) -> str | None:
+def prior_state(cue: Mention | None, modifiers: tuple[Modifier, ...]) -> Status | None:
     """What another exam showed, for a historical finding: present (a thrombus cue), absent (a
     normal cue, or a denied thrombus: "no thrombus was seen on yesterday's study"), or None."""
     if cue is None or cue.kind not in ("thrombus", "normal"):

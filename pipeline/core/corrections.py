@@ -16,9 +16,13 @@ original's findings of the wrong vein to the named one.
 """
 from __future__ import annotations
 
-from .lexicon import Lexicon
-from .model import Finding, Mention, Sentence
+from typing import TypeVar
 
+from .lexicon import Lexicon
+from .model import Finding, Mention, Sentence, Side
+from .sides import LEGS
+
+T = TypeVar("T")
 
 
 def _is_correction(sentence: Sentence, lexicon: Lexicon) -> bool:
@@ -27,7 +31,7 @@ def _is_correction(sentence: Sentence, lexicon: Lexicon) -> bool:
     return any(w in words for w in lexicon.correction_words) or any(p in joined for p in lexicon.correction_phrases)
 
 
-def _swap(wrong: set[str], right: set[str]) -> tuple[str, str] | None:
+def _swap(wrong: set[T], right: set[T]) -> tuple[T, T] | None:
     """(wrong leg, right leg) when exactly one leg is named wrong and the other right."""
     if len(wrong) == 1 and len(right) == 1 and wrong != right:
         return next(iter(wrong)), next(iter(right))
@@ -46,17 +50,18 @@ def _by_marker(sentence: Sentence, mentions: list[Mention], lexicon: Lexicon) ->
     return wrong, right
 
 
-def _sides_by_marker(sentence: Sentence, lexicon: Lexicon) -> tuple[set[str], set[str]]:
-    """(sides named as wrong, sides named as right) in one sentence."""
-    return _by_marker(sentence, [m for m in sentence.mentions if m.kind == "side" and m.value in ("left", "right")], lexicon)
+def _sides_by_marker(sentence: Sentence, lexicon: Lexicon) -> tuple[set[Side], set[Side]]:
+    """(legs named as wrong, legs named as right) in one sentence."""
+    wrong, right = _by_marker(sentence, [m for m in sentence.mentions if m.kind == "side" and m.value in LEGS], lexicon)
+    return {LEGS[v] for v in wrong}, {LEGS[v] for v in right}
 
 
-def corrected_side(addendum: list[Sentence], lexicon: Lexicon) -> tuple[str, str] | None:
+def corrected_side(addendum: list[Sentence], lexicon: Lexicon) -> tuple[Side, Side] | None:
     """(wrong leg, right leg) when a correcting addendum moves the whole exam; else None."""
     if any(m.kind == "segment" for s in addendum for m in s.mentions):
         return None  # a vein is re-read, not the exam's side
-    wrong: set[str] = set()
-    right: set[str] = set()
+    wrong: set[Side] = set()
+    right: set[Side] = set()
     for sentence in addendum:
         sentence_wrong, sentence_right = _sides_by_marker(sentence, lexicon)
         wrong |= sentence_wrong
@@ -64,7 +69,7 @@ def corrected_side(addendum: list[Sentence], lexicon: Lexicon) -> tuple[str, str
     return _swap(wrong, right)
 
 
-def corrected_veins(addendum: list[Sentence], lexicon: Lexicon) -> list[tuple[str, str, str]]:
+def corrected_veins(addendum: list[Sentence], lexicon: Lexicon) -> list[tuple[str, Side, Side]]:
     """(segment, wrong leg, right leg) for each vein a correcting addendum moves to the other leg:
     "Correction - the thrombus described is in the LEFT popliteal vein, not the right"."""
     moves = []
@@ -87,7 +92,7 @@ def corrected_segments(addendum: list[Sentence], lexicon: Lexicon) -> list[tuple
     return moves
 
 
-def apply_side_correction(findings: list[Finding], examined: set[str], sentences: list[Sentence], lexicon: Lexicon) -> None:
+def apply_side_correction(findings: list[Finding], examined: set[Side], sentences: list[Sentence], lexicon: Lexicon) -> None:
     """Move findings (and the examined leg) from the wrong leg to the corrected one, in place:
     the whole exam's, or one re-read vein's; findings of a renamed vein move to the right vein."""
     addendum = [s for s in sentences if s.section == "addendum"]

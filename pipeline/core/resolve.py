@@ -17,15 +17,16 @@ from .anchors import ANCHOR_KINDS, REGION_SEGMENTS, bare_calf_ok, is_bare_calf, 
 from .assertion import decide_acuity, decide_occlusion, decide_status
 from .change import decide_change, prior_state
 from .linking import LINK_LIMIT, best_cue, best_side, cue_score, previous_words
-from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Mention, Sentence, TextSpan
+from .model import GENERIC_DEEP_GROUP, WHOLE_DEEP, WHOLE_DEEP_SEGMENTS, Finding, Group, Mention, Modifier, Sentence, Side, Status, TextSpan
 from .lexicon import Lexicon
-from .sides import SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
+from .sides import LEGS, SideTracker, expand_side, finding_sides, named_side, names_exam, title_side
 from .corrections import apply_side_correction
 from .worksheets import Reading, Row, Table
 
 CUE_KINDS = ("thrombus", "normal", "unassessable", "assessable")
 MIDLINE_SEGMENTS = ("ivc",)
 RELATED_CUE_LIMIT = 20
+Pair = tuple[Mention, Mention | None]  # an anchor (a vein, or a cue standing for one) and its cue
 
 
 
@@ -185,12 +186,12 @@ def _of_another_exam(cue: Mention) -> bool:
     return any(m.category == "HISTORICAL" for m in cue.modifiers)
 
 
-def _described_again(pairs: list[tuple[Mention, Mention | None]], cues: tuple[Mention, ...]) -> list[tuple[Mention, Mention | None]]:
+def _described_again(pairs: list[Pair], cues: tuple[Mention, ...]) -> list[Pair]:
     """"The left popliteal vein, thrombosed on 2/2, is now fully compressible": a vein whose cue
     speaks of another exam is described again by a later cue of this exam that nothing claims."""
     claimed = {id(c) for _, c in pairs if c is not None}
     free = [c for c in cues if id(c) not in claimed and c.kind in ("thrombus", "normal") and not _of_another_exam(c)]
-    extra: list[tuple[Mention, Mention | None]] = []
+    extra: list[Pair] = []
     for anchor, cue in pairs if free else ():
         if cue is not None and cue is not anchor and _of_another_exam(cue):
             later = next((c for c in free if c.tok_start > cue.tok_end), None)
@@ -199,7 +200,7 @@ def _described_again(pairs: list[tuple[Mention, Mention | None]], cues: tuple[Me
     return extra
 
 
-def _with_extension(pairs: list[tuple[Mention, Mention | None]], anchor: Mention, cue: Mention | None) -> Mention | None:
+def _with_extension(pairs: list[Pair], anchor: Mention, cue: Mention | None) -> Mention | None:
     """The cue with the extension that another vein of its clot states: "known popliteal DVT with
     interval extension into the femoral vein" speaks of the popliteal clot today too."""
     if cue is None:
@@ -208,40 +209,54 @@ def _with_extension(pairs: list[tuple[Mention, Mention | None]], anchor: Mention
     return replace(cue, modifiers=cue.modifiers + shared) if shared else cue
 
 
-def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None, lexicon: Lexicon) -> list[Finding]:
-    mentions = sentence.mentions
-    if not view.cues and not view.anchors:
-        return []
-    cues, sides, anchors = view.cues, view.sides, view.anchors
-    # cues that name no thrombus of the veins here: an obstruction inferred upstream, a clot named as a
-    # place ("the femoral vein below the thrombus")
-    cues = tuple(c for c in cues if not (_central_obstruction(sentence, c) or (c.kind == "thrombus" and _locates(sentence, c))))
-    nonvenous = [m for m in mentions if m.kind == "nonvenous"]
-    pairs: list[tuple[Mention, Mention | None]] = [(a, _describing_cue(sentence, a, cues, lexicon)) for a in anchors]
+def _naming_cues(sentence: Sentence, cues: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """The cues that may name a thrombus of the veins here: not an obstruction inferred upstream, nor
+    a clot named as a place ("the femoral vein below the thrombus")."""
+    return tuple(c for c in cues if not (_central_obstruction(sentence, c) or (c.kind == "thrombus" and _locates(sentence, c))))
+
+
+def _anchor_cues(sentence: Sentence, anchors: list[Mention], cues: tuple[Mention, ...], lexicon: Lexicon) -> list[Pair]:
+    """Each vein with the cue that describes it; an obstruction right after a vein is that vein's
+    only ("CFV waveforms suggest iliac vein obstruction": the iliac vein's)."""
+    pairs: list[Pair] = [(a, _describing_cue(sentence, a, cues, lexicon)) for a in anchors]
     owned = {id(c): a.tok_end for a, c in pairs if c is not None and "obstruct" in c.value and a.tok_end == c.tok_start}
-    if owned:  # "CFV waveforms suggest iliac vein obstruction": the obstruction is the iliac vein's only
+    if owned:
         pairs = [(a, None if c is not None and owned.get(id(c), a.tok_end) != a.tok_end else c) for a, c in pairs]
-    calf = any(a.value in REGION_SEGMENTS for a in anchors)  # the filters below drop only a bare calf or thigh or a generic vein
-    places = {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors, lexicon)} if calf else set()  # "right calf tenderness"
-    if places:
-        pairs = [(a, c) for a, c in pairs if id(a) not in places]
-    claimed = {id(c) for _, c in pairs if c is not None}
+    return pairs
+
+
+def _places(sentence: Sentence, pairs: list[Pair], anchors: list[Mention], lexicon: Lexicon) -> set[int]:
+    """The bare calves and thighs that name a place, not a vein ("right calf tenderness")."""
+    return {id(a) for a, c in pairs if not bare_calf_ok(sentence, a, c, anchors, lexicon)}
+
+
+def _regions_named_apart(pairs: list[Pair], anchors: list[Mention], calf: bool) -> list[Pair]:
+    """Without the region or generic vein whose cue a named vein took: "calf muscular vein DVT,
+    proximal veins negative" (the calf is the muscular vein), "DVT in the PTV in the lower leg" (a place)."""
     if calf:
         named_distal = {id(c) for a, c in pairs if c is not None and a.group in ("distal_axial", "distal_muscular")}
         pairs = [(a, c) for a, c in pairs if not (a.value == "calf_unspecified" and c is not None and id(c) in named_distal)]
         named_vein = {id(c) for a, c in pairs if c is not None and a.kind == "segment" and a.value not in REGION_SEGMENTS}
-        pairs = [(a, c) for a, c in pairs if not (a.value == "proximal_unspecified" and c is not None and id(c) in named_vein)]  # "calf muscular vein DVT, proximal veins negative"
+        pairs = [(a, c) for a, c in pairs if not (a.value == "proximal_unspecified" and c is not None and id(c) in named_vein)]
     if any(a.kind == "generic_deep" for a in anchors):
         named = {id(c) for a, c in pairs if c is not None and (a.kind == "segment" or a.value == WHOLE_DEEP)}
-        pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and a.value != WHOLE_DEEP and c is not None and id(c) in named)]  # "in the lower leg": a place
-    pairs = range_fill(sentence, pairs, lexicon)
-    # a bare cue stands for the leg's deep veins ("No DVT."), unless the sentence names a
-    # cyst, graft or aneurysm (but for a denial the graft does not claim), or its veins stand
-    # across a contrast word ("no DVT in either leg; chronic scarring of the femoral vein");
-    # a vein named only as a landmark counts
-    veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)] if cues else []
+        pairs = [(a, c) for a, c in pairs if not (a.kind == "generic_deep" and a.value != WHOLE_DEEP and c is not None and id(c) in named)]
+    return pairs
+
+
+def _veinless_cues(sentence: Sentence, anchors: list[Mention], cues: tuple[Mention, ...], claimed: set[int], places: set[int], lexicon: Lexicon) -> list[Pair]:
+    """The cues no vein took that stand for a finding of their own, each as its own anchor: a bare cue
+    stands for the leg's deep veins ("No DVT."), a cue naming its region needs no vein ("thigh DVT,
+    calf veins clear"). Not when the sentence names a cyst, graft or aneurysm (but for a denial the
+    graft does not claim), or speaks of an arm or superficial vein only; a vein named only as a
+    landmark counts."""
+    if not cues:
+        return []
+    mentions = sentence.mentions
+    nonvenous = [m for m in mentions if m.kind == "nonvenous"]
+    veins = [m for m in mentions if m.kind in ANCHOR_KINDS and id(m) not in places and (m.text.lower() != "per" or m in anchors)]
     not_venous = {id(best_cue(sentence, m, cues, lexicon)) for m in nonvenous} if nonvenous else set()  # "graft patent"
-    cue: Mention | None  # a sentence's cue here; below, a vein's cue or None
+    out: list[Pair] = []
     for cue in cues:
         if id(cue) in claimed or (nonvenous and not _denies_apart(cue, not_venous) and not _alternative_to(cue, nonvenous)) or (veins and all(v.group in ("upper", "superficial") for v in veins) and not (cue.junction and cue.group == "proximal")):
             continue  # a sentence about a cyst or graft, an arm or a superficial vein speaks of that
@@ -251,50 +266,94 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
         if cue.kind == "thrombus" and claimed and cue.tok_start > sentence.tok_start and sentence.tokens[cue.tok_start - sentence.tok_start - 1] in ("the", "this"):
             continue  # "thrombus in the SSV ...; the thrombus tip sits at the junction": the same clot again
         if cue.implies or all(cue_score(sentence, v, cue, cues, lexicon) >= LINK_LIMIT for v in veins):
-            pairs.append((cue, cue))  # "thigh DVT, calf veins clear": a cue naming its own region needs no vein
-    if any(c is not None and c is not a and _of_another_exam(c) for a, c in pairs):
-        pairs += _described_again(pairs, cues)
-    findings = []
+            out.append((cue, cue))
+    return out
+
+
+def _anchor_status(sentence: Sentence, anchor: Mention, vein: Mention | None, cue: Mention | None, pairs: list[Pair] | None,
+                   cues: tuple[Mention, ...], lexicon: Lexicon) -> tuple[Status | None, tuple[Modifier, ...]]:
+    """The status its cue and modifiers give an anchor (:func:`~pipeline.core.assertion.decide_status`),
+    with the extension another vein of the clot states (``pairs``, when one does); none for a leg
+    said not to be imaged; a vein-less thrombus next to an unassessable cue is not evaluated
+    ("distal DVT not assessed by the POCUS protocol", "Nondiagnostic for DVT.")."""
+    status, mods = decide_status(vein, _with_extension(pairs, anchor, cue) if pairs is not None else cue, sentence.section, lexicon)
+    if status is None or (status == "not_evaluated" and not_imaged(anchor, lexicon)):
+        return None, mods
+    if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
+        return "not_evaluated", mods
+    return status, mods
+
+
+def _hedged_by(status: Status, mods: tuple[Modifier, ...], around: tuple[Mention, ...]) -> tuple[Status, tuple[Modifier, ...]]:
+    """A present thrombus that another cue of its clot hedges is possible, unless confirmed
+    ("echoes ... which may represent thrombus")."""
+    hedged = [m for c in around for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
+    if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
+        return "possible", mods + tuple(hedged)
+    return status, mods
+
+
+def _segment_and_group(anchor: Mention, cue: Mention | None, implied: str | None, is_generic: bool, mentions: tuple[Mention, ...]) -> tuple[str | None, Group]:
+    """The vein a finding names and its group: the anchor's, the vein a cue implies ("proximal DVT of
+    the left leg"), none for a generic one; a superficial finding at a junction names the deep vein
+    there ("GSV ablation: EHIT class 2", "EHIT class 2 at the SPJ")."""
+    group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or GENERIC_DEEP_GROUP
+    segment = None if is_generic else implied or anchor.value
+    if cue is not None and cue.junction and cue.group not in (None, "superficial"):
+        saphenous = anchor if anchor.kind == "segment" and anchor.implies else next((m for m in mentions if m.kind == "segment" and m.implies), None)
+        if saphenous is not None:
+            segment, group = saphenous.implies, cue.group or group
+    return segment, group
+
+
+def _finding_side(side_word: Mention | None, previous_side: str | None, sentence: Sentence, carried: str | None, exam: str | None,
+                  both_here: bool, status: Status, segment: str | None, is_generic: bool) -> str:
+    """The side word of the anchor's clause, else that of the clause before, the side heading, the side
+    carried from the sentence before, the exam's one leg, else unspecified. Both legs for a denial
+    in a sentence naming a two-leg exam, and for a generic one on a bilateral exam ("No DVT."); the
+    IVC has no side of its own (a one-leg exam lends its side)."""
+    side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
+    if both_here and side == "unspecified" and status in ("absent", "not_evaluated"):
+        side = "bilateral"  # "bilateral lower extremity duplex revealed the popliteal veins were normal": both legs
+    if segment in MIDLINE_SEGMENTS:
+        side = exam if exam in ("left", "right") else "unspecified"
+    if side == "unspecified" and exam == "bilateral" and is_generic and status in ("absent", "not_evaluated", "possible"):
+        side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
+    return side
+
+
+def _pair_findings(sentence: Sentence, view: _View, pairs: list[Pair], cues: tuple[Mention, ...], claimed: set[int], text: str,
+                   exam: str | None, carried: str | None, lexicon: Lexicon) -> list[Finding]:
+    """The findings of each (anchor, cue) pair, in text order so that a side carries forward: its
+    status, vein and side, then one finding per leg and region it names."""
+    mentions = sentence.mentions
     both_here = any(m.kind == "side" and m.value == "bilateral" and names_exam(sentence, m, lexicon) for m in mentions)  # "a bilateral lower extremity Doppler showed ..."
     if both_here:
         carried = None  # the sentence names a two-leg exam: a side carried from before does not reach its veins
     previous_side: str | None = None  # "In the left leg, the CFV ... but there is thrombus in the PTV"
     unclaimed = tuple(c for c in cues if c.kind == "thrombus" and id(c) not in claimed)  # "...; findings are equivocal for thrombus"
-    extending = any(m.category == "EXTENDED" for a, _ in pairs for m in a.modifiers)
-    for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):  # in text order, so a side carries forward
-        implied = anchor.implies if anchor.kind in CUE_KINDS else cue.implies if anchor.kind == "generic_deep" and cue is not None else None  # "proximal DVT of the left leg"
-        is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
-        vein = None if anchor.kind in CUE_KINDS else anchor
-        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, sides, lexicon)
+    extending = pairs if any(m.category == "EXTENDED" for a, _ in pairs for m in a.modifiers) else None
+    loose = tuple(m for c in unclaimed for m in c.modifiers)  # "noncompressible with thrombus that was not seen before"
+    findings = []
+    for anchor, cue in sorted(pairs, key=lambda pair: pair[0].tok_start):
+        side_word = view.anchor_sides[id(anchor)] if id(anchor) in view.anchor_sides else best_side(sentence, anchor, view.sides, lexicon)
         if side_word is not None and side_word.value in ("left", "right") and (anchor.kind != "generic_deep" or previous_side is None):
             previous_side = side_word.value  # even a vein with no cue of its own sides the clause after it
-        status, mods = decide_status(vein, _with_extension(pairs, anchor, cue) if extending else cue, sentence.section, lexicon)
-        if status is None or (status == "not_evaluated" and not_imaged(anchor, lexicon)):
+        vein = None if anchor.kind in CUE_KINDS else anchor
+        stated, mods = _anchor_status(sentence, anchor, vein, cue, extending, cues, lexicon)
+        if stated is None:
             continue
-        if status == "present" and vein is None and any(c.kind == "unassessable" and max(c.tok_start - anchor.tok_end, anchor.tok_start - c.tok_end) <= 1 for c in cues):
-            status = "not_evaluated"  # "distal DVT not assessed by the POCUS protocol", "Nondiagnostic for DVT."
         related = _related_cues(sentence, anchor, cue, cues, lexicon)
-        hedged = [m for c in related + unclaimed for m in c.modifiers if m.category == "POSSIBLE_EXISTENCE"]
-        if status == "present" and hedged and not any(m.category == "CONFIRMED" for m in mods):
-            status, mods = "possible", mods + tuple(hedged)  # "echoes ... which may represent thrombus"
-        side = side_word.value if side_word else previous_side or sentence.heading_side or carried or (exam if exam in ("left", "right") else "unspecified")
-        if both_here and side == "unspecified" and status in ("absent", "not_evaluated"):
-            side = "bilateral"  # "bilateral lower extremity duplex revealed the popliteal veins were normal": both legs
-        group = GENERIC_DEEP_GROUP if is_generic else (cue.group if anchor.kind == "generic_deep" and cue is not None else anchor.group) or ""
-        segment = None if is_generic else implied or anchor.value
-        if cue is not None and cue.junction and cue.group not in (None, "superficial"):
-            saphenous = anchor if anchor.kind == "segment" and anchor.implies else next((m for m in mentions if m.kind == "segment" and m.implies), None)
-            if saphenous is not None:
-                segment, group = saphenous.implies, cue.group  # "GSV ablation: EHIT class 2", "EHIT class 2 at the SPJ": the deep vein at that junction
-        regions = tuple(WHOLE_DEEP_SEGMENTS) if is_generic and anchor.value == WHOLE_DEEP and status in ("present", "possible") else (segment,)  # "DVT in all the deep veins of the leg"
-        if segment in MIDLINE_SEGMENTS:  # the IVC has no side of its own; a one-leg exam lends its side
-            side = exam if exam in ("left", "right") else "unspecified"
-        if side == "unspecified" and exam == "bilateral" and is_generic and status in ("absent", "not_evaluated", "possible"):
-            side = "bilateral"  # "No DVT.", "Nondiagnostic study.", "DVT cannot be excluded." on a bilateral exam speak for both legs
-        if anchor.kind in CUE_KINDS and anchor.kind == "normal" and status == "present":
+        around = related + unclaimed
+        status, mods = _hedged_by(stated, mods, around)
+        if anchor.kind == "normal" and status == "present":
             continue  # "could not tolerate full compression": a denied normal cue alone asserts nothing
-        loose = tuple(m for c in unclaimed for m in c.modifiers)  # "noncompressible with thrombus that was not seen before"
-        change, change_cue = decide_change(vein, cue, status, mods + loose if loose else mods, lexicon, related + unclaimed, sentence)
+        implied = anchor.implies if anchor.kind in CUE_KINDS else cue.implies if anchor.kind == "generic_deep" and cue is not None else None  # "proximal DVT of the left leg"
+        is_generic = not implied and (anchor.kind in CUE_KINDS or anchor.kind == "generic_deep")
+        segment, group = _segment_and_group(anchor, cue, implied, is_generic, mentions)
+        side = _finding_side(side_word, previous_side, sentence, carried, exam, both_here, status, segment, is_generic)
+        regions = tuple(WHOLE_DEEP_SEGMENTS) if is_generic and anchor.value == WHOLE_DEEP and status in ("present", "possible") else (segment,)  # "DVT in all the deep veins of the leg"
+        change, change_cue = decide_change(vein, cue, status, mods + loose if loose else mods, lexicon, around, sentence)
         for one_side, segment in product(expand_side(side, previous_side or (exam if exam in ("left", "right") else carried or sentence.heading_side)), regions):  # "contralateral": opposite the leg just described
             findings.append(Finding(
                 segment=segment,
@@ -317,7 +376,26 @@ def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | N
     return findings
 
 
-_TABLE_STATUS = {"normal": "absent", "thrombus": "present", "possible": "possible", "not_evaluated": "not_evaluated"}
+def _sentence_findings(sentence: Sentence, view: _View, text: str, exam: str | None, carried: str | None, lexicon: Lexicon) -> list[Finding]:
+    """The findings of one sentence: each vein with its cue, then the cues no vein took."""
+    if not view.cues and not view.anchors:
+        return []
+    anchors = view.anchors
+    cues = _naming_cues(sentence, view.cues)
+    pairs = _anchor_cues(sentence, anchors, cues, lexicon)
+    calf = any(a.value in REGION_SEGMENTS for a in anchors)  # only a bare calf or thigh names a place
+    places = _places(sentence, pairs, anchors, lexicon) if calf else set()
+    if places:
+        pairs = [(a, c) for a, c in pairs if id(a) not in places]
+    claimed = {id(c) for _, c in pairs if c is not None}
+    pairs = range_fill(sentence, _regions_named_apart(pairs, anchors, calf), lexicon)
+    pairs += _veinless_cues(sentence, anchors, cues, claimed, places, lexicon)
+    if any(c is not None and c is not a and _of_another_exam(c) for a, c in pairs):
+        pairs += _described_again(pairs, cues)
+    return _pair_findings(sentence, view, pairs, cues, claimed, text, exam, carried, lexicon)
+
+
+_TABLE_STATUS: dict[str, Status] = {"normal": "absent", "thrombus": "present", "possible": "possible", "not_evaluated": "not_evaluated"}
 
 
 def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: str | None) -> list[Finding]:
@@ -333,7 +411,7 @@ def _row_findings(sentence: Sentence, row: Row, readings: list[Reading], exam: s
         for one_side in expand_side("unspecified" if vein.value in MIDLINE_SEGMENTS else side, exam):
             status = _TABLE_STATUS[reading.status]
             out.append(Finding(
-                segment=None if is_generic else vein.value, group=GENERIC_DEEP_GROUP if is_generic else vein.group or "",
+                segment=None if is_generic else vein.value, group=GENERIC_DEEP_GROUP if is_generic else vein.group or GENERIC_DEEP_GROUP,
                 side=one_side, status=status, acuity=(reading.acuity or "unspecified") if status in ("present", "possible") else None,
                 occlusion=reading.occlusion, section=sentence.section, anchor=vein.span,
                 cue=TextSpan(reading.cell.start, reading.cell.end, reading.cell.text), sentence=(sentence.start, sentence.end),
@@ -347,8 +425,8 @@ def _side_from_history(sentences: list[Sentence], findings: list[Finding], lexic
     thrombus takes the one side the history names (a denial or a midline vein does not)."""
     if not any(f.side == "unspecified" and f.status == "present" for f in findings):
         return findings
-    side = named_side(sentences, lexicon, ("comparison",))
-    if side not in ("left", "right"):
+    side = LEGS.get(named_side(sentences, lexicon, ("comparison",)) or "")
+    if side is None:
         return findings
     return [replace(f, side=side) if f.side == "unspecified" and f.status == "present" and f.segment not in MIDLINE_SEGMENTS else f for f in findings]
 
@@ -388,7 +466,7 @@ def _resolve_anaphora(sentence: Sentence, view: _View, found: list[Finding], bef
         if f.segment is None and f.group == GENERIC_DEEP_GROUP and (word in lexicon.definite_anaphors or (word == "veins" and before.uncued)):
             refs = before.veins[-1:] if word in lexicon.singular_anaphors else before.veins
         if refs:
-            out.extend(replace(f, segment=a.value, group=a.group or "") for a in refs)
+            out.extend(replace(f, segment=a.value, group=a.group or GENERIC_DEEP_GROUP) for a in refs)
         else:
             out.append(f)
     return out
@@ -449,7 +527,7 @@ def _compounds_named_apart(sentences: list[Sentence], findings: list[Finding]) -
     return [f for f in findings if not summary(f)]
 
 
-def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[str]]:
+def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_rows: Sequence[tuple[Table, Row, list[Reading]]] = (), skip: Sequence[tuple[int, int]] = ()) -> tuple[list[Finding], set[Side]]:
     """All findings of a report and the sides it examines.
 
     Worksheet table rows are read by column; ``skip`` spans (legend lines) hold no findings.

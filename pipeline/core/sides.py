@@ -4,11 +4,11 @@ come from the :class:`~pipeline.core.lexicon.Lexicon`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, cast
 
 from .lexicon import Lexicon
 from .linking import previous_words
-from .model import Mention, Sentence
+from .model import Mention, Sentence, Side
 
 class SentenceView(Protocol):
     """What the side tracker reads of the resolver's per-sentence view."""
@@ -135,12 +135,18 @@ def named_side(sentences: list[Sentence], lexicon: Lexicon, sections: tuple[str,
     return next(iter(named)) if len(named) == 1 else None
 
 
-def expand_side(side: str, exam: str | None) -> list[str]:
+LEGS: dict[str, Side] = {"left": "left", "right": "right"}  # a side word that names one leg
+_OTHER_LEG: dict[str | None, Side] = {"left": "right", "right": "left"}
+
+
+def expand_side(side: str, exam: str | None) -> list[Side]:
+    """The legs a side word names: both for "bilateral", the one opposite ``exam`` for "contralateral"
+    (else unspecified); any other value is a :data:`Side` (the rules allow no other side word)."""
     if side == "bilateral":
         return ["left", "right"]
     if side == "contralateral":
-        return [{"left": "right", "right": "left"}[exam]] if exam in ("left", "right") else ["unspecified"]
-    return [side]
+        return [_OTHER_LEG[exam]] if exam in _OTHER_LEG else ["unspecified"]
+    return [cast(Side, side)]
 
 
 class SideTracker:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .model import Acuity, Occlusion
+
 _SPLIT = re.compile(r"\t+|\s*\|\s*|\s{2,}|,(?=\S)")
 _CSV = re.compile(r",\S")  # a CSV export's cells: a comma with no space after it
 _LEGEND = re.compile(r"(?<![\w/+?-])(?:([A-Za-z][A-Za-z/+?]{0,3}|[+?-]{1,2})\s*(?:=|:)|\(([A-Za-z/+?-]{1,4})\)(?:\s*(?:=|:))?)\s*((?:[a-z]|[A-Z](?=[a-z]))[a-z /-]*[a-z])")
@@ -48,13 +50,16 @@ class Table:
     rows: tuple[Row, ...]
 
 
+_CELL_ACUITIES: tuple[Acuity, ...] = ("acute_on_chronic", "subacute", "chronic", "acute")  # the most specific word first
+
+
 @dataclass(frozen=True)
 class Reading:
     """What a row (or one side column of a row) says about its vein."""
 
     status: str  # normal, thrombus, possible, not_evaluated
-    acuity: str | None
-    occlusion: str | None
+    acuity: Acuity | None
+    occlusion: Occlusion | None
     cell: Cell
     side: str | None = None  # for side columns
 
@@ -183,7 +188,7 @@ def read_cell(cell: Cell, kind: str | None, vocab: dict[str, Any], codes: dict[s
     text = _norm(raw) if decoded == raw else f"{_norm(raw)} {_norm(decoded)}"  # "N/V" stays readable
     if not text:
         return None
-    acuity = next((a for a in ("acute_on_chronic", "subacute", "chronic", "acute") if _has(words[a], text)), None)
+    acuity = next((a for a in _CELL_ACUITIES if _has(words[a], text)), None)
     if _has(words["not_evaluated"], text):
         return Reading("not_evaluated", None, None, cell)
     if _has(words["possible"], text):
@@ -246,7 +251,7 @@ def read_row(row: Row, vocab: dict[str, Any], codes: dict[str, str]) -> list[Rea
     acuity = best.acuity or next((r.acuity for _, r in readings if r.acuity), None)
     acuity_cell = next((c for c in row.cells if c.column == "acuity"), None)
     if acuity is None and acuity_cell is not None:
-        acuity = next((a for a in ("acute_on_chronic", "subacute", "chronic", "acute") if _has(vocab["cells"][a], _norm(acuity_cell.text))), None)
+        acuity = next((a for a in _CELL_ACUITIES if _has(vocab["cells"][a], _norm(acuity_cell.text))), None)
     occlusion = best.occlusion or next((r.occlusion for _, r in readings if r.occlusion), None)
     return [Reading(best.status, acuity if best.status in ("thrombus", "possible") else None, occlusion if best.status == "thrombus" else None, best.cell)]
 

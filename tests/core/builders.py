@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pytest
 
 from pipeline.core.model import Mention, Modifier, Sentence
+from pipeline.core.reading import Tokens
 from pipeline.rules import load_rules
 
 LEXICON = load_rules().lexicon  # the bundled words and patterns (patterns/lexicon.json)
@@ -120,6 +121,13 @@ def cue(kind: str, phrase: str, *mods: Mod, nth: int | None = None) -> Part:
 def _tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, lower-cased text) of each token; a single space between words is no token."""
     return [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text) if m.group() != " "]
+
+
+def tokens(text: str) -> Tokens:
+    """The token table of a one-sentence report, as the reader builds it from the Doc."""
+    found = _tokens(text)
+    return Tokens(text, [s for s, _, _ in found], [e for _, e, _ in found], [t.isspace() for _, _, t in found], [0],
+                  [t for _, _, t in found])
 
 
 def _find(text: str, phrase: str, nth: int) -> tuple[int, int]:
