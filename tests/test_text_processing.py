@@ -37,6 +37,7 @@ SENTENCES = [
     ("abbreviation", "Lt. CFV is compressible. Rt. CFV too.", ["Lt. CFV is compressible.", "Rt. CFV too."]),
     ("worksheet-lines", "CFV: compressible\nFV: compressible\nPOP: thrombus", ["CFV: compressible", "FV: compressible", "POP: thrombus"]),
     ("wrapped-prose", "the common femoral and femoral\nveins are compressible.", ["the common femoral and femoral\nveins are compressible."]),
+    ("lower-case-field-lines", "per: not seen\ngastroc: NC, thrombus", ["per: not seen", "gastroc: NC, thrombus"]),  # no wrap before "field:"
     ("list-items", "1. No DVT.\n2. Baker's cyst.", ["1.", "No DVT.", "2.", "Baker's cyst."]),
     ("header", "IMPRESSION: No DVT.", ["IMPRESSION:", "No DVT."]),
 ]

@@ -2,7 +2,7 @@
 
 A line break ends a sentence unless it only wraps prose (the line ends in a lower-case word
 or a comma and the next starts in lower case, or an all-capitals line of 50+ characters stops
-mid-phrase and the next is no "FIELD:" line). A period ends a sentence unless it closes an
+mid-phrase; either way the next line is no "field:" line). A period ends a sentence unless it closes an
 abbreviation ("Lt.", "approx."; ``abbreviations`` and ``abbreviations_before_lower`` of
 ``patterns/lexicon.json``). Orders of magnitude faster than PyRuSH.
 """
@@ -78,7 +78,8 @@ class DuplexSentencizer:
         for i, text in enumerate(texts):
             if spaces[i]:
                 if "\n" in text:
-                    if text.count("\n") > 1 or not (self._wrapped(prev_word, texts[i + 1] if i + 1 < n else "") or self._wrapped_capitals(prev_word, texts, table, line_start, i)):
+                    field_next = i + 2 < n and texts[i + 2] == ":"  # "gastroc: NC" starts a line of its own
+                    if text.count("\n") > 1 or not ((self._wrapped(prev_word, texts[i + 1] if i + 1 < n else "") and not field_next) or self._wrapped_capitals(prev_word, texts, table, line_start, i)):
                         pending = True
                     line_start = i + 1
                 continue
