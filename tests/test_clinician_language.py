@@ -38,6 +38,7 @@ CASES = [
     ("central-obstruction-stays-inferred", "Monophasic right CFV waveforms may indicate more central obstruction.", "NEGATIVE", []),
     ("could-not-be-ruled-out", "A right peroneal DVT could not be ruled out on the bedside scan.", "INDETERMINATE", []),
     ("no-adequate-images-of-either-leg", "POCUS for DVT attempted; no adequate images obtained of either leg.", "INDETERMINATE", []),
+    ("other-sides-negation-stops-at-its-side-word", "LE dopplers 4/2: L CFV through pop v thrombus, R neg", "PROXIMAL", ["left:common_femoral", "left:femoral", "left:popliteal"]),
     ("us-dvt-names-the-study", "US DVT (EM): RLE - pop v compressible, no clot. CFV compressible.", "NEGATIVE", []),
     ("thought-to-represent", "The echoes were thought to represent thrombus in the left soleal vein.", "INDETERMINATE", []),
     ("felt-to-be-thrombus", "Echoes in the right soleal vein, felt to be thrombus.", "INDETERMINATE", []),

@@ -80,6 +80,7 @@ class DuplexContext:
         self.matcher.add(context_rules(rules))
         self.rule_of = {nlp.vocab.strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
         self.not_targets = frozenset(nlp.vocab.strings.add(label) for label in NOT_TARGETS)
+        self.side = nlp.vocab.strings.add("SIDE")
 
     def _modifier_matches(self, doc: Doc) -> list[Match]:
         """Matches with overlaps pruned (the longest wins), plus any termination that a longer
@@ -95,7 +96,9 @@ class DuplexContext:
         return sorted(kept + swallowed, key=lambda m: (m[1], m[2])) if swallowed else kept
 
     def __call__(self, doc: Doc) -> Doc:
-        targets = [span for span in doc.spans.get(SPAN_GROUP, []) if span.label not in self.not_targets]
+        spans = list(doc.spans.get(SPAN_GROUP, []))
+        targets = [span for span in spans if span.label not in self.not_targets]
+        side_before = {span.end: span.start for span in spans if span.label == self.side}  # "R neg": a side word opens the modifier's clause
         edges: list = []
         if targets:
             is_start = doc.to_array([SENT_START]).astype("int64") == 1
@@ -111,6 +114,8 @@ class DuplexContext:
                 if group is not None:
                     rule = self.rule_of[match_id]
                     scope = _scope(rule, start, end, bounds[k - 1], bounds[k])
+                    if start in side_before and scope[0] < start:  # "L CFV thrombus, R neg": not back past its side word
+                        scope = (max(scope[0], side_before[start]), scope[1])
                     group[1].append(ConTextModifier(rule, start, end, doc, *scope))
             for sentence_targets, modifiers in by_sentence.values():
                 if not modifiers:
