@@ -133,8 +133,10 @@ def read_sentences(doc: Doc, rules: RuleSet, text: str | None = None) -> list[Se
             inside += extra
             inside.sort(key=lambda m: (m.tok_start, m.tok_end))
         words = tuple(lowers[sent_start:sent_end])
-        dated = not past.isdisjoint(words) or any(lexicon.year.match(w) for w in words)  # "a repeat duplex 2 years ago": an earlier exam
-        later = later_exam(tokens, sent_start, sent_end, qualifiers, studies, results) if not qualifiers.isdisjoint(words) and not dated else None
+        later = None
+        if not qualifiers.isdisjoint(words):
+            dated = not past.isdisjoint(words) or any(lexicon.year.match(w) for w in words)  # "a repeat duplex 2 years ago": an earlier exam
+            later = None if dated else later_exam(tokens, sent_start, sent_end, qualifiers, studies, results)
         if inside and "diagnosed" in words and names_means(words, means, studies):
             inside = [diagnosed_now(m) for m in inside]  # "diagnosed with a popliteal DVT on duplex": this exam's
         sentences.append(tracker.by_content(Sentence(
