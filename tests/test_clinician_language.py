@@ -40,6 +40,7 @@ CASES = [
     ("no-adequate-images-of-either-leg", "POCUS for DVT attempted; no adequate images obtained of either leg.", "INDETERMINATE", []),
     ("other-sides-negation-stops-at-its-side-word", "LE dopplers 4/2: L CFV through pop v thrombus, R neg", "PROXIMAL", ["left:common_femoral", "left:femoral", "left:popliteal"]),
     ("voice-recognition-write-for-right", "write lower extremity venous Doppler the popliteal vein is noncompressible with acute thrombus", "PROXIMAL", ["right:popliteal"]),
+    ("varicose-tribs-at-the-calf-are-superficial", "RLE\nCFV: comp+\nVaricose tribs calf: thrombosed", "NEGATIVE", []),
     ("us-dvt-names-the-study", "US DVT (EM): RLE - pop v compressible, no clot. CFV compressible.", "NEGATIVE", []),
     ("thought-to-represent", "The echoes were thought to represent thrombus in the left soleal vein.", "INDETERMINATE", []),
     ("felt-to-be-thrombus", "Echoes in the right soleal vein, felt to be thrombus.", "INDETERMINATE", []),
