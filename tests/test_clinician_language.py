@@ -82,6 +82,8 @@ SIDES = [
     ("a-two-leg-exam-sentence-covers-both-legs", "She had left leg swelling for a week. A bilateral lower extremity Doppler followed: the popliteal veins were normal. Both iliac veins could not be visualized.", {"left": "NEGATIVE", "right": "NEGATIVE", "unspecified": None}),
     ("both-the-pair-is-no-exam", "Left leg images only. The left CFV compresses. Calf: both of the posterior tibial veins compress.", {"left": "NEGATIVE", "right": None, "unspecified": None}),
     ("side-and-result-word-alone", "Compression ultrasonography of both legs: clot in the right peroneal veins. Left negative.", {"left": "NEGATIVE", "right": "IDDVT", "unspecified": None}),
+    ("side-and-result-word-closing-a-clause", "LE dopplers 4/2: L CFV through pop v thrombus, R neg", {"left": "PROXIMAL", "right": "NEGATIVE", "unspecified": None}),
+    ("side-and-result-word-before-more-words", "L CFV thrombus, R negative for arterial disease", {"left": "PROXIMAL", "right": None, "unspecified": None}),
     ("not-examined-with-a-reason-under-a-side-heading", "US Doppler lower limbs\nRight: femoral and popliteal veins compress. No DVT.\nLeft: not examined - below knee amputation.", {"left": None, "right": "NEGATIVE", "unspecified": None}),
 ]
 

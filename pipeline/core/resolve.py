@@ -54,6 +54,13 @@ def _says_negative(sentence: Sentence, lexicon: Lexicon, skip: frozenset[int] = 
     return len(words) == 1 and words[0] in lexicon.bare_results
 
 
+def _side_then_negative(sentence: Sentence, side: Mention, lexicon: Lexicon) -> bool:
+    """A side word whose clause is only a negative result word: "L CFV ... thrombus, R neg."."""
+    off = sentence.tok_start
+    words = [t for t in sentence.tokens[side.tok_end - off: side.tok_end - off + 4] if not t.isspace()]
+    return bool(words) and words[0] in lexicon.bare_results and (len(words) == 1 or words[1] in (".", ",", ";"))
+
+
 def not_imaged(anchor: Mention, lexicon: Lexicon) -> bool:
     """'the left leg was not examined': that leg is not part of the exam (a null side label),
     unlike 'bandages preclude evaluation of the right leg veins' (examined, not assessable)."""
@@ -565,8 +572,11 @@ def resolve(sentences: Iterable[Sentence], text: str, lexicon: Lexicon, table_ro
                 unimaged.add(sentence.heading_side)  # "Right leg: not examined.", "Left: Not examined - below knee amputation"
             elif not sentence.mentions and _says_negative(sentence, lexicon):
                 examined.add(sentence.heading_side)  # "RLE: neg."
-        if sentence.mentions and sentence.section not in ("indication", "comparison") and all(m.kind == "side" for m in sentence.mentions) and _says_negative(sentence, lexicon, skip=sentence.side_tokens):
-            examined.update(s for m in sentence.mentions for s in expand_side(m.value, exam))  # "Left negative.", "Duplex negative bilaterally."
+        if sentence.mentions and sentence.section not in ("indication", "comparison"):
+            if all(m.kind == "side" for m in sentence.mentions) and _says_negative(sentence, lexicon, skip=sentence.side_tokens):
+                examined.update(s for m in sentence.mentions for s in expand_side(m.value, exam))  # "Left negative.", "Duplex negative bilaterally."
+            else:
+                examined.update(s for m in sentence.mentions if m.kind == "side" and _side_then_negative(sentence, m, lexicon) for s in expand_side(m.value, exam))  # "..., R neg"
         for m in view.anchors:
             side_word = view.anchor_sides[id(m)]
             if side_word is None:
