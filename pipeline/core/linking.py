@@ -118,8 +118,8 @@ def _before_another_vein(sentence: Sentence, anchor: Mention, cue: Mention) -> b
     not a named vein before it ("thrombosis of the soleal veins with patent proximal deep veins");
     a bare "vein" on either side may be the same vein ("a non-compressible vein ..., probably
     thrombosed soleal vein", "the soleal sinus ... a noncompressible vein")."""
-    if anchor.kind != "segment":
-        return False
+    if anchor.kind != "segment" or cue.tok_end not in sentence.named_tokens:
+        return False  # (named_tokens: the token positions of vein and side words, computed once per sentence)
     following = cue.tok_end
     for m in sentence.mentions:
         if m.tok_start == following and m.kind == "side":
