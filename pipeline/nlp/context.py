@@ -19,7 +19,7 @@ from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.context import ConTextGraph, ConTextModifier, ConTextRule
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from .extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
 from .pruning import Match, prune_longest
@@ -96,9 +96,14 @@ class DuplexContext:
         return sorted(kept + swallowed, key=lambda m: (m[1], m[2])) if swallowed else kept
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = list(doc.spans.get(SPAN_GROUP, []))
-        targets = [span for span in spans if span.label not in self.not_targets]
-        side_before = {span.end: span.start for span in spans if span.label == self.side}  # "R neg": a side word opens the modifier's clause
+        targets: list[Span] = []
+        side_before: dict[int, int] = {}  # "R neg": a side word opens the clause of the modifier right after it
+        for span in doc.spans.get(SPAN_GROUP, []):
+            label = span.label
+            if label not in self.not_targets:
+                targets.append(span)
+            elif label == self.side:
+                side_before[span.end] = span.start
         edges: list = []
         if targets:
             is_start = doc.to_array([SENT_START]).astype("int64") == 1

@@ -5,9 +5,9 @@ labelled ``<side>:<segment>:<status>``, for displaCy or review tools.
 """
 from __future__ import annotations
 
-from spacy.attrs import IDX, LENGTH, ORTH, SPACY
+from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .extensions import DOC_ATTRIBUTE, register_extensions
 from ..core.comparison import follow_up
@@ -24,18 +24,6 @@ def doc_text(doc: Doc) -> str:
     """``doc.text``, joined from one array instead of a Token object per token."""
     strings = doc.vocab.strings
     return "".join([strings[orth] + " " if space else strings[orth] for orth, space in doc.to_array([ORTH, SPACY]).tolist()])
-
-
-def char_spans(doc: Doc, parts: list[tuple[int, int, str]]) -> list[Span]:
-    """``doc.char_span(start, end, label=...)`` (strict: None unless both ends fall on token
-    boundaries) for each part, through two offset tables built once per doc."""
-    if not parts:
-        return []
-    table = doc.to_array([IDX, LENGTH]).tolist()
-    first = {idx: i for i, (idx, _) in enumerate(table)}
-    after = {idx + length: i + 1 for i, (idx, length) in enumerate(table)}
-    return [Span(doc, first[start], after[end], label=label) for start, end, label in parts
-            if start in first and end in after and first[start] < after[end]]
 
 
 class DuplexFindings:
@@ -62,5 +50,5 @@ class DuplexFindings:
             label = f"{finding['side']}:{finding['segment'] or 'deep'}:{finding['status']}"
             evidence = finding["evidence"]
             parts.extend((part["start"], part["end"], label) for part in (evidence, evidence["cue"]) if part)
-        doc.spans[EVIDENCE_GROUP] = char_spans(doc, parts)
+        doc.spans[EVIDENCE_GROUP] = [span for start, end, label in parts if (span := doc.char_span(start, end, label=label)) is not None]
         return doc
