@@ -208,3 +208,84 @@ def test_doc_text_is_spacys(nlp, text):
     from pipeline.nlp.findings import doc_text
 
     assert doc_text(nlp.make_doc(text)) == nlp.make_doc(text).text
+
+
+def _pattern_instance(pattern, rng):
+    """Words that a token pattern may match (an optional token left out half the time)."""
+    words = []
+    for spec in pattern:
+        if spec.get("OP") == "?" and rng.random() < 0.5:
+            continue
+        (attr, value), = [(k, v) for k, v in spec.items() if k != "OP"]
+        if isinstance(value, dict) and "IN" in value:
+            words.append(rng.choice(value["IN"]))
+        elif isinstance(value, dict):
+            words.append(rng.choice(["2019", "1998", "12/03", "3/4/2020", "monday", "yesterday", "today"]))
+        else:
+            words.append(rng.choice(["3", "two", "10"]) if attr == "LIKE_NUM" else str(value))
+    return words
+
+
+def test_token_patterns_find_what_spacys_matcher_finds(nlp):
+    # ConText's token patterns are matched by first word (nlp/token_patterns.py): on texts made of
+    # pieces of those patterns and filler, every match must be one of spaCy's Matcher, and no
+    # other, in start, end and pattern order.
+    from spacy.matcher import Matcher
+
+    from pipeline.nlp.token_patterns import compile_patterns
+
+    context = nlp.get_pipe("dvt_context")
+    rules = [(key, rule.pattern) for key, rule in context.rule_of.items() if isinstance(rule.pattern, list)]
+    ours = compile_patterns(rules, nlp.vocab.strings)
+    assert ours is not None and context.token_patterns is not None  # the bundled rules take the fast path
+    spacys, order = Matcher(nlp.vocab), {key: n for n, (key, _) in enumerate(rules)}
+    for key, pattern in rules:
+        spacys.add(key, [pattern])
+    rng = random.Random(7)
+    filler = ["the", "clot", ".", "(", ":", "in", "on", "prior", "now", "not", "Not", "VS", "2019", "3", "12/03", "months", "ago"]
+    found = 0
+    for _ in range(4000):
+        words = []
+        for _ in range(rng.randint(1, 5)):
+            if rng.random() < 0.7:
+                words += _pattern_instance(rng.choice(rules)[1], rng)
+            words += [rng.choice(filler) for _ in range(rng.randint(0, 3))]
+        doc = nlp.make_doc(" ".join(words))
+        expected = sorted(spacys(doc), key=lambda m: (m[1], m[2], order[m[0]]))
+        assert ours(doc) == expected, doc.text
+        found += len(expected)
+    assert found > 3000  # the texts do match
+
+
+@pytest.mark.parametrize("pattern, supported", [
+    ([{"LOWER": "in"}, {"TEXT": {"REGEX": "^20"}}], True),
+    ([{"LIKE_NUM": True}, {"LOWER": {"IN": ["days", "weeks"]}}, {"LOWER": "ago"}], True),
+    ([{"LOWER": "a"}, {"LOWER": "b", "OP": "*"}], False),     # only "?" is read
+    ([{"POS": "NOUN"}], False),                               # no tagger here
+    ([{"LOWER": {"NOT_IN": ["a"]}}], False),
+])
+def test_token_patterns_read_only_what_they_match_like_spacy(nlp, pattern, supported):
+    from pipeline.nlp.token_patterns import compile_patterns
+
+    assert (compile_patterns([(1, pattern)], nlp.vocab.strings) is not None) is supported
+
+
+def test_a_rule_set_with_other_token_features_keeps_spacys_matcher(nlp):
+    # A token pattern the fast matcher does not read sends every rule back to spaCy's Matcher,
+    # with the same modifiers for text it does not touch.
+    from dataclasses import replace
+
+    from pipeline.nlp.context import DuplexContext
+    from pipeline.rules import load_rules
+
+    rules = load_rules()
+    extra = {"literal": "a b b", "category": "PSEUDO", "direction": "FORWARD", "pattern": [{"LOWER": "zzz"}, {"LOWER": "yyy", "OP": "*"}]}
+    slow = DuplexContext(nlp, replace(rules, context_rules=(*rules.context_rules, extra)), name="slow_context")
+    fast = nlp.get_pipe("dvt_context")
+    assert slow.token_patterns is None and fast.token_patterns is not None
+    text = "Compared with the prior study of 3/1, no DVT in the left leg. History of right DVT in 2019, not seen previously."
+    before = nlp.make_doc(text)
+    for name in ("dvt_sentences", "dvt_sections", "dvt_targets"):
+        before = nlp.get_pipe(name)(before)
+    modifiers = [component(before.copy())._.dvt_modifiers for component in (slow, fast)]
+    assert modifiers[0] == modifiers[1] and len(modifiers[0]) >= 3

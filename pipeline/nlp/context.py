@@ -5,7 +5,8 @@ medspaCy's ConText component compares every modifier with every target of the wh
 document; its scopes never cross a sentence, so building one medspaCy ``ConTextGraph`` per
 sentence gives the same edges at a fraction of the cost. Rules come from
 ``context_rules.json`` (medspaCy's format) and are matched as literal phrases, or as a token
-pattern where a rule has one ("in <year>"). Modifiers that overlap a target are dropped, so
+pattern where a rule has one ("in <year>"): looked up by first word (``token_patterns.py``), or
+with spaCy's Matcher when a rule uses a pattern feature that lookup does not read. Modifiers that overlap a target are dropped, so
 "no" inside the cue "no flow" never negates anything.
 Side words, and the phrases that only outmatch a side word or cue ("DVT prophylaxis"), are not
 ConText targets. The edges are kept in ``doc._.context_graph`` and, as plain
@@ -23,6 +24,7 @@ from spacy.tokens import Doc, Span
 
 from .extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
 from .pruning import Match, prune_longest
+from .token_patterns import compile_patterns
 from ..rules import RuleSet
 from .targets import SPAN_GROUP
 
@@ -77,8 +79,14 @@ class DuplexContext:
         register_extensions()
         self.name = name
         self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
-        self.matcher.add(context_rules(rules))
-        self.rule_of = {nlp.vocab.strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
+        built = context_rules(rules)
+        strings = nlp.vocab.strings
+        token_rules = [(strings.add(f"{rule.category}_pattern_{n}"), rule) for n, rule in enumerate(r for r in built if isinstance(r.pattern, list))]
+        self.token_patterns = compile_patterns([(key, rule.pattern) for key, rule in token_rules], strings) if token_rules else None
+        self.matcher.add([r for r in built if not isinstance(r.pattern, list)] if self.token_patterns is not None else built)
+        self.rule_of = {strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
+        if self.token_patterns is not None:
+            self.rule_of.update(token_rules)
         self.not_targets = frozenset(nlp.vocab.strings.add(label) for label in NOT_TARGETS)
         self.side = nlp.vocab.strings.add("SIDE")
 
@@ -86,7 +94,7 @@ class DuplexContext:
         """Matches with overlaps pruned (the longest wins), plus any termination that a longer
         modifier swallowed at its own start: "showed no" still ends the scope of "anxious re"
         in "anxious re DVT, US showed no clot"."""
-        matches = self.matcher(doc)
+        matches = self.matcher(doc) if self.token_patterns is None else self.token_patterns(doc) + self.matcher(doc)
         kept = prune_longest(matches)
         if len(kept) == len(matches):
             return kept
