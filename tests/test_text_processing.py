@@ -289,3 +289,24 @@ def test_a_rule_set_with_other_token_features_keeps_spacys_matcher(nlp):
         before = nlp.get_pipe(name)(before)
     modifiers = [component(before.copy())._.dvt_modifiers for component in (slow, fast)]
     assert modifiers[0] == modifiers[1] and len(modifiers[0]) >= 3
+
+
+def test_phrase_rules_match_as_medspacys_matcher_matches_them(nlp):
+    # Targets and ConText phrases sit on a PhraseMatcher of their own (nlp/phrases.py): the same
+    # matches, in the same order, as medspaCy's matcher with the same rules.
+    from medspacy.common.medspacy_matcher import MedspacyMatcher
+
+    from pipeline.nlp.phrases import phrase_matcher
+    from pipeline.nlp.targets import target_rules
+    from pipeline.rules import load_rules
+
+    rules = target_rules(load_rules().terms)
+    ours, rule_of = phrase_matcher(nlp, rules)
+    theirs = MedspacyMatcher(nlp, phrase_matcher_attr="LOWER", prune=False)
+    theirs.add(rules)
+    assert len(rule_of) == len(rules)
+    for text in ["Left CFV: non-compressible, thrombus. RLE neg.", "POP  comp  PART; gastroc veins patent bilat", "No DVT in either leg."]:
+        doc = nlp.make_doc(text)
+        assert ours(doc) == theirs(doc) != []
+    with pytest.raises(ValueError):
+        phrase_matcher(nlp, [type(rules[0])(literal="a b", category="X", pattern=[{"LOWER": "a"}])])

@@ -15,6 +15,9 @@ change a rule's metadata states, else None), in ``doc._.dvt_modifiers``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.context import ConTextGraph, ConTextModifier, ConTextRule
@@ -23,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
+from .phrases import phrase_matcher
 from .pruning import Match, prune_longest
 from .token_patterns import compile_patterns
 from ..rules import RuleSet
@@ -50,7 +54,7 @@ def first_token_alternatives(pattern: list[dict]) -> list[list[dict]]:
 def context_rules(rules: RuleSet) -> list[ConTextRule]:
     """ConTextRule objects from the validated JSON entries; a token pattern whose first token
     is a set of words becomes one rule per word (``first_token_alternatives``), in place."""
-    built = []
+    built: list[ConTextRule] = []
     for entry in rules.context_rules:
         pattern = entry.get("pattern")
         variants = first_token_alternatives(pattern) if isinstance(pattern, list) else [pattern]
@@ -78,15 +82,22 @@ class DuplexContext:
     def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_context") -> None:
         register_extensions()
         self.name = name
-        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
         built = context_rules(rules)
         strings = nlp.vocab.strings
         token_rules = [(strings.add(f"{rule.category}_pattern_{n}"), rule) for n, rule in enumerate(r for r in built if isinstance(r.pattern, list))]
         self.token_patterns = compile_patterns([(key, rule.pattern) for key, rule in token_rules], strings) if token_rules else None
-        self.matcher.add([r for r in built if not isinstance(r.pattern, list)] if self.token_patterns is not None else built)
-        self.rule_of = {strings.add(rule_id): rule for rule_id, rule in self.matcher.rule_map.items()}  # by match id
-        if self.token_patterns is not None:
+        self.matcher: Callable[[Doc], list[Match]]
+        self.rule_of: dict[int, Any]  # match id -> ConTextRule
+        regexes = any(isinstance(r.pattern, str) for r in built)
+        if not regexes and (self.token_patterns is not None or not token_rules):  # phrases on a PhraseMatcher, token patterns by first word
+            self.matcher, self.rule_of = phrase_matcher(nlp, [r for r in built if r.pattern is None])
             self.rule_of.update(token_rules)
+        else:  # a regex rule, or a pattern feature the lookup does not read: medspaCy's matcher for all (pruned below, faster)
+            self.token_patterns = None
+            medspacy = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)
+            medspacy.add(built)
+            self.matcher = medspacy
+            self.rule_of = {strings.add(rule_id): rule for rule_id, rule in medspacy.rule_map.items()}
         self.not_targets = frozenset(nlp.vocab.strings.add(label) for label in NOT_TARGETS)
         self.side = nlp.vocab.strings.add("SIDE")
 

@@ -12,13 +12,13 @@ of the :class:`~pipeline.rules.Term`) for ConText and for people, and as plain
 from __future__ import annotations
 
 import numpy
-from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.target_matcher import TargetRule
 from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .extensions import TARGETS_ATTRIBUTE, register_extensions
+from .phrases import phrase_matcher
 from .pruning import prune_longest
 from ..rules import RuleSet, Term
 
@@ -36,12 +36,11 @@ class DuplexTargets:
     def __init__(self, nlp: Language, rules: RuleSet, name: str = "dvt_targets") -> None:
         register_extensions()
         self.name = name
-        self.matcher = MedspacyMatcher(nlp, name=name, phrase_matcher_attr="LOWER", prune=False)  # pruned below, faster
-        self.matcher.add(target_rules(rules.terms))
+        self.matcher, by_key = phrase_matcher(nlp, target_rules(rules.terms))  # pruned below, faster than medspaCy's
         strings = nlp.vocab.strings
         # match id -> (term index, label hash, knowledge-base id hash): no string store look-ups per match
-        self.rule_of = {strings.add(rule_id): (rule.metadata["term"], strings.add(rule.category), strings.add(str(rule.metadata["term"])))
-                        for rule_id, rule in self.matcher.rule_map.items()}
+        self.rule_of = {key: (rule.metadata["term"], strings.add(rule.category), strings.add(str(rule.metadata["term"])))
+                        for key, rule in by_key.items()}
 
     def _across_spaces(self, doc: Doc, runs: list[int]) -> list[tuple[int, int, int]]:
         """Matches that a run of spaces inside a line splits ("POP  comp  PART" in a fixed-width
