@@ -77,3 +77,12 @@ def test_the_docstring_example_runs():
 
     results = doctest.testmod(pipeline.nlp.build)
     assert results.attempted > 0 and results.failed == 0
+
+
+def test_the_pipeline_pickles_and_reads_the_same_after(extractor):
+    # Spark, joblib and spawned processes pickle what they ship: the built pipeline must survive it.
+    import pickle
+
+    nlp = extractor.nlp
+    text = "Compared with the prior study of 3/1, thrombus in the left CFV, not seen previously. R neg"
+    assert pickle.loads(pickle.dumps(nlp))(text)._.dvt == nlp(text)._.dvt
