@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span
 from .extensions import CONTEXT_ATTRIBUTE, MODIFIERS_ATTRIBUTE, register_extensions
 from .phrases import phrase_matcher
 from .pruning import Match, prune_longest
-from .token_patterns import compile_patterns
+from .token_patterns import TokenPatterns, compile_patterns
 from ..rules import RuleSet
 from .targets import SPAN_GROUP
 
@@ -85,11 +85,12 @@ class DuplexContext:
         built = context_rules(rules)
         strings = nlp.vocab.strings
         token_rules = [(strings.add(f"{rule.category}_pattern_{n}"), rule) for n, rule in enumerate(r for r in built if isinstance(r.pattern, list))]
-        self.token_patterns = compile_patterns([(key, rule.pattern) for key, rule in token_rules], strings) if token_rules else None
+        lookup = compile_patterns([(key, rule.pattern) for key, rule in token_rules], strings)
+        self.token_patterns: TokenPatterns | None  # None: no token patterns, or medspaCy's matcher has them
         self.matcher: Callable[[Doc], list[Match]]
         self.rule_of: dict[int, Any]  # match id -> ConTextRule
-        regexes = any(isinstance(r.pattern, str) for r in built)
-        if not regexes and (self.token_patterns is not None or not token_rules):  # phrases on a PhraseMatcher, token patterns by first word
+        if lookup is not None and not any(isinstance(r.pattern, str) for r in built):  # phrases on a PhraseMatcher, token patterns by first word
+            self.token_patterns = lookup if token_rules else None
             self.matcher, self.rule_of = phrase_matcher(nlp, [r for r in built if r.pattern is None])
             self.rule_of.update(token_rules)
         else:  # a regex rule, or a pattern feature the lookup does not read: medspaCy's matcher for all (pruned below, faster)
